@@ -1,0 +1,79 @@
+"""The audit trail: every reveal of personal data and every write to registry data.
+
+Services call `audit_record`; the origin (client address, or "cli") comes from a context
+variable that AuditOriginMiddleware sets for each request.
+"""
+
+import contextvars
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import models
+
+from dangjian.core.masking import mask_id_number, mask_mobile
+from dangjian.core.models import AuditEntry
+
+current_origin: contextvars.ContextVar[str] = contextvars.ContextVar("audit_origin", default="system")
+
+# Fields whose values the audit trail keeps masked: it must not become a copy of the personal data.
+MASKED_FIELDS = {"id_number": mask_id_number, "mobile": mask_mobile}
+
+
+class AuditOriginMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_origin.set(client_address(request))
+        try:
+            return self.get_response(request)
+        finally:
+            current_origin.reset(token)
+
+
+def client_address(request) -> str:
+    # Behind the production nginx the address is in X-Forwarded-For (docs/deploy.md).
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", ""))[:100]
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, datetime.date | datetime.datetime | Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict:
+    """Field values of a model instance, as JSON-friendly data keyed by field name."""
+    names = fields or [f.name for f in instance._meta.concrete_fields if f.name not in {"created_at", "updated_at"}]
+    result = {}
+    for name in names:
+        field = instance._meta.get_field(name)
+        value = getattr(instance, field.attname)
+        if name in MASKED_FIELDS:
+            value = MASKED_FIELDS[name](value or "")
+        result[name] = _plain(value)
+    return result
+
+
+def diff(before: dict, after: dict) -> dict:
+    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+
+
+def audit_record(
+    *, actor, action: str, instance: models.Model | None = None, model: str = "", changes: dict | None = None,
+    object_repr: str = "",
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=getattr(actor, "username", "") or "",
+        action=action,
+        model=model or (instance._meta.label_lower if instance is not None else ""),
+        object_pk=str(instance.pk) if instance is not None and instance.pk is not None else "",
+        object_repr=(object_repr or (str(instance) if instance is not None else ""))[:200],
+        changes=changes or {},
+        origin=current_origin.get(),
+    )

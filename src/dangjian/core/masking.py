@@ -1,0 +1,19 @@
+"""Masking of personal data in lists, exports and the API (revealed only on explicit request)."""
+
+
+def mask_id_number(value: str) -> str:
+    """Keep the region prefix and the last four characters: 411302********1234."""
+    if not value:
+        return ""
+    if len(value) < 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_mobile(value: str) -> str:
+    """Keep the first three and last four digits: 138****5678."""
+    if not value:
+        return ""
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]

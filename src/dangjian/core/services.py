@@ -1,0 +1,46 @@
+"""Generic audited writes that the data apps' services build on.
+
+Each function validates with full_clean (model rules + constraints), writes inside a transaction
+and records the change in the audit trail, so a caller cannot forget one of the three.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from dangjian.core.audit import audit_record, diff, snapshot
+
+
+def require_perm(user, perm: str, obj=None) -> None:
+    """Raise PermissionDenied unless `user` holds `perm` (a django-rules permission) on `obj`."""
+    if user is None or not user.has_perm(perm, obj):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+@transaction.atomic
+def model_create(*, instance: models.Model, by) -> models.Model:
+    instance.full_clean()
+    instance.save()
+    audit_record(actor=by, action="create", instance=instance, changes=snapshot(instance))
+    return instance
+
+
+@transaction.atomic
+def model_update(*, instance: models.Model, data: dict, by) -> models.Model:
+    """Apply `data` (field name -> value) to `instance`; only a real change is saved and audited."""
+    # The "before" comes from the database: a bound ModelForm may already have changed `instance`.
+    before = snapshot(type(instance)._default_manager.get(pk=instance.pk))
+    for name, value in data.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    changes = diff(before, snapshot(instance))
+    if changes:
+        instance.save()
+        audit_record(actor=by, action="update", instance=instance, changes=changes)
+    return instance
+
+
+@transaction.atomic
+def model_delete(*, instance: models.Model, by) -> None:
+    audit_record(actor=by, action="delete", instance=instance, changes=snapshot(instance))
+    instance.delete()

@@ -1,0 +1,352 @@
+"""The registry: organs, their party organizations, people and their posts (appointments)."""
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core import conf
+from dangjian.core.models import TimeStampedModel
+from dangjian.core.validators import (
+    id_number_birth_date,
+    id_number_gender,
+    normalize_id_number,
+    validate_id_number,
+    validate_mobile,
+)
+
+
+class OrganQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Organs a user may see: all for an organizer, their own for a unit administrator."""
+        from dangjian.organizations.scoping import organ_filter
+
+        return self.filter(organ_filter(user, "pk"))
+
+
+class Organ(TimeStampedModel):  # 单位 (市直机关)
+    class Sector(models.TextChoices):
+        PARTY = "party", _("Party committee organs")
+        PEOPLES_CONGRESS = "peoples_congress", _("People's congress")
+        GOVERNMENT = "government", _("Government departments")
+        CPPCC = "cppcc", _("CPPCC")
+        JUDICIAL = "judicial", _("Court and procuratorate")
+        MASS_ORGANIZATION = "mass_organization", _("Mass organizations")
+        PUBLIC_INSTITUTION = "public_institution", _("Public institutions")
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent organ"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    objects = OrganQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organ")
+        verbose_name_plural = _("organs")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    def get_absolute_url(self) -> str:
+        return reverse("organ_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An organ cannot be its own parent.")})
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name_zh
+
+
+class PartyOrganizationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from dangjian.organizations.scoping import organ_filter
+
+        return self.filter(organ_filter(user, "organ"))
+
+
+class PartyOrganization(TimeStampedModel):  # 党组织
+    class Type(models.TextChoices):
+        COMMITTEE = "committee", _("Organ party committee")  # 机关党委
+        GENERAL_BRANCH = "general_branch", _("General party branch")  # 党总支
+        BRANCH = "branch", _("Party branch")  # 党支部
+        TEMPORARY_BRANCH = "temporary_branch", _("Temporary party branch")  # 临时党支部
+
+    # Which type may sit under which (a branch under a general branch or committee, ...).
+    ALLOWED_PARENTS = {
+        Type.COMMITTEE: set(),
+        Type.GENERAL_BRANCH: {Type.COMMITTEE},
+        Type.BRANCH: {Type.COMMITTEE, Type.GENERAL_BRANCH},
+        Type.TEMPORARY_BRANCH: {Type.COMMITTEE, Type.GENERAL_BRANCH, Type.BRANCH},
+    }
+
+    organ = models.ForeignKey(
+        Organ, verbose_name=_("organ"), on_delete=models.PROTECT, related_name="party_organizations"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    org_type = models.CharField(_("type"), max_length=20, choices=Type.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent organization"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    term_started_on = models.DateField(_("current term started on"), null=True, blank=True)
+    term_years = models.PositiveSmallIntegerField(
+        _("term length (years)"), null=True, blank=True,
+        help_text=_("Leave empty for the default of the organization type."),
+    )
+    member_count = models.PositiveIntegerField(_("members"), default=0)
+
+    objects = PartyOrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("party organization")
+        verbose_name_plural = _("party organizations")
+        ordering = ["organ__code", "parent_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organ", "name"], name="party_org_unique_name_in_organ"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("party_organization_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.parent_id:
+            if self.pk and self.parent_id == self.pk:
+                raise ValidationError({"parent": _("A party organization cannot be its own parent.")})
+            parent = self.parent
+            if self.org_type and parent.org_type not in self.ALLOWED_PARENTS[self.org_type]:
+                raise ValidationError(
+                    {"parent": _("A %(child)s cannot sit under a %(parent)s.")
+                     % {"child": self.get_org_type_display(), "parent": parent.get_org_type_display()}}
+                )
+            if self.organ_id and parent.organ_id != self.organ_id and self.org_type != self.Type.TEMPORARY_BRANCH:
+                raise ValidationError({"parent": _("The parent organization belongs to another organ.")})
+            ancestor, seen = parent, set()
+            while ancestor is not None and ancestor.pk not in seen:
+                if self.pk and ancestor.pk == self.pk:
+                    raise ValidationError({"parent": _("This would make the tree circular.")})
+                seen.add(ancestor.pk)
+                ancestor = ancestor.parent
+
+    @property
+    def effective_term_years(self) -> int:
+        return self.term_years or conf.term_years_for(self.org_type)
+
+    @property
+    def term_ends_on(self) -> datetime.date | None:
+        if not self.term_started_on:
+            return None
+        return self.term_started_on + relativedelta(years=self.effective_term_years)
+
+    def term_status(self, today: datetime.date | None = None) -> str:
+        """'overdue', 'due' (within the warning window), 'ok' or 'unknown' for the 换届 (general election)."""
+        ends = self.term_ends_on
+        if ends is None:
+            return "unknown"
+        today = today or timezone.localdate()
+        if ends < today:
+            return "overdue"
+        if ends <= today + relativedelta(months=conf.rule("term_warning_months")):
+            return "due"
+        return "ok"
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from dangjian.organizations.scoping import organ_filter
+
+        return self.filter(organ_filter(user, "organ"))
+
+
+class Person(TimeStampedModel):  # 人员
+    class Gender(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+
+    class Education(models.TextChoices):
+        DOCTORATE = "doctorate", _("Doctorate")
+        MASTER = "master", _("Master's degree")
+        BACHELOR = "bachelor", _("Bachelor's degree")
+        COLLEGE = "college", _("Junior college")
+        SECONDARY = "secondary", _("Secondary school or below")
+
+    class RankLevel(models.TextChoices):  # 职级; the order matters for the hours tiers
+        BUREAU_CHIEF = "bureau_chief", _("Bureau level, chief")  # 厅局级正职
+        BUREAU_DEPUTY = "bureau_deputy", _("Bureau level, deputy")  # 厅局级副职
+        DIVISION_CHIEF = "division_chief", _("Division level, chief")  # 县处级正职
+        DIVISION_DEPUTY = "division_deputy", _("Division level, deputy")  # 县处级副职
+        RESEARCHER = "researcher", _("Researcher (1st-4th grade)")  # 一至四级调研员
+        SECTION_CHIEF = "section_chief", _("Section level, chief")  # 乡科级正职
+        SECTION_DEPUTY = "section_deputy", _("Section level, deputy")  # 乡科级副职
+        PRINCIPAL_STAFF = "principal_staff", _("Principal staff member")  # 一至四级主任科员
+        STAFF = "staff", _("Staff member")  # 科员
+        CLERK = "clerk", _("Clerk")  # 办事员
+
+    name = models.CharField(_("name"), max_length=40, db_index=True)
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True,
+                              help_text=_("Taken from the ID number when left empty."))
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True, default="汉族")
+    party_joined_on = models.DateField(_("joined the party on"), null=True, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
+    mobile = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile])
+    education = models.CharField(_("education"), max_length=12, choices=Education.choices, blank=True)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    rank_level = models.CharField(_("rank level"), max_length=20, choices=RankLevel.choices, blank=True)
+    organ = models.ForeignKey(Organ, verbose_name=_("organ"), on_delete=models.PROTECT, related_name="people")
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["organ", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("person_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        self.id_number = normalize_id_number(self.id_number)
+        self.name = (self.name or "").strip()
+        self.mobile = (self.mobile or "").strip()
+        errors = {}
+        try:
+            validate_id_number(self.id_number)
+        except ValidationError:
+            return  # the field validator reports it
+        birth = id_number_birth_date(self.id_number)
+        if self.birth_date is None:
+            self.birth_date = birth
+        elif self.birth_date != birth:
+            errors["birth_date"] = _("The birth date does not match the ID number (%(date)s).") % {"date": birth}
+        if not self.gender:
+            self.gender = id_number_gender(self.id_number)
+        elif self.gender != id_number_gender(self.id_number):
+            errors["gender"] = _("The gender does not match the ID number.")
+        if self.party_joined_on and self.birth_date and self.party_joined_on <= self.birth_date:
+            errors["party_joined_on"] = _("The party membership date must be after the birth date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class PostQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from dangjian.organizations.scoping import organ_filter
+
+        return self.filter(organ_filter(user, "person__organ"))
+
+    def current(self, on: datetime.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on), started_on__lte=on)
+
+    def overlapping(self, *, started_on: datetime.date, ended_on: datetime.date | None):
+        """Posts whose period [started_on, ended_on] (open end = still running) meets the given one."""
+        qs = self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=started_on))
+        if ended_on is not None:
+            qs = qs.filter(started_on__lte=ended_on)
+        return qs
+
+
+class Post(TimeStampedModel):  # 任职
+    class Role(models.TextChoices):
+        SECRETARY = "secretary", _("Secretary")  # 书记
+        DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")  # 副书记
+        COMMITTEE_MEMBER = "committee_member", _("Committee member")  # 委员
+
+    class Portfolio(models.TextChoices):  # 分工
+        ORGANIZATION = "organization", _("Organization")  # 组织委员
+        PUBLICITY = "publicity", _("Publicity")  # 宣传委员
+        DISCIPLINE = "discipline", _("Discipline inspection")  # 纪检委员
+
+    class Method(models.TextChoices):
+        ELECTED = "elected", _("Elected")  # 选举产生
+        APPOINTED = "appointed", _("Appointed")  # 上级任命
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="posts")
+    party_organization = models.ForeignKey(
+        PartyOrganization, verbose_name=_("party organization"), on_delete=models.PROTECT, related_name="posts"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, db_index=True)
+    portfolio = models.CharField(_("portfolio"), max_length=20, choices=Portfolio.choices, blank=True)
+    started_on = models.DateField(_("from"), db_index=True)
+    ended_on = models.DateField(_("to"), null=True, blank=True)
+    method = models.CharField(_("elected or appointed"), max_length=10, choices=Method.choices,
+                              default=Method.ELECTED)
+    approval_reference = models.CharField(_("approval reference"), max_length=100, blank=True,
+                                          help_text=_("Number of the working committee's approval document."))
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["-started_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="post_ends_after_start",
+                violation_error_message=_("A post cannot end before it starts."),
+            ),
+            # At most one open-ended secretary post per party organization (the service also
+            # refuses overlapping dated periods, which a partial index cannot express).
+            models.UniqueConstraint(
+                fields=["party_organization"],
+                condition=Q(role="secretary", ended_on__isnull=True),
+                name="post_one_open_secretary",
+                violation_error_message=_("This party organization already has a current secretary."),
+            ),
+        ]
+        indexes = [models.Index(fields=["party_organization", "role", "started_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.party_organization} · {self.get_role_display()}"
+
+    def clean(self) -> None:
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": _("A post cannot end before it starts.")})
+        if self.portfolio and self.role != self.Role.COMMITTEE_MEMBER:
+            raise ValidationError({"portfolio": _("Only a committee member has a portfolio.")})
+        if not (self.started_on and self.party_organization_id and self.person_id and self.role):
+            return
+        others = Post.objects.exclude(pk=self.pk).overlapping(started_on=self.started_on, ended_on=self.ended_on)
+        if self.role == self.Role.SECRETARY:
+            clash = others.filter(party_organization_id=self.party_organization_id, role=self.role)
+            clash = clash.select_related("person").first()
+            if clash is not None:
+                raise ValidationError({"started_on": _(
+                    "%(org)s already has a secretary in this period: %(person)s from %(start)s."
+                ) % {"org": self.party_organization, "person": clash.person, "start": clash.started_on}})
+        same = others.filter(
+            person_id=self.person_id, party_organization_id=self.party_organization_id, role=self.role
+        )
+        if same.exists():
+            raise ValidationError({"started_on": _(
+                "This person already holds the same post in this period."
+            )})
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return self.started_on <= today and (self.ended_on is None or self.ended_on >= today)

@@ -1,0 +1,110 @@
+"""Writes to the registry. Each checks permission, validates, writes atomically and audits."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+
+from dangjian.core.audit import audit_record
+from dangjian.core.services import model_create, model_delete, model_update, require_perm
+from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
+
+
+def _delete_protected(*, instance, by, perm: str) -> None:
+    require_perm(by, perm, instance)
+    try:
+        with transaction.atomic():
+            model_delete(instance=instance, by=by)
+    except ProtectedError as error:
+        raise ValidationError(
+            _("%(record)s cannot be deleted while other records refer to it (%(count)d).")
+            % {"record": instance, "count": len(error.protected_objects)}
+        ) from error
+
+
+# Organs (单位): the working committee's list; only organizers change it.
+
+def organ_create(*, by, **fields) -> Organ:
+    require_perm(by, "organizations.add_organ")
+    return model_create(instance=Organ(**fields), by=by)
+
+
+def organ_update(*, organ: Organ, by, **fields) -> Organ:
+    require_perm(by, "organizations.change_organ", organ)
+    return model_update(instance=organ, data=fields, by=by)
+
+
+def organ_delete(*, organ: Organ, by) -> None:
+    _delete_protected(instance=organ, by=by, perm="organizations.delete_organ")
+
+
+# Party organizations (党组织).
+
+def party_organization_create(*, by, **fields) -> PartyOrganization:
+    org = PartyOrganization(**fields)
+    require_perm(by, "organizations.add_partyorganization", org)
+    return model_create(instance=org, by=by)
+
+
+def party_organization_update(*, party_organization: PartyOrganization, by, **fields) -> PartyOrganization:
+    require_perm(by, "organizations.change_partyorganization", party_organization)
+    if "organ" in fields:
+        require_perm(by, "organizations.change_partyorganization", PartyOrganization(organ=fields["organ"]))
+    return model_update(instance=party_organization, data=fields, by=by)
+
+
+def party_organization_delete(*, party_organization: PartyOrganization, by) -> None:
+    _delete_protected(instance=party_organization, by=by, perm="organizations.delete_partyorganization")
+
+
+# People (人员).
+
+def person_create(*, by, **fields) -> Person:
+    person = Person(**fields)
+    require_perm(by, "organizations.add_person", person)
+    return model_create(instance=person, by=by)
+
+
+def person_update(*, person: Person, by, **fields) -> Person:
+    """Update a person; moving them to another organ needs rights over both organs."""
+    require_perm(by, "organizations.change_person", person)
+    if "organ" in fields:
+        require_perm(by, "organizations.change_person", Person(organ=fields["organ"]))
+    return model_update(instance=person, data=fields, by=by)
+
+
+def person_delete(*, person: Person, by) -> None:
+    _delete_protected(instance=person, by=by, perm="organizations.delete_person")
+
+
+def person_reveal(*, person: Person, by, fields: tuple[str, ...] = ("id_number", "mobile")) -> dict:
+    """Full ID number and mobile phone of a person, for a user allowed to see them. Audited."""
+    require_perm(by, "organizations.reveal_person", person)
+    audit_record(actor=by, action="reveal", instance=person, changes={"fields": list(fields)})
+    return {name: getattr(person, name) for name in fields}
+
+
+# Posts (任职): person x party organization x role, over a period.
+
+def post_create(*, by, **fields) -> Post:
+    post = Post(**fields)
+    require_perm(by, "organizations.add_post", post.person)
+    return model_create(instance=post, by=by)
+
+
+def post_update(*, post: Post, by, **fields) -> Post:
+    require_perm(by, "organizations.change_post", post.person)
+    if "person" in fields:
+        require_perm(by, "organizations.change_post", fields["person"])
+    return model_update(instance=post, data=fields, by=by)
+
+
+def post_end(*, post: Post, ended_on, by) -> Post:
+    """End a post (term over, transferred, removed)."""
+    return post_update(post=post, ended_on=ended_on, by=by)
+
+
+def post_delete(*, post: Post, by) -> None:
+    require_perm(by, "organizations.delete_post", post.person)
+    model_delete(instance=post, by=by)
+

@@ -1,0 +1,20 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request):
+    """Main menu entries the current user may use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [(_("Overview"), reverse("home"), "home")]
+    if user.has_perm("organizations.view_registry"):
+        items += [
+            (_("Organs"), reverse("organ_list"), "organ"),
+            (_("Party organizations"), reverse("party_organization_list"), "party_organization"),
+            (_("People"), reverse("person_list"), "person"),
+            (_("Import and export"), reverse("spreadsheets"), "spreadsheet"),
+        ]
+    if user.has_perm("core.view_auditentry"):
+        items.append((_("Audit trail"), reverse("audit_list"), "audit"))
+    return {"nav_items": items}

@@ -1,0 +1,37 @@
+from django.urls import path
+
+from dangjian.web.views import audit, dashboard, registry, spreadsheets
+
+urlpatterns = [
+    path("", dashboard.home, name="home"),
+    # Organs (单位)
+    path("organs/", registry.organ_list, name="organ_list"),
+    path("organs/new/", registry.organ_create, name="organ_create"),
+    path("organs/<int:pk>/", registry.organ_detail, name="organ_detail"),
+    path("organs/<int:pk>/edit/", registry.organ_edit, name="organ_edit"),
+    path("organs/<int:pk>/delete/", registry.organ_delete, name="organ_delete"),
+    # Party organizations (党组织)
+    path("party-organizations/", registry.party_organization_list, name="party_organization_list"),
+    path("party-organizations/new/", registry.party_organization_create, name="party_organization_create"),
+    path("party-organizations/<int:pk>/", registry.party_organization_detail, name="party_organization_detail"),
+    path("party-organizations/<int:pk>/edit/", registry.party_organization_edit, name="party_organization_edit"),
+    path("party-organizations/<int:pk>/delete/", registry.party_organization_delete,
+         name="party_organization_delete"),
+    # People (人员) and posts (任职)
+    path("people/", registry.person_list, name="person_list"),
+    path("people/new/", registry.person_create, name="person_create"),
+    path("people/<int:pk>/", registry.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", registry.person_edit, name="person_edit"),
+    path("people/<int:pk>/delete/", registry.person_delete, name="person_delete"),
+    path("people/<int:pk>/reveal/", registry.person_reveal, name="person_reveal"),
+    path("people/<int:pk>/posts/new/", registry.post_create, name="post_create"),
+    path("posts/<int:pk>/edit/", registry.post_edit, name="post_edit"),
+    path("posts/<int:pk>/delete/", registry.post_delete, name="post_delete"),
+    # Spreadsheets: templates, import, export
+    path("spreadsheets/", spreadsheets.index, name="spreadsheets"),
+    path("spreadsheets/<str:kind>/template.xlsx", spreadsheets.template_download, name="spreadsheet_template"),
+    path("spreadsheets/<str:kind>/import/", spreadsheets.import_upload, name="spreadsheet_import"),
+    path("spreadsheets/<str:kind>/export.xlsx", spreadsheets.export_download, name="spreadsheet_export"),
+    # Audit trail
+    path("audit/", audit.audit_list, name="audit_list"),
+]
