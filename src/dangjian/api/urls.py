@@ -2,10 +2,16 @@
 
 from ninja import NinjaAPI
 
+from dangjian.api import errors
+from dangjian.api.auth import API_AUTH
+
 api = NinjaAPI(
     title="dangjian API",
     version="1",
     urls_namespace="api-v1",
+    auth=API_AUTH,
     description="Registry of organs, party organizations, people and posts. "
-    "Authenticate with `Authorization: Bearer <token>` (`dangjian apitoken USERNAME`).",
+    "Authenticate with `Authorization: Bearer <token>` (`dangjian apitoken USERNAME`). "
+    "Errors are problem details (RFC 9457) naming the field, or the sheet, row and column.",
 )
+errors.install(api)
