@@ -6,7 +6,7 @@ import itertools
 import factory
 
 from dangjian.accounts.models import User
-from dangjian.core.validators import id_number_check_char
+from dangjian.core.validators import id_number_birth_date, id_number_check_char, id_number_gender
 from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
 
 _serial = itertools.count(1)
@@ -48,8 +48,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
         model = Person
 
     name = factory.Sequence(lambda n: f"测试{n}")
-    gender = "male"
     id_number = factory.LazyFunction(make_id_number)
+    gender = factory.LazyAttribute(lambda person: id_number_gender(person.id_number))
+    birth_date = factory.LazyAttribute(lambda person: id_number_birth_date(person.id_number))
     organ = factory.SubFactory(OrganFactory)
     position = "科长"
     rank_level = Person.RankLevel.SECTION_CHIEF

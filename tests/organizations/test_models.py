@@ -1,0 +1,131 @@
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+
+from dangjian.organizations.models import PartyOrganization, Post
+from tests.factories import OrganFactory, PartyOrganizationFactory, PersonFactory, PostFactory, make_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def test_person_takes_birth_date_and_gender_from_id_number(organ):
+    person = PersonFactory.build(organ=organ, gender="", birth_date=None,
+                                 id_number=make_id_number(datetime.date(1979, 3, 8), "female"))
+    person.full_clean()
+    assert person.birth_date == datetime.date(1979, 3, 8)
+    assert person.gender == "female"
+
+
+def test_person_birth_date_or_gender_contradicting_id_number_is_refused(organ):
+    id_number = make_id_number(datetime.date(1979, 3, 8), "female")
+    with pytest.raises(ValidationError) as error:
+        PersonFactory.build(organ=organ, id_number=id_number, birth_date=datetime.date(1980, 1, 1),
+                            gender="male").full_clean()
+    assert set(error.value.message_dict) == {"birth_date", "gender"}
+
+
+def test_person_id_number_is_unique(organ):
+    person = PersonFactory(organ=organ)
+    with pytest.raises(ValidationError) as error:
+        PersonFactory.build(organ=organ, id_number=person.id_number).full_clean()
+    assert "id_number" in error.value.message_dict
+
+
+def test_term_length_defaults_come_from_the_rules_setting(settings):
+    committee = PartyOrganizationFactory.build(org_type="committee", term_years=None)
+    branch = PartyOrganizationFactory.build(org_type="branch", term_years=None)
+    assert committee.effective_term_years == 5
+    assert branch.effective_term_years == 3
+    settings.DANGJIAN_RULES = {**settings.DANGJIAN_RULES, "term_years": {**settings.DANGJIAN_RULES["term_years"],
+                                                                         "branch": 4}}
+    assert branch.effective_term_years == 4
+    assert PartyOrganizationFactory.build(org_type="branch", term_years=2).effective_term_years == 2
+
+
+@time_machine.travel(datetime.date(2026, 11, 29))
+@pytest.mark.parametrize(
+    ("started", "status"),
+    [
+        (datetime.date(2023, 6, 1), "overdue"),  # ended 2026-06-01
+        (datetime.date(2024, 2, 1), "due"),  # ends 2027-02-01, within six months
+        (datetime.date(2025, 1, 1), "ok"),  # ends 2028
+        (None, "unknown"),
+    ],
+)
+def test_term_status(started, status):
+    org = PartyOrganizationFactory.build(org_type="branch", term_started_on=started)
+    assert org.term_status() == status
+
+
+def test_party_organization_tree_rules(organ):
+    committee = PartyOrganizationFactory(organ=organ, org_type="committee")
+    branch = PartyOrganizationFactory(organ=organ, org_type="branch", parent=committee)
+    with pytest.raises(ValidationError) as error:
+        PartyOrganizationFactory.build(organ=organ, org_type="general_branch", parent=branch).full_clean()
+    assert "parent" in error.value.message_dict
+    other = PartyOrganizationFactory(organ=OrganFactory(), org_type="committee")
+    with pytest.raises(ValidationError):
+        PartyOrganizationFactory.build(organ=organ, org_type="branch", parent=other).full_clean()
+    committee.parent = branch
+    with pytest.raises(ValidationError):
+        committee.full_clean()
+
+
+def test_party_organization_name_unique_within_organ(organ):
+    PartyOrganizationFactory(organ=organ, name="机关第一党支部")
+    PartyOrganizationFactory(organ=OrganFactory(), name="机关第一党支部")  # another organ: fine
+    with pytest.raises(ValidationError):
+        PartyOrganizationFactory.build(organ=organ, name="机关第一党支部").full_clean()
+
+
+def test_a_party_organization_has_at_most_one_secretary_at_a_time(organ):
+    branch = PartyOrganizationFactory(organ=organ)
+    PostFactory(person=PersonFactory(organ=organ), party_organization=branch, started_on=datetime.date(2022, 1, 1),
+                ended_on=datetime.date(2023, 12, 31))
+    overlapping = PostFactory.build(person=PersonFactory(organ=organ), party_organization=branch,
+                                    started_on=datetime.date(2023, 6, 1))
+    with pytest.raises(ValidationError) as error:
+        overlapping.full_clean()
+    assert "started_on" in error.value.message_dict
+    # Taking over the day after the predecessor's post ended is fine.
+    PostFactory.build(person=PersonFactory(organ=organ), party_organization=branch,
+                      started_on=datetime.date(2024, 1, 1)).full_clean()
+
+
+def test_database_refuses_two_open_secretary_posts_even_without_validation(organ):
+    branch = PartyOrganizationFactory(organ=organ)
+    PostFactory(person=PersonFactory(organ=organ), party_organization=branch)
+    with pytest.raises(IntegrityError):
+        Post.objects.create(person=PersonFactory(organ=organ), party_organization=branch, role="secretary",
+                            started_on=datetime.date(2024, 1, 1))
+
+
+def test_identical_posts_of_one_person_may_not_overlap(organ):
+    person = PersonFactory(organ=organ)
+    committee = PartyOrganizationFactory(organ=organ, org_type=PartyOrganization.Type.COMMITTEE)
+    PostFactory(person=person, party_organization=committee, role="committee_member",
+                started_on=datetime.date(2021, 1, 1))
+    with pytest.raises(ValidationError):
+        PostFactory.build(person=person, party_organization=committee, role="committee_member",
+                          started_on=datetime.date(2022, 1, 1)).full_clean()
+    # Two deputy secretaries at once in one committee is normal.
+    PostFactory(person=PersonFactory(organ=organ), party_organization=committee, role="deputy_secretary")
+    PostFactory.build(person=PersonFactory(organ=organ), party_organization=committee,
+                      role="deputy_secretary").full_clean()
+
+
+def test_post_dates_and_portfolio_rules(organ):
+    post = PostFactory.build(person=PersonFactory(organ=organ), started_on=datetime.date(2022, 5, 1),
+                             ended_on=datetime.date(2022, 4, 1))
+    post.party_organization = PartyOrganizationFactory(organ=organ)
+    with pytest.raises(ValidationError) as error:
+        post.full_clean()
+    assert "ended_on" in error.value.message_dict
+    post.ended_on = None
+    post.portfolio = "publicity"
+    with pytest.raises(ValidationError) as error:
+        post.full_clean()
+    assert "portfolio" in error.value.message_dict
