@@ -14,6 +14,7 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("DANGJIAN_HOME", BASE_DIR.parent.parent))
 VAR_DIR = Path(os.environ.get("DANGJIAN_VAR_DIR", PROJECT_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -24,3 +24,9 @@ is_reviewer = _role_predicate(Role.REVIEWER)
 
 rules.add_perm("core.view_auditentry", is_organizer)
 rules.add_perm("accounts.manage_users", is_organizer)
+# The Django admin asks for model permissions: organizers manage users and their roles there.
+for action in ("view", "add", "change"):
+    rules.add_perm(f"accounts.{action}_user", is_organizer)
+rules.add_perm("accounts.view_apitoken", is_organizer)
+rules.add_perm("accounts.delete_apitoken", is_organizer)
+rules.add_perm("auth.view_group", is_organizer)

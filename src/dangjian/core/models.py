@@ -37,7 +37,7 @@ class AuditEntry(models.Model):  # 审计日志
     object_pk = models.CharField(_("record id"), max_length=64, blank=True)
     object_repr = models.CharField(_("record"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
-    origin = models.CharField(_("from"), max_length=100, blank=True)
+    origin = models.CharField(_("origin"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("audit entry")

@@ -31,6 +31,7 @@ def load_users() -> list[tuple[str, str]]:
         if created or not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
         user.full_name = full_name
+        user.is_staff = Role.ORGANIZER in roles  # the organizer manages users in /admin/
         if username == "participant" and participant_post:
             user.person = participant_post.person
             user.full_name = participant_post.person.name

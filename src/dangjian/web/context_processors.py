@@ -15,6 +15,8 @@ def navigation(request):
             (_("People"), reverse("person_list"), "person"),
             (_("Import and export"), reverse("spreadsheets"), "spreadsheet"),
         ]
+    if user.is_staff and user.has_perm("accounts.change_user"):
+        items.append((_("Users and roles"), reverse("admin:accounts_user_changelist"), "users"))
     if user.has_perm("core.view_auditentry"):
         items.append((_("Audit trail"), reverse("audit_list"), "audit"))
     return {"nav_items": items}

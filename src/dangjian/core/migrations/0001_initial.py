@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('object_pk', models.CharField(blank=True, max_length=64, verbose_name='record id')),
                 ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='record')),
                 ('changes', models.JSONField(blank=True, default=dict, verbose_name='changes')),
-                ('origin', models.CharField(blank=True, max_length=100, verbose_name='from')),
+                ('origin', models.CharField(blank=True, max_length=100, verbose_name='origin')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
             ],
             options={
