@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from dangjian.api import errors
+from dangjian.api import errors, registry
 from dangjian.api.auth import API_AUTH
 
 api = NinjaAPI(
@@ -15,3 +15,11 @@ api = NinjaAPI(
     "Errors are problem details (RFC 9457) naming the field, or the sheet, row and column.",
 )
 errors.install(api)
+
+
+@api.exception_handler(registry.Conflict)
+def on_conflict(request, exc):
+    return errors.problem(api, request, status=409, title=exc.title, detail=exc.detail)
+
+
+api.add_router("/", registry.router)

@@ -1,0 +1,182 @@
+"""Every registry endpoint x every role, with the status each must answer.
+
+The unit administrator is scoped to `organ`, and every target record is in `organ`: so the matrix
+shows what each role may do inside its scope. Records of other organs are covered at the end
+(404 to read or change them, 422 to attach to them).
+"""
+
+import datetime
+
+import pytest
+
+from dangjian.core.models import AuditEntry
+from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
+from tests.conftest import ROLES
+from tests.factories import PartyOrganizationFactory, PersonFactory, PostFactory, make_id_number
+
+RESOURCES = ["organs", "party-organizations", "people", "posts"]
+ACTIONS = ["list", "detail", "create", "update", "delete"]
+
+OK = {"list": 200, "detail": 200, "create": 201, "update": 200, "delete": 204}
+FORBIDDEN = dict.fromkeys(ACTIONS, 403)
+UNAUTHENTICATED = dict.fromkeys(ACTIONS, 401)
+READ_ONLY = {"list": 200, "detail": 200, "create": 403, "update": 403, "delete": 403}
+
+EXPECTED = {
+    "organizer": dict.fromkeys(RESOURCES, OK),
+    # The list of organs is the working committee's: a unit administrator reads their own organ only.
+    "unit_admin": {"organs": READ_ONLY, "party-organizations": OK, "people": OK, "posts": OK},
+    **{role: dict.fromkeys(RESOURCES, FORBIDDEN) for role in ROLES if role not in {"organizer", "unit_admin"}},
+    "anonymous": dict.fromkeys(RESOURCES, UNAUTHENTICATED),
+}
+
+MODELS = {"organs": Organ, "party-organizations": PartyOrganization, "people": Person, "posts": Post}
+
+
+def _target(resource: str, organ):
+    """A record of `organ` that can be deleted (nothing protected refers to it)."""
+    if resource == "organs":
+        return organ
+    if resource == "party-organizations":
+        return PartyOrganizationFactory(organ=organ)
+    if resource == "people":
+        return PersonFactory(organ=organ)
+    return PostFactory(person=PersonFactory(organ=organ), role=Post.Role.COMMITTEE_MEMBER)
+
+
+def _create_payload(resource: str, organ) -> dict:
+    if resource == "organs":
+        return {"code": "new-organ", "name_zh": "新建单位", "sector": "government"}
+    if resource == "party-organizations":
+        return {"organ_id": organ.pk, "name": "新建党支部", "org_type": "branch"}
+    if resource == "people":
+        return {"name": "王伟", "id_number": make_id_number(), "organ_id": organ.pk}
+    person = PersonFactory(organ=organ)
+    branch = PartyOrganizationFactory(organ=organ)
+    return {"person_id": person.pk, "party_organization_id": branch.pk, "role": "secretary",
+            "started_on": "2024-01-01"}
+
+
+UPDATES = {
+    "organs": {"name_en": "Renamed Bureau"},
+    "party-organizations": {"member_count": 30},
+    "people": {"position": "处长"},
+    "posts": {"ended_on": "2025-12-31"},
+}
+
+
+def test_matrix_covers_every_role(users_by_role):
+    assert set(EXPECTED) == set(users_by_role)
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("resource", RESOURCES)
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_permission_matrix(api_as, users_by_role, organ, role, resource, action):
+    target = _target(resource, organ)
+    model = MODELS[resource]
+    count_before = model.objects.count()
+    audit_before = AuditEntry.objects.count()
+    client = api_as(users_by_role[role])
+
+    if action == "list":
+        response = client.get(resource)
+    elif action == "detail":
+        response = client.get(f"{resource}/{target.pk}")
+    elif action == "create":
+        response = client.post(resource, _create_payload(resource, organ))
+    elif action == "update":
+        response = client.patch(f"{resource}/{target.pk}", UPDATES[resource])
+    else:
+        response = client.delete(f"{resource}/{target.pk}")
+
+    expected = EXPECTED[role][resource][action]
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["status"] == expected
+        # A refused write changes nothing and audits nothing.
+        assert AuditEntry.objects.count() == audit_before
+        if action == "create":
+            assert model.objects.count() == count_before
+        if action == "delete":
+            assert model.objects.filter(pk=target.pk).exists()
+    elif action == "list":
+        assert [item["id"] for item in response.json()["items"]] == [target.pk]
+    elif action == "delete":
+        assert not model.objects.filter(pk=target.pk).exists()
+    else:
+        assert response.json()["id"] == (target.pk if action != "create" else model.objects.latest("pk").pk)
+
+
+# Outside the unit administrator's scope --------------------------------------------------------
+
+def _other_organ_records(other_organ) -> dict:
+    post = PostFactory(person=PersonFactory(organ=other_organ), role=Post.Role.COMMITTEE_MEMBER)
+    return {"organs": other_organ, "party-organizations": post.party_organization, "people": post.person,
+            "posts": post}
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_unit_admin_gets_404_for_another_organs_records(api_as, unit_admin, other_organ, resource):
+    target = _other_organ_records(other_organ)[resource]
+    client = api_as(unit_admin)
+    assert client.get(f"{resource}/{target.pk}").status_code == 404
+    assert client.patch(f"{resource}/{target.pk}", UPDATES[resource]).status_code == 404
+    assert client.delete(f"{resource}/{target.pk}").status_code == 404
+    assert type(target).objects.filter(pk=target.pk).exists()
+    assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_unit_admin_lists_only_their_organ(api_as, unit_admin, organ, other_organ, resource):
+    mine = _target(resource, organ)
+    _other_organ_records(other_organ)
+    ids = [item["id"] for item in api_as(unit_admin).get(resource).json()["items"]]
+    assert ids == [mine.pk]
+
+
+@pytest.mark.parametrize(
+    ("resource", "field"),
+    [("party-organizations", "organ_id"), ("people", "organ_id"), ("posts", "person_id"),
+     ("posts", "party_organization_id")],
+)
+def test_unit_admin_cannot_attach_to_another_organ(api_as, unit_admin, organ, other_organ, resource, field):
+    payload = _create_payload(resource, organ)
+    others = _other_organ_records(other_organ)
+    payload[field] = {"organ_id": other_organ.pk, "person_id": others["people"].pk,
+                      "party_organization_id": others["party-organizations"].pk}[field]
+    model = MODELS[resource]
+    before = model.objects.count()
+    response = api_as(unit_admin).post(resource, payload)
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert model.objects.count() == before
+
+
+def test_unit_admin_cannot_move_a_person_to_another_organ(api_as, unit_admin, organ, other_organ):
+    person = PersonFactory(organ=organ)
+    response = api_as(unit_admin).patch(f"people/{person.pk}", {"organ_id": other_organ.pk})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "organ_id"
+    person.refresh_from_db()
+    assert person.organ == organ
+
+
+def test_unit_admin_cannot_see_another_organ_through_filters(api_as, unit_admin, other_organ):
+    records = _other_organ_records(other_organ)
+    client = api_as(unit_admin)
+    assert client.get("party-organizations", {"organ": other_organ.pk}).json()["count"] == 0
+    assert client.get("people", {"organ": other_organ.pk}).json()["count"] == 0
+    assert client.get("posts", {"person": records["people"].pk}).json()["count"] == 0
+
+
+def test_organizer_may_attach_across_organs(api_as, organizer, organ, other_organ):
+    """A temporary branch (e.g. of a training class) may hold people of several organs."""
+    person = PersonFactory(organ=other_organ)
+    branch = PartyOrganizationFactory(organ=organ, org_type=PartyOrganization.Type.TEMPORARY_BRANCH)
+    response = api_as(organizer).post("posts", {
+        "person_id": person.pk, "party_organization_id": branch.pk, "role": "committee_member",
+        "started_on": str(datetime.date(2024, 1, 1)),
+    })
+    assert response.status_code == 201, response.content
