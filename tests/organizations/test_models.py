@@ -129,3 +129,19 @@ def test_post_dates_and_portfolio_rules(organ):
     with pytest.raises(ValidationError) as error:
         post.full_clean()
     assert "portfolio" in error.value.message_dict
+
+
+def test_organ_parent_cycle_is_refused():
+    a = OrganFactory()
+    b = OrganFactory(parent=a)
+    a.parent = b
+    with pytest.raises(ValidationError) as error:
+        a.full_clean()
+    assert "parent" in error.value.message_dict
+
+
+def test_duplicate_party_organization_name_is_reported_on_the_name_field(organ):
+    PartyOrganizationFactory(organ=organ, name="机关第一党支部")
+    with pytest.raises(ValidationError) as error:
+        PartyOrganizationFactory.build(organ=organ, name="机关第一党支部").full_clean()
+    assert "name" in error.value.message_dict

@@ -103,3 +103,29 @@ def test_post_end_then_successor(organizer, organ):
     services.post_create(by=organizer, person=PersonFactory(organ=organ), party_organization=branch,
                          role="secretary", started_on=datetime.date(2022, 3, 1))
     assert branch.posts.count() == 2
+
+
+def test_services_refuse_links_to_records_outside_the_users_scope(unit_admin, organ, other_organ):
+    foreign_committee = PartyOrganizationFactory(organ=other_organ, org_type="committee")
+    with pytest.raises(PermissionDenied):
+        services.party_organization_create(by=unit_admin, organ=organ, name="临时党支部", org_type="temporary_branch",
+                                           parent=foreign_committee)
+    foreign_branch = PartyOrganizationFactory(organ=other_organ)
+    with pytest.raises(PermissionDenied):
+        services.post_create(by=unit_admin, person=PersonFactory(organ=organ), party_organization=foreign_branch,
+                             role="secretary", started_on=datetime.date(2022, 3, 1))
+
+
+def test_post_without_person_is_a_validation_error(organizer, organ):
+    with pytest.raises(ValidationError) as error:
+        services.post_create(by=organizer, party_organization=PartyOrganizationFactory(organ=organ),
+                             role="secretary", started_on=datetime.date(2022, 3, 1))
+    assert "person" in error.value.message_dict
+
+
+def test_superuser_is_scoped_like_an_organizer(organ):
+    from dangjian.organizations import selectors
+
+    person = PersonFactory(organ=organ)
+    superuser = UserFactory(is_superuser=True)
+    assert list(selectors.people_list(user=superuser)) == [person]

@@ -62,8 +62,12 @@ class Organ(TimeStampedModel):  # 单位 (市直机关)
         return reverse("organ_detail", args=[self.pk])
 
     def clean(self) -> None:
-        if self.parent_id and self.pk and self.parent_id == self.pk:
-            raise ValidationError({"parent": _("An organ cannot be its own parent.")})
+        ancestor, seen = self.parent if self.parent_id else None, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("An organ cannot be its own parent or ancestor.")})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
 
     @property
     def name(self) -> str:
@@ -128,6 +132,11 @@ class PartyOrganization(TimeStampedModel):  # 党组织
         return reverse("party_organization_detail", args=[self.pk])
 
     def clean(self) -> None:
+        if self.organ_id and self.name:
+            # Reported on the field, where the person typing can see it (the constraint would be non-field).
+            same_name = PartyOrganization.objects.filter(organ_id=self.organ_id, name=self.name).exclude(pk=self.pk)
+            if same_name.exists():
+                raise ValidationError({"name": _("This organ already has a party organization of this name.")})
         if self.parent_id:
             if self.pk and self.parent_id == self.pk:
                 raise ValidationError({"parent": _("A party organization cannot be its own parent.")})

@@ -40,9 +40,17 @@ def organ_delete(*, organ: Organ, by) -> None:
 
 # Party organizations (党组织).
 
+def _require_linked_visible(by, **linked) -> None:
+    """Records a write points to (parent, party organization, person) must be in the user's scope too."""
+    for obj in linked.values():
+        if obj is not None:
+            require_perm(by, f"organizations.view_{obj._meta.model_name}", obj)
+
+
 def party_organization_create(*, by, **fields) -> PartyOrganization:
     org = PartyOrganization(**fields)
     require_perm(by, "organizations.add_partyorganization", org)
+    _require_linked_visible(by, parent=fields.get("parent"))
     return model_create(instance=org, by=by)
 
 
@@ -50,6 +58,7 @@ def party_organization_update(*, party_organization: PartyOrganization, by, **fi
     require_perm(by, "organizations.change_partyorganization", party_organization)
     if "organ" in fields:
         require_perm(by, "organizations.change_partyorganization", PartyOrganization(organ=fields["organ"]))
+    _require_linked_visible(by, parent=fields.get("parent"))
     return model_update(instance=party_organization, data=fields, by=by)
 
 
@@ -88,7 +97,10 @@ def person_reveal(*, person: Person, by, fields: tuple[str, ...] = ("id_number",
 
 def post_create(*, by, **fields) -> Post:
     post = Post(**fields)
+    if post.person_id is None:
+        post.full_clean()  # reports the missing person on its field
     require_perm(by, "organizations.add_post", post.person)
+    _require_linked_visible(by, party_organization=fields.get("party_organization"))
     return model_create(instance=post, by=by)
 
 
@@ -96,6 +108,7 @@ def post_update(*, post: Post, by, **fields) -> Post:
     require_perm(by, "organizations.change_post", post.person)
     if "person" in fields:
         require_perm(by, "organizations.change_post", fields["person"])
+    _require_linked_visible(by, party_organization=fields.get("party_organization"))
     return model_update(instance=post, data=fields, by=by)
 
 
