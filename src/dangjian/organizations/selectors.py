@@ -58,13 +58,15 @@ def party_organization_list(*, user, organ: Organ | None = None, org_type: str =
         qs = qs.filter(organ=organ)
     if org_type:
         qs = qs.filter(org_type=org_type)
-    return qs.prefetch_related(
-        Prefetch(
-            "posts",
-            queryset=Post.objects.current().filter(role=Post.Role.SECRETARY).select_related("person"),
-            to_attr="current_secretaries",
-        )
-    ).order_by("organ__code", "name")
+    return qs.prefetch_related(current_secretaries_prefetch()).order_by("organ__code", "name")
+
+
+def current_secretaries_prefetch() -> Prefetch:
+    return Prefetch(
+        "posts",
+        queryset=Post.objects.current().filter(role=Post.Role.SECRETARY).select_related("person"),
+        to_attr="current_secretaries",
+    )
 
 
 def party_organization_tree(*, user, organ: Organ) -> list[tuple[PartyOrganization, int]]:
@@ -95,7 +97,11 @@ def term_warnings(*, user, today: datetime.date | None = None) -> list[PartyOrga
     today = today or timezone.localdate()
     horizon = today + relativedelta(months=conf.rule("term_warning_months"))
     candidates = PartyOrganization.objects.visible_to(user).filter(term_started_on__isnull=False)
-    candidates = candidates.exclude(org_type=PartyOrganization.Type.TEMPORARY_BRANCH).select_related("organ")
+    candidates = (
+        candidates.exclude(org_type=PartyOrganization.Type.TEMPORARY_BRANCH)
+        .select_related("organ", "parent")
+        .prefetch_related(current_secretaries_prefetch())
+    )
     # The end date depends on each type's term length, so filter in Python on the small candidate set.
     return sorted(
         (org for org in candidates if org.term_ends_on and org.term_ends_on <= horizon),

@@ -4,6 +4,8 @@ Each view loads its objects through a scoped selector, checks the permission, th
 service. A unit administrator reaching another organ's record gets 404 (it is not in their scope).
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +17,19 @@ from dangjian.organizations import selectors, services
 from dangjian.organizations.models import Organ, PartyOrganization, Person
 from dangjian.web.forms import OrganForm, PartyOrganizationForm, PeopleFilterForm, PersonForm, PostForm
 from dangjian.web.views.base import add_service_errors, paginate, require
+
+
+def registry_staff_required(view):
+    """Log in, and hold a registry role: others get 403 before any record is looked up (then a unit
+    administrator reaching another organ's record gets 404 from the scoped lookup)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        require(request.user, "organizations.view_registry")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _form_page(request, *, form, save, template: str, context: dict, success: str):
@@ -42,7 +57,7 @@ def _delete(request, *, obj, delete, next_url: str, back_url: str):
 
 # Organs ---------------------------------------------------------------------------------------
 
-@login_required
+@registry_staff_required
 def organ_list(request):
     require(request.user, "organizations.view_registry")
     sector = request.GET.get("sector", "")
@@ -53,7 +68,7 @@ def organ_list(request):
     })
 
 
-@login_required
+@registry_staff_required
 def organ_detail(request, pk):
     organ = selectors.organ_get(user=request.user, pk=pk)
     require(request.user, "organizations.view_organ", organ)
@@ -64,7 +79,7 @@ def organ_detail(request, pk):
     })
 
 
-@login_required
+@registry_staff_required
 def organ_create(request):
     require(request.user, "organizations.add_organ")
     form = OrganForm(request.POST or None)
@@ -75,7 +90,7 @@ def organ_create(request):
     )
 
 
-@login_required
+@registry_staff_required
 def organ_edit(request, pk):
     organ = selectors.organ_get(user=request.user, pk=pk)
     require(request.user, "organizations.change_organ", organ)
@@ -88,7 +103,7 @@ def organ_edit(request, pk):
     )
 
 
-@login_required
+@registry_staff_required
 @require_POST
 def organ_delete(request, pk):
     organ = selectors.organ_get(user=request.user, pk=pk)
@@ -99,7 +114,7 @@ def organ_delete(request, pk):
 
 # Party organizations --------------------------------------------------------------------------
 
-@login_required
+@registry_staff_required
 def party_organization_list(request):
     require(request.user, "organizations.view_registry")
     org_type = request.GET.get("type", "")
@@ -116,18 +131,18 @@ def party_organization_list(request):
     })
 
 
-@login_required
+@registry_staff_required
 def party_organization_detail(request, pk):
     org = selectors.party_organization_get(user=request.user, pk=pk)
     require(request.user, "organizations.view_partyorganization", org)
     return render(request, "web/party_organization_detail.html", {
         "org": org,
         "posts": org.posts.select_related("person").order_by("ended_on", "role", "-started_on"),
-        "children": org.children.order_by("name"),
+        "children": PartyOrganization.objects.visible_to(request.user).filter(parent=org).order_by("name"),
     })
 
 
-@login_required
+@registry_staff_required
 def party_organization_create(request):
     require(request.user, "organizations.view_registry")
     initial = {}
@@ -142,7 +157,7 @@ def party_organization_create(request):
     )
 
 
-@login_required
+@registry_staff_required
 def party_organization_edit(request, pk):
     org = selectors.party_organization_get(user=request.user, pk=pk)
     require(request.user, "organizations.change_partyorganization", org)
@@ -155,7 +170,7 @@ def party_organization_edit(request, pk):
     )
 
 
-@login_required
+@registry_staff_required
 @require_POST
 def party_organization_delete(request, pk):
     org = selectors.party_organization_get(user=request.user, pk=pk)
@@ -170,11 +185,12 @@ def party_organization_delete(request, pk):
 PEOPLE_SORT_COLUMNS = ["name", "organ", "appointed", "birth"]
 
 
-@login_required
+@registry_staff_required
 def person_list(request):
     require(request.user, "organizations.view_registry")
     form = PeopleFilterForm(request.GET or None, user=request.user)
-    filters = form.cleaned_data if form.is_valid() else {}
+    # An invalid filter (a bad date) is reported on the form; the valid ones still apply.
+    filters = form.cleaned_data if (form.is_valid() or form.is_bound) else {}
     sort = request.GET.get("sort", "name")
     people = selectors.people_list(
         user=request.user,
@@ -201,14 +217,14 @@ def _person_context(request, person: Person, revealed: dict | None = None) -> di
     }
 
 
-@login_required
+@registry_staff_required
 def person_detail(request, pk):
     person = selectors.person_get(user=request.user, pk=pk)
     require(request.user, "organizations.view_person", person)
     return render(request, "web/person_detail.html", _person_context(request, person))
 
 
-@login_required
+@registry_staff_required
 @require_POST
 def person_reveal(request, pk):
     """Show the full ID number and mobile phone once; the reveal is written to the audit trail."""
@@ -221,7 +237,7 @@ def person_reveal(request, pk):
     return render(request, "web/person_detail.html", context)
 
 
-@login_required
+@registry_staff_required
 def person_create(request):
     require(request.user, "organizations.view_registry")
     initial = {}
@@ -235,7 +251,7 @@ def person_create(request):
     )
 
 
-@login_required
+@registry_staff_required
 def person_edit(request, pk):
     person = selectors.person_get(user=request.user, pk=pk)
     require(request.user, "organizations.change_person", person)
@@ -248,7 +264,7 @@ def person_edit(request, pk):
     )
 
 
-@login_required
+@registry_staff_required
 @require_POST
 def person_delete(request, pk):
     person = selectors.person_get(user=request.user, pk=pk)
@@ -257,7 +273,7 @@ def person_delete(request, pk):
                    next_url="person_list", back_url=person.get_absolute_url())
 
 
-@login_required
+@registry_staff_required
 def post_create(request, pk):
     person = selectors.person_get(user=request.user, pk=pk)
     require(request.user, "organizations.add_post", person)
@@ -270,7 +286,7 @@ def post_create(request, pk):
     )
 
 
-@login_required
+@registry_staff_required
 def post_edit(request, pk):
     post = selectors.post_get(user=request.user, pk=pk)
     require(request.user, "organizations.change_post", post.person)
@@ -283,7 +299,7 @@ def post_edit(request, pk):
     )
 
 
-@login_required
+@registry_staff_required
 @require_POST
 def post_delete(request, pk):
     post = selectors.post_get(user=request.user, pk=pk)
