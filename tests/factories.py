@@ -14,10 +14,12 @@ _serial = itertools.count(1)
 
 def make_id_number(birth: datetime.date = datetime.date(1980, 5, 17), gender: str = "male",
                    region: str = "411302") -> str:
-    """A valid 18-character ID number; each call gives a new one (sequence in the order code)."""
-    order = next(_serial) % 500
-    sequence = f"{order:02d}{(1 if gender == 'male' else 2) + (order % 4) * 2}"[-3:]
-    first17 = f"{region}{birth:%Y%m%d}{sequence}"
+    """A valid 18-character ID number with this birth date and gender; each call gives a new one
+    (the order code advances, then the county digits of the region)."""
+    serial = next(_serial)
+    order = (serial % 500) * 2 + (1 if gender == "male" else 2)  # 3-digit order code: odd = male
+    region = region[:4] + f"{(int(region[4:]) + serial // 500) % 100:02d}"
+    first17 = f"{region}{birth:%Y%m%d}{order:03d}"
     return first17 + id_number_check_char(first17)
 
 

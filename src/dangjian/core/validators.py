@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ID_NUMBER_RE = re.compile(r"^\d{17}[\dX]$")
@@ -41,7 +42,7 @@ def validate_id_number(value: str) -> None:
             _("An ID number has 18 characters: 17 digits and a final digit or X."), code="id_format"
         )
     birth = id_number_birth_date(value)
-    if birth is None or birth > datetime.date.today() or birth.year < 1900:
+    if birth is None or birth > timezone.localdate() or birth.year < 1900:
         raise ValidationError(_("The birth date inside this ID number is not a valid date."), code="id_birth")
     if id_number_check_char(value[:17]) != value[17]:
         raise ValidationError(

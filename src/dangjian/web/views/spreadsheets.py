@@ -1,19 +1,119 @@
-"""Excel templates, import and export of the registry (implementation in progress)."""
+"""Staff pages for Excel templates, import and export of the registry.
 
-from django.http import Http404
+The import runs within the request: a 10,000-row file is checked and written in seconds, and the
+upload form shows a busy indicator (htmx) meanwhile. The import is all-or-nothing; on errors the
+page lists every bad row and column and says that nothing was imported.
+"""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from dangjian.organizations import spreadsheets
+from dangjian.web.views.base import require
+
+KIND_DESCRIPTIONS = {
+    "organs": gettext_lazy("The organs directly under the city (sheet 单位). Only the working committee imports "
+                           "organs."),
+    "party-organizations": gettext_lazy("Party committees, general branches and branches of each organ (sheet "
+                                        "党组织), with their parents and terms of office."),
+    "people": gettext_lazy("People (sheet 人员) and their posts in party organizations (sheet 任职). A post names "
+                           "the person by ID number and the party organization by organ code and name."),
+}
 
 
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Excel workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+
+def _kind(kind: str) -> spreadsheets.Kind:
+    try:
+        return spreadsheets.get_kind(kind)
+    except spreadsheets.UnknownKind:
+        raise Http404 from None
+
+
+def _may_import(user, kind: str) -> bool:
+    return user.has_perm("organizations.import_registry") and (
+        kind != "organs" or user.has_perm("organizations.import_organs")
+    )
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=spreadsheets.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
 def index(request):
-    raise Http404
+    require(request.user, "organizations.view_registry")
+    kinds = [
+        {
+            "key": key,
+            "label": spec.label,
+            "sheets": [sheet.name for sheet in spec.sheets],
+            "description": KIND_DESCRIPTIONS[key],
+            "can_import": _may_import(request.user, key),
+        }
+        for key, spec in spreadsheets.KINDS.items()
+    ]
+    return render(request, "web/spreadsheets.html", {
+        "kinds": kinds,
+        "can_reveal": request.user.has_perm("organizations.reveal_person"),
+        "form": UploadForm(),
+        "active": "spreadsheet",
+    })
 
 
+@login_required
 def template_download(request, kind):
-    raise Http404
+    _kind(kind)
+    require(request.user, "organizations.view_registry")
+    return _xlsx(spreadsheets.registry_template(kind=kind), spreadsheets.template_filename(kind))
 
 
-def import_upload(request, kind):
-    raise Http404
-
-
+@login_required
+@require_http_methods(["GET", "POST"])
 def export_download(request, kind):
-    raise Http404
+    """Masked by default; `reveal=1` (a checkbox of the export form) writes full personal data, audited."""
+    _kind(kind)
+    require(request.user, "organizations.view_registry")
+    reveal = (request.POST if request.method == "POST" else request.GET).get("reveal") == "1"
+    if reveal:
+        require(request.user, "organizations.reveal_person")
+    content = spreadsheets.registry_export(kind=kind, by=request.user, reveal=reveal)
+    return _xlsx(content, spreadsheets.export_filename(kind))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request, kind):
+    spec = _kind(kind)
+    require(request.user, "organizations.import_registry")
+    if kind == "organs":
+        require(request.user, "organizations.import_organs")
+    if request.method == "GET":
+        return redirect("spreadsheets")
+    form = UploadForm(request.POST, request.FILES)
+    context = {"kind": spec, "form": form, "result": None, "active": "spreadsheet"}
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        context["filename"] = upload.name
+        context["result"] = spreadsheets.registry_import(
+            kind=kind, file=upload, by=request.user, filename=upload.name or ""
+        )
+    failed = context["result"] is None or not context["result"].ok
+    if request.htmx:
+        # htmx swaps only successful answers, so the report of a failed import is a 200 here.
+        return render(request, "web/_import_report.html", context)
+    return render(request, "web/spreadsheets_result.html", context, status=400 if failed else 200)

@@ -1,0 +1,569 @@
+"""Import of the registry from Excel: validate every row, then write all of it or nothing.
+
+The rules checked are those of the models' `clean()` and constraints (Organ, PartyOrganization,
+Person, Post), applied to the whole file with set lookups instead of a query per row, so that a
+file of 10,000 people is checked and written in seconds. Creating only: a row for a record that
+already exists is reported as a duplicate, never merged.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dangjian.core.audit import audit_record
+from dangjian.core.services import require_perm
+from dangjian.core.validators import id_number_birth_date, id_number_gender
+from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
+from dangjian.organizations.scoping import user_can_reach_organ
+from dangjian.organizations.spreadsheets.layout import (
+    GENDERS,
+    ORGAN_SHEET,
+    PARTY_ORG_SHEET,
+    PARTY_ORG_TYPES,
+    PEOPLE_SHEET,
+    POST_SHEET,
+    Kind,
+    Sheet,
+    get_kind,
+)
+from dangjian.organizations.spreadsheets.reading import RowError, SheetRows, file_error, parse_rows, read_workbook
+
+COUNT_LABELS = {
+    "organs": gettext_lazy("Organs"),
+    "party_organizations": gettext_lazy("Party organizations"),
+    "people": gettext_lazy("People"),
+    "posts": gettext_lazy("Posts"),
+}
+CHUNK = 900  # keeps IN (...) lists within every database's parameter limit
+
+
+@dataclass
+class ImportResult:
+    """What an import did: counts of created records, or every error (and then nothing was written)."""
+
+    kind: str
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def summary(self) -> list[tuple[str, int]]:
+        return [(str(COUNT_LABELS[key]), count) for key, count in self.counts.items()]
+
+
+def chunked(values: Iterable, size: int = CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def overlaps(a_start: datetime.date, a_end: datetime.date | None, b_start: datetime.date,
+             b_end: datetime.date | None) -> bool:
+    """Whether two periods meet; an open end means the post is still held (as Post.objects.overlapping)."""
+    return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)
+
+
+def cycle_members(parents: dict) -> set:
+    """Keys that are their own ancestor when following `parents` (key -> parent key within the file)."""
+    in_cycle, state = set(), {}
+    for start in parents:
+        path, node = [], start
+        while node in parents and node not in state:
+            state[node] = "visiting"
+            path.append(node)
+            node = parents[node]
+        if state.get(node) == "visiting":
+            in_cycle.update(path[path.index(node):])
+        for visited in path:
+            state[visited] = "done"
+    return in_cycle
+
+
+class Progress:
+    """Calls `callback(done, total)` every settings.IMPORT_PROGRESS_EVERY rows, and once at the end."""
+
+    def __init__(self, callback: Callable[[int, int], None] | None, total: int):
+        self.callback, self.total, self.done = callback, total, 0
+        self.every = max(1, int(getattr(settings, "IMPORT_PROGRESS_EVERY", 1000)))
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.callback is not None and self.done % self.every == 0:
+            self.callback(self.done, self.total)
+
+    def finish(self) -> None:
+        if self.callback is not None and self.done % self.every:
+            self.callback(self.done, self.total)
+
+
+class Importer:
+    """Validates the parsed rows of one kind (collecting errors) and writes them in bulk."""
+
+    def __init__(self, *, user, errors: list[RowError], tick: Progress):
+        self.user, self.errors, self.tick = user, errors, tick
+        self.organ_ids: dict[str, int] = dict(Organ.objects.values_list("code", "pk"))
+
+    def error(self, sheet: Sheet, row: int, key: str, message: str) -> None:
+        header = next(column.header for column in sheet.columns if column.key == key)
+        self.errors.append(RowError(sheet.name, row, header, message))
+
+    def organ(self, sheet: Sheet, row: int, key: str, code: str) -> int | None:
+        """The pk of the organ with `code`, if it exists and the user may import data for it."""
+        pk = self.organ_ids.get(code)
+        if pk is None:
+            self.error(sheet, row, key, _("No organ with the code “%(code)s” is registered.") % {"code": code})
+            return None
+        if not user_can_reach_organ(self.user, pk):
+            self.error(sheet, row, key, _(
+                "You may import data only for your own organs; “%(code)s” is not one of them."
+            ) % {"code": code})
+            return None
+        return pk
+
+    def validate(self, sheets: list[SheetRows]):
+        raise NotImplementedError
+
+    def write(self, plan) -> dict[str, int]:
+        raise NotImplementedError
+
+
+def _bulk_create_levels(model, records: dict, parent_of: Callable, build: Callable, known: dict) -> int:
+    """Create `records` (key -> record) parents first: each level's primary keys feed the next.
+
+    `parent_of(record)` is the parent key or None; `known` maps keys already in the database to pks
+    and receives the new ones; `build(record, parent_pk)` makes the unsaved instance.
+    """
+    pending, created = dict(records), 0
+    while pending:
+        level = {key: record for key, record in pending.items()
+                 if parent_of(record) is None or parent_of(record) in known}
+        if not level:  # cycles are refused before writing; this is a safety net
+            raise RuntimeError("circular parents in an import")
+        instances = [build(record, known.get(parent_of(record))) for record in level.values()]
+        model.objects.bulk_create(instances)
+        for key, instance in zip(level, instances, strict=True):
+            known[key] = instance.pk
+            del pending[key]
+        created += len(instances)
+    return created
+
+
+# Organs (单位) -------------------------------------------------------------------------------------
+
+class OrganImporter(Importer):
+    sheet = ORGAN_SHEET
+
+    def validate(self, sheets):
+        sheet = self.sheet
+        rows = parse_rows(sheets[0], self.errors, self.tick)
+        existing_names = set(Organ.objects.values_list("name_zh", flat=True))
+        codes: dict[str, int] = {}
+        names: dict[str, int] = {}
+        records: dict[str, dict] = {}
+        for row, record, _bad in rows:
+            code, name = record["code"], record["name_zh"]
+            if code:
+                if code in self.organ_ids:
+                    self.error(sheet, row, "code", _(
+                        "An organ with the code “%(code)s” is already registered; the import only creates new "
+                        "records."
+                    ) % {"code": code})
+                elif code in codes:
+                    self.error(sheet, row, "code", _("The code “%(code)s” already appears in row %(row)d.")
+                               % {"code": code, "row": codes[code]})
+                else:
+                    codes[code] = row
+                    records[code] = record | {"_row": row}
+            if name:
+                if name in existing_names:
+                    self.error(sheet, row, "name_zh", _("An organ named “%(name)s” is already registered.")
+                               % {"name": name})
+                elif name in names:
+                    self.error(sheet, row, "name_zh", _("The name “%(name)s” already appears in row %(row)d.")
+                               % {"name": name, "row": names[name]})
+                else:
+                    names[name] = row
+        for row, record, _bad in rows:
+            parent = record["parent"]
+            if not parent:
+                continue
+            if parent == record["code"]:
+                self.error(sheet, row, "parent", _("An organ cannot be its own parent."))
+            elif parent not in codes and parent not in self.organ_ids:
+                self.error(sheet, row, "parent", _(
+                    "No organ with the code “%(code)s” in this file or in the registry."
+                ) % {"code": parent})
+        file_parents = {code: r["parent"] for code, r in records.items() if r["parent"] in records}
+        for code in cycle_members(file_parents):
+            self.error(sheet, records[code]["_row"], "parent", _("The parent organs in this file form a circle."))
+        return records
+
+    def write(self, records):
+        def build(record, parent_pk):
+            return Organ(code=record["code"], name_zh=record["name_zh"], name_en=record["name_en"],
+                         sector=record["sector"], parent_id=parent_pk)
+
+        known = dict(self.organ_ids)
+        count = _bulk_create_levels(
+            Organ, records, parent_of=lambda r: r["parent"] or None, build=build, known=known,
+        )
+        return {"organs": count}
+
+
+# Party organizations (党组织) ------------------------------------------------------------------------
+
+class PartyOrganizationImporter(Importer):
+    sheet = PARTY_ORG_SHEET
+
+    def validate(self, sheets):
+        sheet = self.sheet
+        rows = parse_rows(sheets[0], self.errors, self.tick)
+        for row, record, _bad in rows:
+            record["organ_id"] = self.organ(sheet, row, "organ", record["organ"]) if record["organ"] else None
+            record["parent_organ_id"] = record["organ_id"]
+            if record["parent_organ"]:
+                record["parent_organ_id"] = self.organ(sheet, row, "parent_organ", record["parent_organ"])
+                if not record["parent"]:
+                    self.error(sheet, row, "parent", _(
+                        "Give the name of the parent party organization, or leave “%(column)s” empty."
+                    ) % {"column": "上级党组织所在单位代码"})
+            if record["term_years"] is not None and not 1 <= record["term_years"] <= 99:
+                self.error(sheet, row, "term_years", _("A term lasts from 1 to 99 years."))
+            if record["member_count"] is not None and record["member_count"] > 10**7:
+                self.error(sheet, row, "member_count", _("This number of members is not plausible."))
+        organ_ids = {r["organ_id"] for _row, r, _bad in rows} | {r["parent_organ_id"] for _row, r, _bad in rows}
+        organ_ids.discard(None)
+        existing: dict[tuple[int, str], tuple[int, str]] = {}
+        for ids in chunked(organ_ids):
+            for pk, organ_id, name, org_type in PartyOrganization.objects.filter(organ_id__in=ids).values_list(
+                "pk", "organ_id", "name", "org_type"
+            ):
+                existing[(organ_id, name)] = (pk, org_type)
+        records: dict[tuple[int, str], dict] = {}
+        for row, record, _bad in rows:
+            if record["organ_id"] is None or not record["name"]:
+                continue
+            key = (record["organ_id"], record["name"])
+            if key in existing:
+                self.error(sheet, row, "name", _(
+                    "“%(name)s” is already registered in this organ; the import only creates new records."
+                ) % {"name": record["name"]})
+            elif key in records:
+                self.error(sheet, row, "name", _("“%(name)s” of this organ already appears in row %(row)d.")
+                           % {"name": record["name"], "row": records[key]["_row"]})
+            else:
+                record["_row"] = row
+                records[key] = record
+        for row, record, _bad in rows:
+            self._check_parent(row, record, records, existing)
+        file_parents = {key: r["_parent_key"] for key, r in records.items() if r.get("_parent_key") in records}
+        for key in cycle_members(file_parents):
+            self.error(sheet, records[key]["_row"], "parent",
+                       _("The parent party organizations in this file form a circle."))
+        self.existing = {key: pk for key, (pk, _type) in existing.items()}
+        return records
+
+    def _check_parent(self, row, record, records, existing) -> None:
+        sheet = self.sheet
+        if not record["parent"] or record["parent_organ_id"] is None:
+            return
+        parent_key = (record["parent_organ_id"], record["parent"])
+        record["_parent_key"] = parent_key
+        if parent_key == (record["organ_id"], record["name"]):
+            self.error(sheet, row, "parent", _("A party organization cannot be its own parent."))
+            return
+        if parent_key in records:
+            parent_type = records[parent_key]["org_type"]
+        elif parent_key in existing:
+            parent_type = existing[parent_key][1]
+        else:
+            self.error(sheet, row, "parent", _(
+                "No party organization named “%(name)s” in this organ, in this file or in the registry."
+            ) % {"name": record["parent"]})
+            return
+        child_type = record["org_type"]
+        if child_type and parent_type not in PartyOrganization.ALLOWED_PARENTS[child_type]:
+            self.error(sheet, row, "parent", _("A %(child)s cannot sit under a %(parent)s.") % {
+                "child": PARTY_ORG_TYPES.label(child_type), "parent": PARTY_ORG_TYPES.label(parent_type),
+            })
+        elif (record["organ_id"] is not None and record["parent_organ_id"] != record["organ_id"]
+              and child_type != PartyOrganization.Type.TEMPORARY_BRANCH):
+            self.error(sheet, row, "parent_organ", _("The parent organization belongs to another organ."))
+
+    def write(self, records):
+        def build(record, parent_pk):
+            return PartyOrganization(
+                organ_id=record["organ_id"], name=record["name"], org_type=record["org_type"], parent_id=parent_pk,
+                founded_on=record["founded_on"], term_started_on=record["term_started_on"],
+                term_years=record["term_years"], member_count=record["member_count"] or 0,
+            )
+
+        known = dict(self.existing)
+        count = _bulk_create_levels(
+            PartyOrganization, records, parent_of=lambda r: r.get("_parent_key"), build=build, known=known,
+        )
+        return {"party_organizations": count}
+
+
+# People (人员) and posts (任职) ------------------------------------------------------------------------
+
+@dataclass
+class PeoplePlan:
+    people: list[dict]
+    posts: list[dict]
+    person_pks: dict[str, int]  # ID number -> pk of people already registered
+
+
+class PeopleImporter(Importer):
+    def validate(self, sheets):
+        by_sheet = {rows.sheet.name: rows for rows in sheets}
+        people_rows = parse_rows(by_sheet[PEOPLE_SHEET.name], self.errors, self.tick)
+        post_rows = parse_rows(by_sheet[POST_SHEET.name], self.errors, self.tick)
+        people, in_file = self._validate_people(people_rows)
+        posts, person_pks = self._validate_posts(post_rows, in_file)
+        return PeoplePlan(people=people, posts=posts, person_pks=person_pks)
+
+    def _validate_people(self, rows):
+        sheet = PEOPLE_SHEET
+        ids = {record["id_number"] for _row, record, _bad in rows if record["id_number"]}
+        registered = set()
+        for chunk in chunked(ids):
+            registered.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
+        people, in_file = [], {}
+        for row, record, bad in rows:
+            id_number = record["id_number"]
+            if record["organ"]:
+                record["organ_id"] = self.organ(sheet, row, "organ", record["organ"])
+            if id_number:
+                if id_number in registered:
+                    self.error(sheet, row, "id_number", _(
+                        "A person with this ID number is already registered; the import only creates new records."
+                    ))
+                elif id_number in in_file:
+                    self.error(sheet, row, "id_number", _("This ID number already appears in row %(row)d.")
+                               % {"row": in_file[id_number]["_row"]})
+                else:
+                    in_file[id_number] = record | {"_row": row}
+                self._check_identity(row, record, bad)
+            people.append(record)
+        return people, in_file
+
+    def _check_identity(self, row, record, bad) -> None:
+        """The person's birth date and gender are the ones written in the ID number (Person.clean)."""
+        sheet, id_number = PEOPLE_SHEET, record["id_number"]
+        birth = id_number_birth_date(id_number)
+        if "birth_date" not in bad:
+            if record["birth_date"] is None:
+                record["birth_date"] = birth
+            elif record["birth_date"] != birth:
+                self.error(sheet, row, "birth_date", _("The birth date does not match the ID number (%(date)s).")
+                           % {"date": birth})
+        if "gender" not in bad:
+            gender = id_number_gender(id_number)
+            if not record["gender"]:
+                record["gender"] = gender
+            elif record["gender"] != gender:
+                self.error(sheet, row, "gender", _("The gender does not match the ID number (%(gender)s).")
+                           % {"gender": GENDERS.label(gender)})
+        joined = record["party_joined_on"]
+        if joined and record["birth_date"] and joined <= record["birth_date"]:
+            self.error(sheet, row, "party_joined_on", _("The party membership date must be after the birth date."))
+
+    def _validate_posts(self, rows, in_file):
+        sheet = POST_SHEET
+        ids = {record["id_number"] for _row, record, _bad in rows if record["id_number"]} - set(in_file)
+        registered: dict[str, dict] = {}
+        for chunk in chunked(ids):
+            for person in Person.objects.visible_to(self.user).filter(id_number__in=chunk).values(
+                "pk", "id_number", "name", "organ_id"
+            ):
+                registered[person["id_number"]] = person
+        organ_ids = set()
+        for row, record, _bad in rows:
+            record["organ_id"] = self.organ(sheet, row, "organ", record["organ"]) if record["organ"] else None
+            organ_ids.add(record["organ_id"])
+        organ_ids.discard(None)
+        party_orgs: dict[tuple[int, str], int] = {}
+        for chunk in chunked(organ_ids):
+            for pk, organ_id, name in PartyOrganization.objects.filter(organ_id__in=chunk).values_list(
+                "pk", "organ_id", "name"
+            ):
+                party_orgs[(organ_id, name)] = pk
+
+        posts = []
+        for row, record, bad in rows:
+            id_number = record["id_number"]
+            if id_number:
+                person = in_file.get(id_number) or registered.get(id_number)
+                if person is None:
+                    self.error(sheet, row, "id_number", _(
+                        "No person with this ID number on the 人员 sheet or in your part of the registry."
+                    ))
+                    record["id_number"] = None
+                elif record["person_name"] and record["person_name"] != person["name"]:
+                    self.error(sheet, row, "person_name", _(
+                        "The person with this ID number is named “%(name)s”; check the ID number."
+                    ) % {"name": person["name"]})
+            record["party_organization_id"] = None
+            if record["organ_id"] is not None and record["party_organization"]:
+                key = (record["organ_id"], record["party_organization"])
+                record["party_organization_id"] = party_orgs.get(key)
+                if record["party_organization_id"] is None:
+                    self.error(sheet, row, "party_organization", _(
+                        "No party organization named “%(name)s” is registered in the organ “%(code)s”."
+                    ) % {"name": record["party_organization"], "code": record["organ"]})
+            if record["portfolio"] and record["role"] and record["role"] != Post.Role.COMMITTEE_MEMBER:
+                self.error(sheet, row, "portfolio", _("Only a committee member has a portfolio."))
+            if record["ended_on"] and record["started_on"] and record["ended_on"] < record["started_on"]:
+                self.error(sheet, row, "ended_on", _("A post cannot end before it starts."))
+                bad.add("ended_on")
+            record["method"] = record["method"] or Post.Method.ELECTED
+            record["_row"], record["_bad"] = row, bad
+            posts.append(record)
+        self._check_overlaps(posts, registered)
+        return posts, {id_number: person["pk"] for id_number, person in registered.items()}
+
+    def _check_overlaps(self, posts, registered) -> None:
+        """No two secretaries of one party organization, and no one holding the same post twice, at once."""
+        sheet = POST_SHEET
+        checkable = [
+            post for post in posts
+            if post["id_number"] and post["party_organization_id"] and post["role"] and post["started_on"]
+            and "ended_on" not in post["_bad"]
+        ]
+        org_pks = {post["party_organization_id"] for post in checkable}
+        secretaries: dict[int, list] = defaultdict(list)  # party organization -> [(start, end, description)]
+        for chunk in chunked(org_pks):
+            for post in Post.objects.filter(role=Post.Role.SECRETARY, party_organization_id__in=chunk).values(
+                "party_organization_id", "started_on", "ended_on", "person__name", "party_organization__name"
+            ):
+                secretaries[post["party_organization_id"]].append((post["started_on"], post["ended_on"], _(
+                    "%(org)s already has a secretary in this period: %(person)s from %(start)s."
+                ) % {"org": post["party_organization__name"], "person": post["person__name"],
+                     "start": post["started_on"]}))
+        held: dict[tuple, list] = defaultdict(list)  # (ID number, party organization, role) -> periods
+        person_pks = {registered[post["id_number"]]["pk"] for post in checkable if post["id_number"] in registered}
+        for chunk in chunked(person_pks):
+            for post in Post.objects.filter(person_id__in=chunk).values(
+                "person__id_number", "party_organization_id", "role", "started_on", "ended_on"
+            ):
+                key = (post["person__id_number"], post["party_organization_id"], post["role"])
+                held[key].append((post["started_on"], post["ended_on"],
+                                  _("This person already holds the same post in this period.")))
+        for post in checkable:
+            start, end, row = post["started_on"], post["ended_on"], post["_row"]
+            key = (post["id_number"], post["party_organization_id"], post["role"])
+            clash = next((message for s, e, message in held[key] if overlaps(start, end, s, e)), None)
+            if clash:
+                self.error(sheet, row, "started_on", clash)
+            held[key].append((start, end, _(
+                "This person already holds the same post in an overlapping period in row %(row)d."
+            ) % {"row": row}))
+            if post["role"] != Post.Role.SECRETARY:
+                continue
+            periods = secretaries[post["party_organization_id"]]
+            clash = next((message for s, e, message in periods if overlaps(start, end, s, e)), None)
+            if clash:
+                self.error(sheet, row, "started_on", clash)
+            periods.append((start, end, _(
+                "%(org)s already has a secretary in an overlapping period in row %(row)d."
+            ) % {"org": post["party_organization"], "row": row}))
+
+    def write(self, plan: PeoplePlan):
+        people = [
+            Person(
+                name=r["name"], gender=r["gender"], birth_date=r["birth_date"], ethnicity=r["ethnicity"],
+                party_joined_on=r["party_joined_on"], id_number=r["id_number"], mobile=r["mobile"],
+                education=r["education"], position=r["position"], rank_level=r["rank_level"],
+                organ_id=r["organ_id"],
+            )
+            for r in plan.people
+        ]
+        Person.objects.bulk_create(people, batch_size=1000)
+        person_pks = dict(plan.person_pks)
+        person_pks.update((person.id_number, person.pk) for person in people)
+        if any(pk is None for pk in person_pks.values()):  # a database that returns no ids from bulk inserts
+            for chunk in chunked([person.id_number for person in people]):
+                person_pks.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk"))
+        posts = [
+            Post(
+                person_id=person_pks[r["id_number"]], party_organization_id=r["party_organization_id"],
+                role=r["role"], portfolio=r["portfolio"], started_on=r["started_on"], ended_on=r["ended_on"],
+                method=r["method"], approval_reference=r["approval_reference"],
+            )
+            for r in plan.posts
+        ]
+        Post.objects.bulk_create(posts, batch_size=1000)
+        return {"people": len(people), "posts": len(posts)}
+
+
+IMPORTERS: dict[str, type[Importer]] = {
+    "organs": OrganImporter,
+    "party-organizations": PartyOrganizationImporter,
+    "people": PeopleImporter,
+}
+
+
+def _error_order(kind: Kind):
+    sheets = {sheet.name: index for index, sheet in enumerate(kind.sheets)}
+    columns = {(sheet.name, column.header): index for sheet in kind.sheets for index, column in
+               enumerate(sheet.columns)}
+
+    def key(error: RowError):
+        return (sheets.get(error.sheet, -1), error.row or 0, columns.get((error.sheet, error.column), -1))
+
+    return key
+
+
+def registry_import(*, kind: str, file, by, progress: Callable[[int, int], None] | None = None,
+                    filename: str = "") -> ImportResult:
+    """Import a registry workbook of `kind` (organs, party-organizations or people): all rows or none.
+
+    Every row is checked before anything is written; the result lists every error as (sheet, row,
+    column, message). Organizers import anything; a unit administrator imports party organizations,
+    people and posts of their own organs only, and no organs (organizations/rules.py). One audit
+    entry of action "import" records the counts.
+    """
+    spec = get_kind(kind)
+    require_perm(by, "organizations.import_registry")
+    if kind == "organs":
+        require_perm(by, "organizations.import_organs")
+    result = ImportResult(kind=kind)
+    sheets = read_workbook(file, spec, result.errors)
+    if sheets is None:
+        return result
+    tick = Progress(progress, sum(len(rows.rows) for rows in sheets))
+    importer = IMPORTERS[kind](user=by, errors=result.errors, tick=tick)
+    plan = importer.validate(sheets)
+    tick.finish()
+    if result.errors:
+        result.errors.sort(key=_error_order(spec))
+        return result
+    try:
+        with transaction.atomic():
+            counts = importer.write(plan)
+            audit_record(
+                actor=by, action="import", model=spec.model._meta.label_lower,
+                object_repr=_("Import of %(kind)s: %(counts)s") % {
+                    "kind": spec.label,
+                    "counts": ", ".join(f"{COUNT_LABELS[key]} {count}" for key, count in counts.items()),
+                },
+                changes={"kind": kind, "counts": counts, "file": filename or getattr(file, "name", "") or ""},
+            )
+    except IntegrityError:
+        # Someone else registered one of these records between the check and the write.
+        result.errors.append(file_error(_(
+            "The registry changed while this file was being imported, so nothing was imported. Please try again."
+        )))
+        return result
+    result.counts = counts
+    return result

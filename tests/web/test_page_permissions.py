@@ -1,0 +1,131 @@
+"""The permission matrix of the staff pages: every page URL x every role, with the expected status.
+
+anonymous        -> 302 to the login page
+organizer        -> 200 (302 after a POST that deletes)
+unit_admin       -> 200 on their organ's records, 404 on another organ's, 403 on changing organs and the audit trail
+any other role   -> 200 on home, 403 on every registry page
+"""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import ROLES
+from tests.factories import OrganFactory, PartyOrganizationFactory, PersonFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+ALL_ROLES = [*ROLES, "anonymous"]
+REGISTRY_STAFF = {"organizer", "unit_admin"}
+
+# (url name, method, which record of the `records` fixture the URL takes, "kind=<kind>", or None)
+PAGES = [
+    ("home", "get", None),
+    ("organ_list", "get", None),
+    ("organ_create", "get", None),
+    ("organ_detail", "get", "organ"),
+    ("organ_detail", "get", "other_organ"),
+    ("organ_edit", "get", "organ"),
+    ("organ_edit", "get", "other_organ"),
+    ("organ_delete", "post", "organ"),
+    ("organ_delete", "post", "other_organ"),
+    ("party_organization_list", "get", None),
+    ("party_organization_create", "get", None),
+    ("party_organization_detail", "get", "party_org"),
+    ("party_organization_detail", "get", "other_party_org"),
+    ("party_organization_edit", "get", "party_org"),
+    ("party_organization_edit", "get", "other_party_org"),
+    ("party_organization_delete", "post", "party_org"),
+    ("party_organization_delete", "post", "other_party_org"),
+    ("person_list", "get", None),
+    ("person_create", "get", None),
+    ("person_detail", "get", "person"),
+    ("person_detail", "get", "other_person"),
+    ("person_edit", "get", "person"),
+    ("person_edit", "get", "other_person"),
+    ("person_delete", "post", "person"),
+    ("person_delete", "post", "other_person"),
+    ("person_reveal", "post", "person"),
+    ("person_reveal", "post", "other_person"),
+    ("post_create", "get", "person"),
+    ("post_create", "get", "other_person"),
+    ("post_edit", "get", "post"),
+    ("post_edit", "get", "other_post"),
+    ("post_delete", "post", "post"),
+    ("post_delete", "post", "other_post"),
+    ("audit_list", "get", None),
+    # Excel templates, import and export (web/views/spreadsheets.py)
+    ("spreadsheets", "get", None),
+    ("spreadsheet_template", "get", "kind=people"),
+    ("spreadsheet_export", "get", "kind=people"),
+]
+
+ORGAN_ADMINISTRATION = {"organ_create", "organ_edit", "organ_delete", "audit_list"}
+# POSTs that answer with a page instead of a redirect.
+POST_RENDERS = {"person_reveal"}
+
+
+
+def expected_status(role: str, name: str, method: str, target: str | None) -> int:
+    if role == "anonymous":
+        return 302
+    if role not in REGISTRY_STAFF:
+        return 200 if name == "home" else 403
+    if role == "unit_admin":
+        if target and target.startswith("other_"):
+            return 404
+        if name in ORGAN_ADMINISTRATION:
+            return 403
+    return 302 if method == "post" and name not in POST_RENDERS else 200
+
+
+def _cases():
+    for name, method, target in PAGES:
+        for role in ALL_ROLES:
+            marks = []
+            status = expected_status(role, name, method, target)
+            case_id = f"{method.upper()} {name}{'(' + target + ')' if target else ''} as {role} -> {status}"
+            yield pytest.param(role, name, method, target, status, id=case_id, marks=marks)
+
+
+@pytest.fixture
+def records(organ):
+    """One record of each kind in the unit administrator's organ and in another organ."""
+    other_organ = OrganFactory()
+    result = {"organ": organ, "other_organ": other_organ}
+    for prefix, owner in [("", organ), ("other_", other_organ)]:
+        party_org = PartyOrganizationFactory(organ=owner)
+        person = PersonFactory(organ=owner)
+        # A second person holds the post, so that deleting `person` and deleting the post are separate.
+        post = PostFactory(person=PersonFactory(organ=owner), party_organization=party_org,
+                           started_on=datetime.date(2022, 6, 1))
+        result.update({f"{prefix}party_org": party_org, f"{prefix}person": person, f"{prefix}post": post})
+    return SimpleNamespace(**result)
+
+
+@pytest.mark.parametrize("role, name, method, target, status", list(_cases()))
+def test_page_permission_matrix(client, users_by_role, records, role, name, method, target, status):
+    user = users_by_role[role]
+    if user is not None:
+        client.force_login(user)
+    if target is None:
+        args = []
+    elif target.startswith("kind="):
+        args = [target.removeprefix("kind=")]
+    else:
+        args = [getattr(records, target).pk]
+    url = reverse(name, args=args)
+    response = getattr(client, method)(url)
+    assert response.status_code == status
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def test_every_staff_url_is_in_the_matrix():
+    """A new page must be added to PAGES (the import takes a file: its permissions are tested with it)."""
+    from dangjian.web.urls import urlpatterns
+
+    names = {pattern.name for pattern in urlpatterns} - {"spreadsheet_import"}
+    assert names <= {name for name, _method, _target in PAGES}
