@@ -14,13 +14,17 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 system-deps:
 	@bash scripts/system-deps.sh
 
 messages: $(STAMP)
 	@$(BIN)/dangjian compilemessages --ignore=.venv --ignore=node_modules -v0
 
-setup: system-deps $(STAMP) messages
+setup: system-deps $(STAMP) node_modules/.installed messages
 
 demo: setup
 	$(BIN)/dangjian migrate --noinput -v0

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages dangjian needs beyond Python: gettext (translations), a CJK font (PDFs and
-# screenshots render Chinese), chromium (browser tests). Installs what is missing when it can;
-# otherwise says exactly what is missing and how to install it.
+# screenshots render Chinese), chromium (browser tests), poppler-utils (PDF checks render pages to
+# PNG). Installs what is missing when it can; otherwise says exactly what is missing and how.
 set -u
 missing=()
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "system-deps: installing Debian packages: ${missing[*]}"

@@ -85,3 +85,114 @@ class UserFactory(factory.django.DjangoModelFactory):
     def organs(self, create, extracted, **kwargs):
         if extracted:
             self.organs.set(extracted)
+
+
+# --- Training ------------------------------------------------------------------------------------
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Venue"
+
+    code = factory.Sequence(lambda n: f"venue-{n}")
+    name_zh = factory.Sequence(lambda n: f"测试干部学院{n}")
+    name_en = factory.Sequence(lambda n: f"Test Cadre College {n}")
+    kind = "college"
+    province = "河南省"
+
+
+class ClassroomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Classroom"
+
+    venue = factory.SubFactory(VenueFactory)
+    name = factory.Sequence(lambda n: f"第{n}教室")
+    capacity = 120
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Site"
+
+    code = factory.Sequence(lambda n: f"site-{n}")
+    name_zh = factory.Sequence(lambda n: f"红色教育基地{n}")
+    name_en = factory.Sequence(lambda n: f"Red site {n}")
+    county = "新县"
+    region = "Dabie"
+
+
+class InstructorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Instructor"
+
+    name = factory.Sequence(lambda n: f"教师{n}")
+    title = "教授"
+    organization = "河南大别山干部学院"
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Course"
+
+    code = factory.Sequence(lambda n: f"course-{n}")
+    form = "lecture"
+    title_zh = factory.Sequence(lambda n: f"专题课程{n}")
+    title_en = factory.Sequence(lambda n: f"Lecture {n}")
+    default_hours = 2.5
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Program"
+
+    title = factory.Sequence(lambda n: f"2022年新任党组织书记培训班{n}")
+    year = 2022
+    organizer = factory.SubFactory(OrganFactory)
+    legal_basis = "《中国共产党党和国家机关基层组织工作条例》第三十一条"
+    purpose = "提高新任党组织书记履职能力"
+    target_population = "2021年以来新任市直机关基层党组织书记"
+    requirement = "induction"
+    venue = factory.SubFactory(VenueFactory)
+    planned_participants = 110
+    phase_count = 1
+    cost_per_person_day = 550
+    contact_name = "张三"
+    contact_phone = "0377-63000000"
+
+
+class PhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Phase"
+
+    program = factory.SubFactory(ProgramFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    starts_on = datetime.date(2022, 10, 10)
+    ends_on = datetime.date(2022, 10, 14)
+    capacity = 60
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Group"
+
+    phase = factory.SubFactory(PhaseFactory)
+    number = factory.Sequence(lambda n: n + 1)
+
+
+def at(day: datetime.date, hhmm: str) -> datetime.datetime:
+    """An aware datetime in the project's time zone (Asia/Shanghai) for a day and "HH:MM"."""
+    from django.utils import timezone
+
+    hour, minute = map(int, hhmm.split(":"))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Session"
+
+    phase = factory.SubFactory(PhaseFactory)
+    starts_at = factory.LazyAttribute(lambda s: at(s.phase.starts_on, "08:30"))
+    ends_at = factory.LazyAttribute(lambda s: at(s.phase.starts_on, "11:30"))
+    form = "lecture"
+    title = factory.Sequence(lambda n: f"专题讲座{n}")
+    hours = 3

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.organizations",
+    "dangjian.training",
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",
@@ -162,6 +163,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Front-end packages from npm (package.json, installed by `make setup` with `npm ci`), served as-is.
+STATICFILES_DIRS = [("vendor/echarts", PROJECT_DIR / "node_modules" / "echarts" / "dist")]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -188,6 +191,8 @@ DANGJIAN_RULES = {
     "newly_appointed_months": 12,
     # Induction training deadline after appointment (2019-2023 member-education plan: half a year).
     "induction_deadline_months": 6,
+    # 学时 credited per training day: 90 hours / 12 days (cadre regulation 2023); many cities use 8.
+    "hours_per_day": "7.5",
 }
 
 PAGE_SIZE = 25

@@ -480,7 +480,8 @@ def _with_posts(person: Person) -> Person:
     person.current_posts = sorted((post for post in all_posts if post.is_current),
                                   key=lambda post: (post.role, post.started_on))
     person.first_secretary_on = min(
-        (post.started_on for post in all_posts if post.role == Post.Role.SECRETARY), default=None
+        (post.started_on for post in all_posts if post.role == Post.Role.SECRETARY
+         and post.party_organization.org_type != PartyOrganization.Type.TEMPORARY_BRANCH), default=None
     )
     return person
 

@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from dangjian.api import errors, registry, spreadsheets
+from dangjian.api import errors, registry, spreadsheets, training
 from dangjian.api.auth import API_AUTH
 
 api = NinjaAPI(
@@ -24,3 +24,4 @@ def on_conflict(request, exc):
 
 api.add_router("/", registry.router)
 api.add_router("/spreadsheets/", spreadsheets.router)
+api.add_router("/", training.router)

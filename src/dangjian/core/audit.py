@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from dangjian.core.masking import mask_id_number, mask_mobile
 from dangjian.core.models import AuditEntry
@@ -39,6 +40,8 @@ def client_address(request) -> str:
 
 
 def _plain(value):
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, models.Model):
         return str(value.pk)
     if isinstance(value, datetime.date | datetime.datetime | Decimal):

@@ -61,6 +61,9 @@ def party_organization_list(*, user, organ: Organ | None = None, org_type: str =
     return qs.prefetch_related(current_secretaries_prefetch()).order_by("organ__code", "name")
 
 
+TEMPORARY_BRANCH = PartyOrganization.Type.TEMPORARY_BRANCH
+
+
 def current_secretaries_prefetch() -> Prefetch:
     return Prefetch(
         "posts",
@@ -121,11 +124,13 @@ def people_list(
     """People visible to `user`, with the date of their first secretary post and current posts.
 
     "Newly appointed" is derived, never stored: the first secretary post started on or after the date.
+    A temporary party branch of a training class does not make its secretary a new secretary.
     """
     qs = (
         Person.objects.visible_to(user)
         .select_related("organ")
-        .annotate(first_secretary_on=Min("posts__started_on", filter=Q(posts__role=Post.Role.SECRETARY)))
+        .annotate(first_secretary_on=Min("posts__started_on", filter=Q(
+            posts__role=Post.Role.SECRETARY) & ~Q(posts__party_organization__org_type=TEMPORARY_BRANCH)))
         .prefetch_related(current_posts_prefetch())
     )
     q = (q or "").strip()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from dangjian.web.views import audit, dashboard, registry, spreadsheets
 
@@ -34,4 +34,8 @@ urlpatterns = [
     path("spreadsheets/<str:kind>/export.xlsx", spreadsheets.export_download, name="spreadsheet_export"),
     # Audit trail
     path("audit/", audit.audit_list, name="audit_list"),
+    # Training: library and programs, timetable builder, documents and exports
+    path("", include("dangjian.web.urls_programs")),
+    path("", include("dangjian.web.urls_timetable")),
+    path("", include("dangjian.web.urls_documents")),
 ]

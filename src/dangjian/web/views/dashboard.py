@@ -17,7 +17,8 @@ def home(request):
             "organ_count": Organ.objects.visible_to(user).count(),
             "party_org_count": PartyOrganization.objects.visible_to(user).count(),
             "person_count": Person.objects.visible_to(user).count(),
-            "secretary_count": Post.objects.visible_to(user).current().filter(role=Post.Role.SECRETARY).count(),
+            "secretary_count": Post.objects.visible_to(user).current().filter(role=Post.Role.SECRETARY)
+            .exclude(party_organization__org_type=PartyOrganization.Type.TEMPORARY_BRANCH).count(),
             "new_secretary_count": selectors.people_list(user=user, newly_appointed_since=since).count(),
             "new_since": since,
             "term_warnings": warnings[:10],

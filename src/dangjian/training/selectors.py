@@ -1,0 +1,264 @@
+"""Reads of training programs, scoped by the user they are given, with their eager loading."""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from dangjian.training.models import (
+    FORM_CATEGORY,
+    ClassCommitteeMember,
+    Course,
+    FormCategory,
+    Group,
+    Instructor,
+    Phase,
+    Program,
+    Session,
+    SessionStop,
+    Site,
+    TeachingForm,
+    Venue,
+)
+
+
+def program_list(*, user, status: str = "", year: int | None = None, q: str = "") -> QuerySet[Program]:
+    qs = (
+        Program.objects.visible_to(user)
+        .select_related("organizer", "venue")
+        .annotate(phase_total=Count("phases", distinct=True))
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if year:
+        qs = qs.filter(year=year)
+    if q.strip():
+        qs = qs.filter(title__icontains=q.strip())
+    return qs.order_by("-year", "-id")
+
+
+def program_get(*, user, pk: int) -> Program:
+    return get_object_or_404(Program.objects.visible_to(user).select_related("organizer", "venue"), pk=pk)
+
+
+def program_phases(*, program: Program) -> QuerySet[Phase]:
+    return (
+        program.phases.select_related("head_teacher", "classroom", "temporary_branch")
+        .annotate(session_total=Count("sessions", distinct=True), group_total=Count("groups", distinct=True))
+        .order_by("number")
+    )
+
+
+def program_reviews(*, program: Program):
+    return program.reviews.select_related("decided_by").order_by("-decided_at", "-id")
+
+
+def phase_get(*, user, pk: int) -> Phase:
+    return get_object_or_404(
+        Phase.objects.filter(program__in=Program.objects.visible_to(user)).select_related(
+            "program", "program__venue", "program__organizer", "head_teacher", "classroom", "temporary_branch"),
+        pk=pk,
+    )
+
+
+def session_get(*, user, pk: int) -> Session:
+    return get_object_or_404(
+        Session.objects.visible_to(user).select_related("phase", "phase__program", "phase__program__venue"),
+        pk=pk,
+    )
+
+
+def session_prefetches():
+    return (
+        Prefetch("instructors", queryset=Instructor.objects.order_by("name", "id")),
+        Prefetch("stops", queryset=SessionStop.objects.select_related("site").order_by("order")),
+    )
+
+
+def phase_sessions(*, phase: Phase, user=None) -> QuerySet[Session]:
+    """The phase's timetable in time order, with everything a grid, a PDF or a calendar shows."""
+    qs = phase.sessions.all()
+    if user is not None:
+        qs = qs.filter(pk__in=Session.objects.visible_to(user).filter(phase=phase).values("pk"))
+    return qs.select_related("course", "venue", "classroom", "group").prefetch_related(
+        *session_prefetches()).order_by("starts_at", "group__number", "id")
+
+
+def session_list(*, user, program_id: int | None = None, phase_id: int | None = None,
+                 instructor_id: int | None = None, form: str = "",
+                 since: datetime.date | None = None) -> QuerySet[Session]:
+    qs = Session.objects.visible_to(user)
+    if program_id:
+        qs = qs.filter(phase__program_id=program_id)
+    if phase_id:
+        qs = qs.filter(phase_id=phase_id)
+    if instructor_id:
+        qs = qs.filter(instructors__id=instructor_id)
+    if form:
+        qs = qs.filter(form=form)
+    if since:
+        qs = qs.filter(starts_at__gte=timezone.make_aware(datetime.datetime.combine(since, datetime.time())))
+    return qs.select_related("phase", "phase__program", "course", "venue", "classroom", "group").prefetch_related(
+        *session_prefetches()).order_by("starts_at", "id")
+
+
+def instructor_sessions(*, user) -> QuerySet[Session]:
+    """The sessions a logged-in instructor teaches (their own timetable)."""
+    return (
+        Session.objects.filter(instructors__user=user)
+        .select_related("phase", "phase__program", "venue", "classroom", "group")
+        .prefetch_related(*session_prefetches())
+        .order_by("starts_at", "id")
+    )
+
+
+def phase_groups(*, phase: Phase) -> QuerySet[Group]:
+    return phase.groups.select_related("leader", "deputy_leader").order_by("number")
+
+
+def phase_committee(*, phase: Phase) -> QuerySet[ClassCommitteeMember]:
+    return phase.committee_members.select_related("person", "person__organ").order_by("role", "id")
+
+
+def phase_branch_posts(*, phase: Phase):
+    if not phase.temporary_branch_id:
+        return []
+    return phase.temporary_branch.posts.select_related("person", "person__organ").order_by("role", "id")
+
+
+# --- Timetable grid -------------------------------------------------------------------------------
+
+GRID_START = datetime.time(6, 0)
+GRID_END = datetime.time(22, 0)
+GRID_SLOT_MINUTES = 15
+
+
+def timetable_grid(*, phase: Phase, sessions=None) -> dict:
+    """A phase's sessions laid out on a day × time grid: one column per day, rows of 15 minutes from
+    06:00 to 22:00; each session knows its column, first row and row span (CSS grid classes, no inline
+    style). Parallel group sessions share a cell side by side."""
+    sessions = list(sessions if sessions is not None else phase_sessions(phase=phase))
+    days = phase.days
+    day_index = {day: i for i, day in enumerate(days)}
+    slots_per_hour = 60 // GRID_SLOT_MINUTES
+    first_hour, last_hour = GRID_START.hour, GRID_END.hour
+    row_count = (last_hour - first_hour) * slots_per_hour
+    placed, parallel = [], defaultdict(list)
+    for session in sessions:
+        start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+        column = day_index.get(start.date())
+        if column is None:
+            continue
+        start_minutes = (start.hour - first_hour) * 60 + start.minute
+        end_minutes = (end.hour - first_hour) * 60 + end.minute if end.date() == start.date() else row_count * 15
+        row = max(0, start_minutes // GRID_SLOT_MINUTES) + 1
+        span = max(1, min(row_count + 1, -(-end_minutes // GRID_SLOT_MINUTES) + 1) - row)
+        item = {"session": session, "column": column + 1, "row": row, "span": span, "lane": 0, "lanes": 1}
+        placed.append(item)
+        if session.group_id:
+            parallel[(column, row)].append(item)
+    for items in parallel.values():
+        for lane, item in enumerate(items):
+            item["lane"], item["lanes"] = lane, len(items)
+    hours = [
+        {"label": f"{h:02d}:00", "row": (h - first_hour) * slots_per_hour + 1} for h in range(first_hour, last_hour)
+    ]
+    slots = [
+        {"day": day, "column": i + 1, "row": r + 1,
+         "time": f"{first_hour + r // slots_per_hour:02d}:{(r % slots_per_hour) * GRID_SLOT_MINUTES:02d}"}
+        for i, day in enumerate(days) for r in range(row_count)
+    ]
+    return {"days": days, "rows": row_count, "hours": hours, "items": placed, "slots": slots}
+
+
+# --- Teaching-form mix and hours ------------------------------------------------------------------
+
+def credited_sessions(sessions) -> list[Session]:
+    """Sessions as one participant lives them: parallel group sessions of one slot count once."""
+    seen, result = set(), []
+    for session in sessions:
+        if session.group_id:
+            key = (session.phase_id, session.starts_at, session.ends_at, session.form)
+            if key in seen:
+                continue
+            seen.add(key)
+        result.append(session)
+    return result
+
+
+def teaching_form_mix(*, program: Program) -> dict:
+    """Hours per teaching form and per category (theory, practice, exchange, other) across the program's
+    phases, with the theory vs practice shares the plan reports; and hours per phase against the
+    hours credited per day."""
+    sessions = Session.objects.filter(phase__program=program).only(
+        "phase_id", "starts_at", "ends_at", "form", "hours", "group_id").order_by("starts_at", "id")
+    by_form = {form: Decimal("0") for form in TeachingForm.values}
+    by_category = {category: Decimal("0") for category in FormCategory.values}
+    by_phase = defaultdict(lambda: Decimal("0"))
+    for session in credited_sessions(sessions):
+        by_form[session.form] += session.hours
+        by_category[FORM_CATEGORY[session.form]] += session.hours
+        by_phase[session.phase_id] += session.hours
+    total = sum(by_form.values(), Decimal("0"))
+    teaching = by_category[FormCategory.THEORY] + by_category[FormCategory.PRACTICE] + by_category[
+        FormCategory.EXCHANGE]
+
+    def share(value: Decimal) -> float:
+        return round(float(value / teaching * 100), 1) if teaching else 0.0
+
+    phases = list(program.phases.order_by("number"))
+    return {
+        "total_hours": total,
+        "forms": [
+            {"code": form, "label": str(TeachingForm(form).label), "hours": hours,
+             "category": FORM_CATEGORY[form]}
+            for form, hours in by_form.items() if hours
+        ],
+        "categories": [
+            {"code": c, "label": str(FormCategory(c).label), "hours": by_category[c], "share": share(by_category[c])}
+            for c in FormCategory.values
+        ],
+        "theory_share": share(by_category[FormCategory.THEORY]),
+        "practice_share": share(by_category[FormCategory.PRACTICE]),
+        "phases": [
+            {"phase": phase, "hours": by_phase[phase.pk],
+             "days": phase.day_count, "hours_by_days": phase.day_count * program.hours_per_day}
+            for phase in phases
+        ],
+    }
+
+
+# --- Library --------------------------------------------------------------------------------------
+
+def venue_list() -> QuerySet[Venue]:
+    return Venue.objects.select_related("parent").annotate(classroom_total=Count("classrooms")).order_by("code")
+
+
+def site_list(*, region: str = "", q: str = "") -> QuerySet[Site]:
+    qs = Site.objects.all()
+    if region:
+        qs = qs.filter(region=region)
+    if q.strip():
+        qs = qs.filter(name_zh__icontains=q.strip())
+    return qs.order_by("region", "code")
+
+
+def instructor_list(*, q: str = "") -> QuerySet[Instructor]:
+    qs = Instructor.objects.select_related("venue", "person", "user")
+    if q.strip():
+        qs = qs.filter(name__icontains=q.strip())
+    return qs.order_by("name", "id")
+
+
+def course_list(*, form: str = "", q: str = "", active: bool | None = True) -> QuerySet[Course]:
+    qs = Course.objects.prefetch_related("sites", "instructors")
+    if form:
+        qs = qs.filter(form=form)
+    if active is not None:
+        qs = qs.filter(active=active)
+    if q.strip():
+        qs = qs.filter(title_zh__icontains=q.strip())
+    return qs.order_by("form", "code")
