@@ -10,9 +10,11 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api-v1",
     auth=API_AUTH,
-    description="Registry of organs, party organizations, people and posts. "
-    "Authenticate with `Authorization: Bearer <token>` (`dangjian apitoken USERNAME`). "
-    "Errors are problem details (RFC 9457) naming the field, or the sheet, row and column.",
+    description="Registry of organs, party organizations, people and posts; training programs with their "
+    "approval workflow, phases, groups, class committee, temporary branch, timetable and documents; the training "
+    "library. Authenticate with `Authorization: Bearer <token>` (`dangjian apitoken USERNAME`). "
+    "Errors are problem details (RFC 9457) naming the field, or the sheet, row and column; an illegal "
+    "transition or a refused delete is 409.",
 )
 errors.install(api)
 

@@ -44,7 +44,9 @@ def _plain(value):
         return value.name or ""
     if isinstance(value, models.Model):
         return str(value.pk)
-    if isinstance(value, datetime.date | datetime.datetime | Decimal):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # 550 and 550.00 are the same amount
+    if isinstance(value, datetime.date | datetime.datetime):
         return str(value)
     return value
 

@@ -1,4 +1,10 @@
-"""One demo login per role. The password is the same for all and printed by loaddemo."""
+"""One demo login per role. The password is the same for all and printed by loaddemo.
+
+The demo users share one password hash (one salt): hashing is deliberately slow, and loaddemo runs on
+every `make demo`, so it checks each distinct hash once instead of each user's.
+"""
+
+from django.contrib.auth.hashers import check_password, make_password
 
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
@@ -26,10 +32,13 @@ def load_users() -> list[tuple[str, str]]:
         Post.objects.filter(role=Post.Role.SECRETARY, started_on__year=2022, person__organ__code="edu-bureau")
         .select_related("person").order_by("started_on", "id").first()
     )
+    existing = {user.username: user for user in User.objects.filter(username__in=[u[0] for u in DEMO_USERS])}
+    valid_hashes = {h for h in {user.password for user in existing.values()} if check_password(DEMO_PASSWORD, h)}
+    shared_hash = next(iter(sorted(valid_hashes)), None) or make_password(DEMO_PASSWORD)
     for username, full_name, roles, organ_codes in DEMO_USERS:
-        user, created = User.objects.get_or_create(username=username)
-        if created or not user.check_password(DEMO_PASSWORD):
-            user.set_password(DEMO_PASSWORD)
+        user = existing.get(username) or User(username=username)
+        if user.password not in valid_hashes:
+            user.password = shared_hash
         user.full_name = full_name
         user.is_staff = Role.ORGANIZER in roles  # the organizer manages users in /admin/
         if username == "participant" and participant_post:
@@ -42,3 +51,27 @@ def load_users() -> list[tuple[str, str]]:
             user.organs.set(Organ.objects.filter(code__in=organ_codes))
         logins.append((username, ", ".join(str(Role(r).label) for r in roles)))
     return logins
+
+
+# The college user works at the Dabie college; the instructor user is this demo instructor (instructors.csv).
+DEMO_COLLEGE_CODE = "dabie-cadre-college"
+DEMO_INSTRUCTOR_NAME = "刘强"
+
+
+def link_training_users(*, by) -> None:
+    """Make the demo `college` user staff (Venue.staff) of the Dabie college and link the demo `instructor`
+    user to the demo instructor 刘强, who teaches in both phases of the seed program. Through the library
+    service (audited); nothing changes when the links exist."""
+    from dangjian.training.models import Instructor, Venue
+    from dangjian.training.services import library_update
+
+    college = Venue.objects.filter(code=DEMO_COLLEGE_CODE).first()
+    if college is None:
+        return
+    college_user = User.objects.get(username="college")
+    if not college.staff.filter(pk=college_user.pk).exists():
+        library_update(instance=college, by=by, m2m={"staff": [*college.staff.all(), college_user]})
+    instructor_user = User.objects.get(username="instructor")
+    instructor = Instructor.objects.filter(name=DEMO_INSTRUCTOR_NAME, venue=college).first()
+    if instructor is not None and instructor.user_id is None and not hasattr(instructor_user, "instructor_profile"):
+        library_update(instance=instructor, by=by, user=instructor_user)

@@ -282,6 +282,7 @@ class Program(TimeStampedModel):  # 培训班
     PLAN_FIELDS = (
         "title", "organizer", "legal_basis", "purpose", "target_population", "requirement", "venue",
         "planned_participants", "phase_count", "hours_per_day", "cost_per_person_day", "budget_estimate",
+        "year", "content",
     )
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
     # The timetable may still be refined after approval, until the class closes.

@@ -15,7 +15,9 @@ PUBLISHED_STATUSES = ("enrollment_open", "in_progress", "closed", "archived")
 
 
 def staffed_venue_ids(user) -> frozenset[int]:
-    """Venues a college-staff user works for, with the departments of a college they work for."""
+    """Venues a college-staff user works for: each venue they staff, the departments of a college they
+    staff, and the college of a department they staff (a department such as academic affairs is an
+    office of the college: its staff run the college's classes). Not a sibling department's."""
     cached = getattr(user, "_staffed_venue_ids", None)
     if cached is None:
         from dangjian.training.models import Venue

@@ -139,14 +139,15 @@ GRID_SLOT_MINUTES = 15
 def timetable_grid(*, phase: Phase, sessions=None) -> dict:
     """A phase's sessions laid out on a day × time grid: one column per day, rows of 15 minutes from
     06:00 to 22:00; each session knows its column, first row and row span (CSS grid classes, no inline
-    style). Parallel group sessions share a cell side by side."""
+    style). Group sessions that overlap in time (parallel groups) sit side by side: each gets a lane
+    and the number of lanes of its cluster."""
     sessions = list(sessions if sessions is not None else phase_sessions(phase=phase))
     days = phase.days
     day_index = {day: i for i, day in enumerate(days)}
     slots_per_hour = 60 // GRID_SLOT_MINUTES
     first_hour, last_hour = GRID_START.hour, GRID_END.hour
     row_count = (last_hour - first_hour) * slots_per_hour
-    placed, parallel = [], defaultdict(list)
+    placed, group_items = [], defaultdict(list)
     for session in sessions:
         start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
         column = day_index.get(start.date())
@@ -159,10 +160,9 @@ def timetable_grid(*, phase: Phase, sessions=None) -> dict:
         item = {"session": session, "column": column + 1, "row": row, "span": span, "lane": 0, "lanes": 1}
         placed.append(item)
         if session.group_id:
-            parallel[(column, row)].append(item)
-    for items in parallel.values():
-        for lane, item in enumerate(items):
-            item["lane"], item["lanes"] = lane, len(items)
+            group_items[column].append(item)
+    for items in group_items.values():
+        _assign_lanes(sorted(items, key=lambda item: item["row"]))  # stable: keeps the group order
     hours = [
         {"label": f"{h:02d}:00", "row": (h - first_hour) * slots_per_hour + 1} for h in range(first_hour, last_hour)
     ]
@@ -174,14 +174,38 @@ def timetable_grid(*, phase: Phase, sessions=None) -> dict:
     return {"days": days, "rows": row_count, "hours": hours, "items": placed, "slots": slots}
 
 
+def _assign_lanes(items: list[dict]) -> None:
+    """Give overlapping items (sorted by first row) side-by-side lanes, reusing a lane once it is free;
+    every item of a cluster of overlapping items gets the cluster's lane count."""
+    cluster, cluster_end = [], 0
+    for item in [*items, None]:
+        if item is None or (cluster and item["row"] >= cluster_end):
+            lane_free_from: list[int] = []
+            for member in cluster:
+                lane = next((i for i, free in enumerate(lane_free_from) if free <= member["row"]),
+                            len(lane_free_from))
+                if lane == len(lane_free_from):
+                    lane_free_from.append(0)
+                lane_free_from[lane] = member["row"] + member["span"]
+                member["lane"] = lane
+            for member in cluster:
+                member["lanes"] = len(lane_free_from)
+            cluster, cluster_end = [], 0
+        if item is not None:
+            cluster.append(item)
+            cluster_end = max(cluster_end, item["row"] + item["span"])
+
+
 # --- Teaching-form mix and hours ------------------------------------------------------------------
 
 def credited_sessions(sessions) -> list[Session]:
-    """Sessions as one participant lives them: parallel group sessions of one slot count once."""
+    """Sessions as one participant lives them: parallel group sessions of one slot count once (the
+    first in the given order, i.e. the lowest group when ordered by group number), even when the
+    groups rotate between forms in that slot."""
     seen, result = set(), []
     for session in sessions:
         if session.group_id:
-            key = (session.phase_id, session.starts_at, session.ends_at, session.form)
+            key = (session.phase_id, session.starts_at, session.ends_at)
             if key in seen:
                 continue
             seen.add(key)
@@ -194,7 +218,7 @@ def teaching_form_mix(*, program: Program) -> dict:
     phases, with the theory vs practice shares the plan reports; and hours per phase against the
     hours credited per day."""
     sessions = Session.objects.filter(phase__program=program).only(
-        "phase_id", "starts_at", "ends_at", "form", "hours", "group_id").order_by("starts_at", "id")
+        "phase_id", "starts_at", "ends_at", "form", "hours", "group_id").order_by("starts_at", "group__number", "id")
     by_form = {form: Decimal("0") for form in TeachingForm.values}
     by_category = {category: Decimal("0") for category in FormCategory.values}
     by_phase = defaultdict(lambda: Decimal("0"))
@@ -218,7 +242,9 @@ def teaching_form_mix(*, program: Program) -> dict:
             for form, hours in by_form.items() if hours
         ],
         "categories": [
-            {"code": c, "label": str(FormCategory(c).label), "hours": by_category[c], "share": share(by_category[c])}
+            # Shares are of the teaching hours; ceremonies, assessment and travel ("other") have none.
+            {"code": c, "label": str(FormCategory(c).label), "hours": by_category[c],
+             "share": None if c == FormCategory.OTHER else share(by_category[c])}
             for c in FormCategory.values
         ],
         "theory_share": share(by_category[FormCategory.THEORY]),

@@ -7,7 +7,7 @@ rules of the workflow live in TRANSITIONS.
 
 import datetime
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -91,16 +91,35 @@ def program_update(*, program: Program, by, **fields) -> Program:
     require_perm(by, "training.change_program", program)
     fields.pop("status", None)
     fields.pop("submitted_at", None)
-    if program.status in (Status.CLOSED, Status.ARCHIVED):
+    # Compare with the stored plan, not with `program`: a bound ModelForm has already written the new
+    # values into the instance, which would make every change look like no change.
+    stored = Program.objects.get(pk=program.pk)
+    if stored.status in (Status.CLOSED, Status.ARCHIVED):
         raise ValidationError(_("A closed or archived program cannot be changed."))
-    if not program.plan_editable:
-        changed = [name for name in fields if name in Program.PLAN_FIELDS and getattr(program, name) != fields[name]]
+    if not stored.plan_editable:
+        changed = [
+            _field_name(name) for name in fields
+            if _field_name(name) in Program.PLAN_FIELDS and not _same(getattr(stored, name), fields[name])
+        ]
         if changed:
             raise ValidationError({
                 changed[0]: _("The plan is %(status)s: reopen it and submit it again to change this.")
-                % {"status": program.get_status_display()}
+                % {"status": stored.get_status_display()}
             })
     return model_update(instance=program, data=fields, by=by)
+
+
+def _same(stored, given) -> bool:
+    """Equal, for text ignoring line endings and surrounding blanks: a browser posts a textarea with
+    CRLF and a form strips it, which is no change to the plan."""
+    if isinstance(stored, str) and isinstance(given, str):
+        return stored.replace("\r\n", "\n").strip() == given.replace("\r\n", "\n").strip()
+    return stored == given
+
+
+def _field_name(name: str) -> str:
+    """`venue_id` -> `venue`: a foreign key may be given by its column."""
+    return name[:-3] if name.endswith("_id") else name
 
 
 def program_delete(*, program: Program, by) -> None:
@@ -135,6 +154,24 @@ def allowed_transitions(*, program: Program, user) -> list[str]:
     ]
 
 
+def _refusal(program: Program, name: str) -> ValidationError:
+    return ValidationError(
+        _("A program that is “%(status)s” cannot be %(action)s.")
+        % {"status": program.get_status_display(), "action": TRANSITION_VERBS[name]()}
+    )
+
+
+def _require_transition(*, program: Program, name: str, by) -> None:
+    """Role first, then the stored status, then (in the caller) the input: a user without the role
+    learns nothing, and a transition from the wrong status is named as such rather than as a
+    missing comment or an incomplete plan. _transition checks the status again under a lock."""
+    sources, _target, perm = TRANSITIONS[name]
+    require_perm(by, perm, program)
+    stored = Program.objects.only("status").get(pk=program.pk)
+    if stored.status not in sources:
+        raise _refusal(stored, name)
+
+
 def _transition(*, program: Program, name: str, by, note: str = "", **extra) -> Program:
     sources, target, perm = TRANSITIONS[name]
     require_perm(by, perm, program)
@@ -142,10 +179,7 @@ def _transition(*, program: Program, name: str, by, note: str = "", **extra) -> 
         # Re-read under a lock so that two clicks cannot both approve.
         current = Program.objects.select_for_update().get(pk=program.pk)
         if current.status not in sources:
-            raise ValidationError(
-                _("A program that is “%(status)s” cannot be %(action)s.")
-                % {"status": current.get_status_display(), "action": TRANSITION_VERBS[name]()}
-            )
+            raise _refusal(current, name)
         before = current.status
         current.status = target
         for key, value in extra.items():
@@ -193,6 +227,7 @@ def program_plan_problems(*, program: Program) -> list[str]:
 
 def program_submit(*, program: Program, by) -> Program:
     """Send the plan to the approver (the municipal party committee approves the working committee's plan)."""
+    _require_transition(program=program, name="submit", by=by)
     problems = program_plan_problems(program=program)
     if problems:
         raise ValidationError(problems)
@@ -203,19 +238,21 @@ def program_submit(*, program: Program, by) -> Program:
 def program_approve(*, program: Program, by, comments: str = "", document=None,
                     document_reference: str = "") -> ProgramReview:
     """The approver's approval, with who, when, comments and the approval document."""
+    _require_transition(program=program, name="approve", by=by)
+    review = ProgramReview(program=program, decision=ProgramReview.Decision.APPROVED, decided_by=by,
+                           decided_by_name=str(by), comments=comments, document_reference=document_reference)
+    if document is not None:
+        review.document = document
+    review.full_clean()  # before the transition: a bad record leaves the program as it was
     with transaction.atomic():
         _transition(program=program, name="approve", by=by, note=comments)
-        review = ProgramReview(program=program, decision=ProgramReview.Decision.APPROVED, decided_by=by,
-                               decided_by_name=str(by), comments=comments, document_reference=document_reference)
-        if document is not None:
-            review.document = document
-        review.full_clean()
         review.save()
     return review
 
 
 def program_return(*, program: Program, by, comments: str) -> ProgramReview:
     """Return the plan for revision; the approver must say why."""
+    _require_transition(program=program, name="return", by=by)
     if not (comments or "").strip():
         raise ValidationError({"comments": _("Say what must be revised.")})
     with transaction.atomic():
@@ -229,6 +266,7 @@ def program_return(*, program: Program, by, comments: str) -> ProgramReview:
 
 def program_reopen(*, program: Program, by, reason: str) -> Program:
     """Withdraw an approved plan to change it; it must then be submitted and approved again."""
+    _require_transition(program=program, name="reopen", by=by)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the approved plan must change.")})
     return _transition(program=program, name="reopen", by=by, note=reason)
@@ -287,7 +325,9 @@ def phase_update(*, phase: Phase, by, **fields) -> Phase:
     """Dates, number and capacity are part of the approved plan; head teacher, classroom and status are
     the class's business (organizers and the venue's college staff)."""
     program = phase.program
-    plan_changes = [n for n in fields if n in PHASE_PLAN_FIELDS and getattr(phase, n) != fields[n]]
+    # Compare with the stored phase (a bound ModelForm has already changed `phase`).
+    stored = Phase.objects.get(pk=phase.pk)
+    plan_changes = [n for n in fields if n in PHASE_PLAN_FIELDS and getattr(stored, n) != fields[n]]
     if plan_changes:
         require_perm(by, "training.change_program", program)
         _require_plan_editable(program, plan_changes[0])
@@ -430,7 +470,8 @@ def session_create(*, phase: Phase, by, instructors: Iterable[Instructor] = (), 
     course = fields.get("course")
     instructors, sites = list(instructors), list(sites)
     if course is not None:
-        fields.setdefault("form", course.form)
+        if not fields.get("form"):  # missing or empty (a form's blank choice): the course's
+            fields["form"] = course.form
         if not fields.get("title"):
             fields["title"] = course.title_zh
             fields.setdefault("title_en", course.title_en)
@@ -440,6 +481,8 @@ def session_create(*, phase: Phase, by, instructors: Iterable[Instructor] = (), 
         instructors = instructors or list(course.instructors.all())
     if fields.get("hours") is None:
         fields.pop("hours", None)
+    if not fields.get("venue") and fields.get("classroom") is not None:
+        fields["venue"] = fields["classroom"].venue  # a classroom says where (maybe a department)
     if not fields.get("venue") and not sites and fields.get("form") != TeachingForm.TRAVEL:
         fields["venue"] = phase.program.venue
     session = Session(phase=phase, **fields)
@@ -599,9 +642,11 @@ def travel_minutes(origin, destination) -> int | None:
 
 
 def phase_timetable_copy(*, source: Phase, target: Phase, by, replace: bool = False) -> int:
-    """Copy a phase's timetable to another phase of the same program, shifted to its dates. Groups are
-    matched by number. All or nothing; returns the number of sessions copied."""
+    """Copy a phase's timetable to another phase (of the same program, or an earlier program's), shifted
+    to its dates. Groups are matched by number; instructors, places and hours are copied as they are
+    (not refilled from the catalog course). All or nothing; returns the number of sessions copied."""
     require_perm(by, "training.manage_class", target)
+    require_perm(by, "training.view_program", source)
     _require_timetable_editable(target.program)
     if source.pk == target.pk:
         raise ValidationError(_("Choose another phase to copy to."))
@@ -623,10 +668,12 @@ def phase_timetable_copy(*, source: Phase, target: Phase, by, replace: bool = Fa
                     raise ValidationError(_("Phase %(number)s has no group %(group)s for “%(title)s”.") % {
                         "number": target.number, "group": old.group.number, "title": old.title})
             fields = {name: getattr(old, name) for name in SESSION_FIELDS}
-            fields.update(starts_at=old.starts_at + shift, ends_at=old.ends_at + shift, group=group)
+            # Shift the local wall-clock time by whole days (the same hours on the target's days).
+            fields.update(starts_at=timezone.localtime(old.starts_at) + shift,
+                          ends_at=timezone.localtime(old.ends_at) + shift, group=group)
             try:
-                session_create(phase=target, by=by, instructors=list(old.instructors.all()),
-                               sites=[stop.site for stop in old.stops.all()], **fields)
+                _session_save(session=Session(phase=target, **fields), by=by, instructors=list(old.instructors.all()),
+                              sites=[stop.site for stop in old.stops.all()], action="create")
             except ValidationError as error:
                 raise ValidationError(_("“%(title)s” on %(day)s cannot be copied: %(error)s") % {
                     "title": old.title, "day": timezone.localtime(old.starts_at + shift).date(),
@@ -637,6 +684,6 @@ def phase_timetable_copy(*, source: Phase, target: Phase, by, replace: bool = Fa
 
 def session_hours_default(*, starts_at: datetime.datetime, ends_at: datetime.datetime) -> Decimal:
     """Hours suggested for a session of this length: its clock hours rounded to a half (as the
-    college's timetables count them)."""
-    minutes = (ends_at - starts_at).total_seconds() / 60
-    return Decimal(round(minutes / 60 * 2) / 2).quantize(Decimal("0.1"))
+    college's timetables count them), a quarter rounding up."""
+    half_hours = Decimal(int((ends_at - starts_at).total_seconds())) / Decimal(1800)
+    return (half_hours.quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2).quantize(Decimal("0.1"))

@@ -1,17 +1,13 @@
-"""URLs of the training documents and exports (placeholders until the document views land)."""
+"""URLs of the training documents and exports (web/views/documents.py)."""
 
-from django.http import Http404
 from django.urls import path
 
-
-def _placeholder(request, *args, **kwargs):
-    raise Http404
-
+from dangjian.web.views import documents
 
 urlpatterns = [
-    path("training/programs/<int:pk>/plan.pdf", _placeholder, name="program_plan_pdf"),
-    path("training/phases/<int:pk>/timetable.pdf", _placeholder, name="phase_timetable_pdf"),
-    path("training/phases/<int:pk>/timetable.xlsx", _placeholder, name="phase_timetable_xlsx"),
-    path("training/phases/<int:pk>/timetable.ics", _placeholder, name="phase_timetable_ics"),
-    path("training/my-sessions.ics", _placeholder, name="my_sessions_ics"),
+    path("training/programs/<int:pk>/plan.pdf", documents.program_plan_pdf, name="program_plan_pdf"),
+    path("training/phases/<int:pk>/timetable.pdf", documents.phase_timetable_pdf, name="phase_timetable_pdf"),
+    path("training/phases/<int:pk>/timetable.xlsx", documents.phase_timetable_xlsx, name="phase_timetable_xlsx"),
+    path("training/phases/<int:pk>/timetable.ics", documents.phase_timetable_ics, name="phase_timetable_ics"),
+    path("training/my-sessions.ics", documents.my_sessions_ics, name="my_sessions_ics"),
 ]

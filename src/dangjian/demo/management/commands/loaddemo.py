@@ -1,21 +1,40 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from dangjian.core.audit import current_origin
 from dangjian.demo.registry import load_registry
+from dangjian.demo.training import load_training
 from dangjian.demo.users import DEMO_PASSWORD, load_users
 
 
 class Command(BaseCommand):
-    help = "Load the Nanyang demo (idempotent, deterministic): organs, party organizations, people, users."
+    help = (
+        "Load the Nanyang demo (idempotent, deterministic): organs, party organizations, people, users, "
+        "the training library and the seed's training program."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
-        counts = load_registry()
-        logins = load_users()
+        token = current_origin.set("cli")  # the training services write the audit trail
+        try:
+            counts = load_registry()
+            logins = load_users()
+            training = load_training()
+        finally:
+            current_origin.reset(token)
         self.stdout.write(
             f"Nanyang demo: {counts['organs']} organs, {counts['party_organizations']} party organizations, "
             f"{counts['people']} people."
         )
+        program = training["program"]
+        self.stdout.write(
+            f"Training: {training['venues']} venues, {training['sites']} red-education sites, "
+            f"{training['courses']} courses, {training['instructors']} instructors; "
+            f"“{program.title}” ({program.get_status_display()}), {training['phases']} phases, "
+            f"{training['sessions']} sessions{'' if training['created'] else ' (already loaded)'}."
+        )
+        for warning in training["warnings"]:
+            self.stdout.write(self.style.WARNING(f"  {warning}"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, roles in logins:
             self.stdout.write(f"  {username:<12} {roles}")

@@ -1,0 +1,246 @@
+"""The demo's training program tells the seed's story: approved by the demo approver, two five-day phases
+in October 2022 at the Dabie college, the timetable of timetable_phase.csv on both, groups of 8-10."""
+
+import csv
+import datetime
+from decimal import Decimal
+from io import StringIO
+from itertools import combinations
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+
+from dangjian.accounts.models import User
+from dangjian.core.models import AuditEntry
+from dangjian.demo.training import DATA, PROGRAM_TITLE
+from dangjian.organizations.models import PartyOrganization, Post
+from dangjian.training import selectors, services
+from dangjian.training.models import (
+    ClassCommitteeMember,
+    Classroom,
+    Course,
+    Group,
+    Instructor,
+    Phase,
+    Program,
+    ProgramReview,
+    Session,
+    SessionStop,
+    Site,
+    TravelTime,
+    Venue,
+)
+
+pytestmark = pytest.mark.django_db
+COLLEGE = "河南大别山干部学院"
+
+
+def read(name):
+    with open(DATA / name, encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+TIMETABLE = read("timetable_phase.csv")
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """loaddemo once for the module (it takes seconds); rolled back at the end so no other test sees it.
+    Each test runs in its own savepoint inside this transaction."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("loaddemo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def program(loaded):
+    return Program.objects.select_related("organizer", "venue").get(title=PROGRAM_TITLE)
+
+
+def local(value):
+    from django.utils import timezone
+
+    return timezone.localtime(value)
+
+
+def test_the_program_is_approved_by_the_demo_approver(program, loaded):
+    assert program.status == Program.Status.APPROVED
+    review = ProgramReview.objects.get(program=program)
+    assert review.decision == ProgramReview.Decision.APPROVED
+    assert review.decided_by.username == "approver"
+    assert review.comments and review.document_reference
+    # The plan as the seed describes it.
+    assert program.year == 2022
+    assert program.organizer.code == "organs-working-committee"
+    assert program.venue.name_zh == COLLEGE
+    assert "第三十一条" in program.legal_basis
+    assert program.requirement == Program.Requirement.INDUCTION
+    assert program.planned_participants == 112 and program.phase_count == 2
+    assert program.hours_per_day == Decimal(str(settings.DANGJIAN_RULES["hours_per_day"])) == Decimal("7.5")
+    assert program.cost_per_person_day > 0 and program.contact_name and program.contact_phone
+    # Submitted by the organizer and approved by the approver, in the audit trail.
+    status_changes = [
+        (entry.actor.username, entry.changes["status"])
+        for entry in AuditEntry.objects.filter(model="training.program", object_pk=str(program.pk), action="update")
+        .select_related("actor").order_by("id") if "status" in entry.changes
+    ]
+    assert status_changes == [("organizer", ["draft", "submitted"]), ("approver", ["submitted", "approved"])]
+    assert "approved" in loaded.lower() or "已批准" in loaded
+
+
+def test_two_five_day_phases_in_october_2022_at_the_college(program):
+    phases = list(program.phases.select_related("head_teacher").order_by("number"))
+    assert [(p.starts_on, p.ends_on) for p in phases] == [
+        (datetime.date(2022, 10, 8), datetime.date(2022, 10, 12)),
+        (datetime.date(2022, 10, 17), datetime.date(2022, 10, 21)),
+    ]
+    assert all(p.day_count == 5 and p.capacity == 56 for p in phases)
+    assert all(p.head_teacher.username == "college" for p in phases)
+
+
+def expected_slots():
+    """The CSV's rows on a phase's days: (day number, start, end, form, title) per session; a group
+    discussion runs once per group (6 groups)."""
+    slots = []
+    for row in TIMETABLE:
+        copies = 6 if row["form"] == "discussion" else 1
+        slots += [(int(row["day"]), row["start"], row["end"], row["form"], row["title_zh"])] * copies
+    return sorted(slots)
+
+
+def test_each_phase_has_the_timetable_of_the_csv(program):
+    expected = expected_slots()
+    assert len(expected) == len(TIMETABLE) + 2 * 5  # two group discussions, six groups each
+    for phase in program.phases.all():
+        sessions = list(selectors.phase_sessions(phase=phase))
+        actual = sorted(
+            ((local(s.starts_at).date() - phase.starts_on).days + 1, f"{local(s.starts_at):%H:%M}",
+             f"{local(s.ends_at):%H:%M}", s.form, s.title)
+            for s in sessions
+        )
+        assert actual == expected
+        discussions = [s for s in sessions if s.form == "discussion"]
+        assert all(s.group is not None and s.group.phase_id == phase.pk for s in discussions)
+        assert {s.group.number for s in discussions} == set(range(1, 7))
+        assert all(s.group is None for s in sessions if s.form != "discussion")
+
+
+def test_places_courses_and_instructors_follow_the_csv(program):
+    phase = program.phases.get(number=1)
+    rows = {(row["day"], row["start"]): row for row in TIMETABLE}
+    for session in selectors.phase_sessions(phase=phase):
+        row = rows[(str((local(session.starts_at).date() - phase.starts_on).days + 1),
+                    f"{local(session.starts_at):%H:%M}")]
+        stops = [stop.site.name_zh for stop in session.stops.all()]
+        if row["form"] == "travel":
+            assert session.place_note == row["place"] and session.venue is None and not stops
+            assert session.course is None
+            continue
+        assert session.course is not None and session.course.form == session.form
+        if row["place"] == COLLEGE:
+            assert session.venue.name_zh == COLLEGE and not stops and session.classroom is not None
+        else:
+            assert stops == row["place"].split("|")
+        if session.form in ("lecture", "case_teaching", "interview"):
+            assert session.instructors.exists(), session.title
+    # A group discussion per group, each in its own seminar room.
+    rooms = Session.objects.filter(phase=phase, form="discussion").values_list("starts_at", "classroom__name")
+    assert len(set(rooms)) == 12
+
+
+def test_hours_per_phase_equal_the_csv_sum(program):
+    csv_hours = sum(Decimal(row["hours"]) for row in TIMETABLE)
+    assert csv_hours == 31
+    mix = selectors.teaching_form_mix(program=program)
+    assert [item["hours"] for item in mix["phases"]] == [csv_hours, csv_hours]
+    assert mix["total_hours"] == 2 * csv_hours
+
+
+def test_groups_branch_and_class_committee(program):
+    secretaries_2022 = set(
+        Post.objects.filter(role="secretary", started_on__year=2022)
+        .exclude(party_organization__org_type="temporary_branch").values_list("person_id", flat=True)
+    )
+    people_by_phase = []
+    for phase in program.phases.select_related("temporary_branch").order_by("number"):
+        groups = list(Group.objects.filter(phase=phase).order_by("number"))
+        assert len(groups) == 6 and all(g.leader_id for g in groups)
+        assert 8 <= phase.capacity / len(groups) <= 10
+        branch = phase.temporary_branch
+        assert branch.org_type == PartyOrganization.Type.TEMPORARY_BRANCH
+        assert branch.organ == program.organizer
+        posts = list(branch.posts.all())
+        assert sorted(p.role for p in posts) == ["committee_member", "deputy_secretary", "secretary"]
+        assert all(p.started_on == phase.starts_on and p.ended_on == phase.ends_on for p in posts)
+        assert all(p.method == Post.Method.APPOINTED for p in posts)
+        committee = list(ClassCommitteeMember.objects.filter(phase=phase))
+        assert sorted(m.role for m in committee) == ["deputy_monitor", "life", "monitor", "study"]
+        assert all(m.ended_on == phase.ends_on for m in committee)
+        people = {g.leader_id for g in groups} | {p.person_id for p in posts} | {m.person_id for m in committee}
+        assert len(people) == 6 + 3 + 4
+        assert people <= secretaries_2022
+        people_by_phase.append(people)
+    assert not people_by_phase[0] & people_by_phase[1]
+
+
+def test_no_instructor_is_double_booked_and_no_travel_warning(program):
+    sessions = list(Session.objects.filter(phase__program=program).prefetch_related("instructors", "stops__site"))
+    taught = [s for s in sessions if s.instructors.all()]
+    for a, b in combinations(taught, 2):
+        if a.starts_at < b.ends_at and b.starts_at < a.ends_at:
+            assert not set(a.instructors.all()) & set(b.instructors.all()), (a, b)
+    for session in sessions:
+        assert services.session_conflicts(session=session, instructors=list(session.instructors.all())) == {}
+        assert services.travel_warnings(session=session, sites=[stop.site for stop in session.stops.all()]) == []
+
+
+def test_college_and_instructor_users_see_the_program(program):
+    college_user = User.objects.get(username="college")
+    assert program.venue.staff.filter(pk=college_user.pk).exists()
+    assert Program.objects.visible_to(college_user).filter(pk=program.pk).exists()
+    assert college_user.has_perm("training.manage_class", program)
+    instructor_user = User.objects.get(username="instructor")
+    instructor = Instructor.objects.get(user=instructor_user)
+    taught_phases = set(selectors.instructor_sessions(user=instructor_user).values_list("phase__number", flat=True))
+    assert taught_phases == {1, 2}
+    assert instructor.venue == program.venue
+    assert Program.objects.visible_to(instructor_user).filter(pk=program.pk).exists()
+
+
+def test_the_library(loaded):
+    college = Venue.objects.get(code="dabie-cadre-college")
+    assert college.name_zh == COLLEGE
+    assert sorted(college.departments.values_list("code", flat=True)) == [
+        "dabie-academic-affairs", "dabie-logistics", "dabie-office", "dabie-teaching-research",
+        "dabie-training-liaison"]
+    assert Venue.objects.filter(code="nanyang-party-school", kind="party_school").exists()
+    rooms = dict(Classroom.objects.filter(venue=college).values_list("name", "capacity"))
+    assert rooms["第一教室"] == 120 and rooms["报告厅"] == 300
+    assert [rooms[f"研讨室{x}"] for x in "ABCDEF"] == [15] * 6
+    assert Site.objects.count() == len(read("red_sites.csv")) == 23
+    assert Course.objects.count() == len(read("course_catalog.csv"))
+    route = Course.objects.get(code="ons-capital-museum-route")
+    assert set(route.sites.values_list("name_zh", flat=True)) == {"鄂豫皖苏区首府革命博物馆", "中共中央鄂豫皖分局旧址",
+                                                                   "红四方面军总部旧址"}
+    assert Course.objects.get(code="ons-28th-army-hq").sites.get().code == "twenty-eighth-army-hq"
+    assert 10 <= Instructor.objects.count() <= 12
+    assert all("演示" in bio for bio in Instructor.objects.values_list("bio", flat=True))
+    xinxian = Site.objects.filter(county="新县")
+    to_xinxian = TravelTime.objects.filter(from_venue=college, to_site__in=xinxian)
+    assert to_xinxian.count() == xinxian.count()
+    assert all(15 <= t.minutes <= 40 for t in to_xinxian)
+    assert services.travel_minutes(college, Venue.objects.get(code="nanyang-party-school")) == 240
+
+
+def test_loading_twice_creates_nothing_new(loaded):
+    models = (Venue, Classroom, Site, TravelTime, Instructor, Course, Program, ProgramReview, Phase, Group,
+              ClassCommitteeMember, Session, SessionStop, PartyOrganization, Post, User, AuditEntry)
+    before = {model: model.objects.count() for model in models}
+    out = StringIO()
+    call_command("loaddemo", stdout=out)
+    assert {model: model.objects.count() for model in models} == before
+    assert "already loaded" in out.getvalue()
