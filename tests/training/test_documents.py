@@ -277,7 +277,7 @@ def test_plan_organization_lists_branch_groups_and_committee_in_order():
 def test_budget_is_participants_days_and_cost_standard_or_the_estimate(estimate, total, differs):
     data = build_program(budget_estimate=estimate)
 
-    budget = documents.program_budget(program=data.program, phases=data.phases)
+    budget = documents.plan_budget(program=data.program, phases=data.phases)
 
     assert budget["standard"] == "302,500"  # 110 × 5 × 550
     assert (budget["total"], budget["differs"]) == (total, differs)
@@ -289,7 +289,7 @@ def test_budget_of_phases_of_different_length_uses_their_mean():
     phases = [PhaseFactory(program=program, starts_on=PHASE1[0], ends_on=PHASE1[0] + datetime.timedelta(days=3)),
               PhaseFactory(program=program, starts_on=PHASE2[0], ends_on=PHASE2[1])]
 
-    budget = documents.program_budget(program=program, phases=phases)
+    budget = documents.plan_budget(program=program, phases=phases)
 
     assert (budget["days"], budget["standard"]) == ("4.5", "225,000")
 

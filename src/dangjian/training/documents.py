@@ -32,7 +32,13 @@ from dangjian.training.models import (
     Session,
     TeachingForm,
 )
-from dangjian.training.selectors import credited_sessions, phase_sessions, session_prefetches, teaching_form_mix
+from dangjian.training.selectors import (
+    credited_sessions,
+    phase_sessions,
+    program_budget,
+    session_prefetches,
+    teaching_form_mix,
+)
 
 PDF_CONTENT_TYPE = "application/pdf"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -311,13 +317,13 @@ def _render(template: str, context: dict) -> str:
 
 # --- The program plan (培训方案) ---------------------------------------------------------------------
 
-def program_budget(*, program: Program, phases: list[Phase]) -> dict:
+def plan_budget(*, program: Program, phases: list[Phase]) -> dict:
     """Participants × days × cost standard per person and day; each participant attends one phase,
     so the days are a phase's days (their mean when phases differ). The budget estimate, when given,
     is the budget."""
-    days = (Decimal(sum(p.day_count for p in phases)) / len(phases)) if phases else Decimal("0")
-    days = days.quantize(Decimal("0.1"))
-    standard = (program.planned_participants * days * program.cost_per_person_day).quantize(Decimal("0.01"))
+    computed = program_budget(program=program, phases=phases)
+    days = computed["days"] if computed else Decimal("0")
+    standard = computed["amount"] if computed else Decimal("0")
     estimate = program.budget_estimate
     return {
         "participants": program.planned_participants,
@@ -490,7 +496,7 @@ def program_plan_context(*, program: Program) -> dict:
         "theory_share": mix["theory_share"],
         "practice_share": mix["practice_share"],
         "organized": any(item["organization"] for item in phase_items),
-        "budget": program_budget(program=program, phases=phases),
+        "budget": plan_budget(program=program, phases=phases),
         "sign_off_date": format_day(sign_off_date),
     }
 

@@ -2,7 +2,7 @@
 
 import datetime
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -288,3 +288,16 @@ def course_list(*, form: str = "", q: str = "", active: bool | None = True) -> Q
     if q.strip():
         qs = qs.filter(title_zh__icontains=q.strip())
     return qs.order_by("form", "code")
+
+
+def program_budget(*, program: Program, phases) -> dict | None:
+    """participants × days × cost standard per person and day. Each participant attends one phase, so
+    the days are a phase's length (their mean when phases differ). None without phases. The page and
+    the plan PDF both show this; a budget_estimate typed in the plan, when given, is the budget."""
+    lengths = [phase.day_count for phase in phases]
+    if not lengths:
+        return None
+    days = (Decimal(sum(lengths)) / len(lengths)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP).normalize()
+    amount = (program.planned_participants * days * program.cost_per_person_day).quantize(Decimal("0.01"))
+    return {"participants": program.planned_participants, "days": days, "cost": program.cost_per_person_day,
+            "amount": amount}

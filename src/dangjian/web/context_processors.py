@@ -1,6 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.accounts.roles import Role
+
 
 def navigation(request):
     """Main menu entries the current user may use."""
@@ -15,6 +17,12 @@ def navigation(request):
             (_("People"), reverse("person_list"), "person"),
             (_("Import and export"), reverse("spreadsheets"), "spreadsheet"),
         ]
+    if user.has_perm("training.view_program"):
+        items.append((_("Training programs"), reverse("program_list"), "training_program"))
+    if user.has_perm("training.view_library"):
+        items.append((_("Training library"), reverse("library_index"), "training_library"))
+    if Role.INSTRUCTOR in user.roles:
+        items.append((_("My sessions"), reverse("my_sessions"), "my_sessions"))
     if user.is_staff and user.has_perm("accounts.change_user"):
         items.append((_("Users and roles"), reverse("admin:accounts_user_changelist"), "users"))
     if user.has_perm("core.view_auditentry"):

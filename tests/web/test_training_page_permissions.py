@@ -1,0 +1,239 @@
+"""The permission matrix of the training library and program pages: every URL of web/urls_programs.py x
+every role (and anonymous), with the expected status.
+
+anonymous                        -> 302 to the login page
+participant, editor, reviewer    -> 403 everywhere
+library                          organizers read and change; college staff read (403 on changes); others 403
+programs                         a program outside the user's scope is 404 (approver: submitted ones; unit
+                                 admin: enrollment open and later; college staff: at their venue; instructor:
+                                 where they teach); inside it, the action's permission decides (403 or done)
+"""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from dangjian.training import services
+from dangjian.training.models import Program, ProgramReview, TravelTime
+from tests.conftest import ROLES
+from tests.factories import (
+    ClassroomFactory,
+    CourseFactory,
+    GroupFactory,
+    InstructorFactory,
+    OrganFactory,
+    PersonFactory,
+    PhaseFactory,
+    ProgramFactory,
+    SessionFactory,
+    SiteFactory,
+    VenueFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ALL_ROLES = [*ROLES, "anonymous"]
+
+# (url name, method, which record of the `records` fixture the URL takes, or None)
+PAGES = [
+    # Library
+    ("library_index", "get", None),
+    ("venue_list", "get", None),
+    ("venue_create", "get", None),
+    ("venue_detail", "get", "venue"),
+    ("venue_edit", "get", "venue"),
+    ("venue_delete", "post", "venue"),
+    ("classroom_create", "post", "venue"),
+    ("classroom_edit", "get", "classroom"),
+    ("classroom_delete", "post", "classroom"),
+    ("site_list", "get", None),
+    ("site_create", "get", None),
+    ("site_edit", "get", "site"),
+    ("site_delete", "post", "site"),
+    ("travel_time_list", "get", None),
+    ("travel_time_delete", "post", "travel_time"),
+    ("instructor_list", "get", None),
+    ("instructor_create", "get", None),
+    ("instructor_edit", "get", "instructor"),
+    ("instructor_delete", "post", "instructor"),
+    ("course_list", "get", None),
+    ("course_create", "get", None),
+    ("course_edit", "get", "course"),
+    ("course_delete", "post", "course"),
+    # Programs
+    ("program_list", "get", None),
+    ("program_create", "get", None),
+    ("program_detail", "get", "program"),
+    ("program_detail", "get", "submitted"),
+    ("program_detail", "get", "draft"),
+    ("program_edit", "get", "program"),
+    ("program_edit", "get", "draft"),
+    ("program_delete", "post", "draft"),
+    ("program_delete", "post", "submitted"),
+    ("program_submit", "post", "draft"),
+    ("program_approve", "post", "submitted"),
+    ("program_approve", "post", "draft"),
+    ("program_return", "post", "submitted"),
+    ("program_reopen", "post", "program"),
+    ("program_open_enrollment", "post", "program"),
+    ("program_start", "post", "program"),
+    ("program_close", "post", "program"),
+    ("program_archive", "post", "program"),
+    ("review_document", "get", "review"),
+    # Phases and the class
+    ("phase_create", "get", "draft"),
+    ("phase_create", "get", "program"),
+    ("phase_detail", "get", "phase"),
+    ("phase_detail", "get", "draft_phase"),
+    ("phase_edit", "get", "phase"),
+    ("phase_edit", "get", "draft_phase"),
+    ("phase_delete", "post", "draft_phase"),
+    ("group_create", "post", "phase"),
+    ("group_edit", "get", "group"),
+    ("group_delete", "post", "group"),
+    ("committee_appoint", "post", "phase"),
+    ("committee_remove", "post", "member"),
+    ("branch_create", "post", "phase"),
+    ("branch_appoint", "post", "phase"),
+    ("branch_post_remove", "post", "branch_post"),
+]
+
+NO_TRAINING_ROLE = {"participant", "editor", "reviewer"}
+LIBRARY_READ = {"library_index", "venue_list", "venue_detail", "site_list", "travel_time_list", "instructor_list",
+                "course_list"}
+LIBRARY_CHANGE = {"venue_create", "venue_edit", "venue_delete", "classroom_create", "classroom_edit",
+                  "classroom_delete", "site_create", "site_edit", "site_delete", "travel_time_delete",
+                  "instructor_create", "instructor_edit", "instructor_delete", "course_create", "course_edit",
+                  "course_delete"}
+# Who sees which program (the records' scoping), and which program each record belongs to.
+SEES = {
+    "program": {"organizer", "approver", "unit_admin", "college_staff", "instructor"},  # enrollment open, at V
+    "submitted": {"organizer", "approver", "college_staff"},  # submitted, at V
+    "draft": {"organizer"},  # never submitted, at another venue
+}
+PROGRAM_OF = {"phase": "program", "group": "program", "member": "program", "branch_post": "program",
+              "review": "program", "draft_phase": "draft"}
+# Which roles may act, given that they see the program.
+VIEW = {"program_list", "program_detail", "phase_detail", "review_document"}
+ORGANIZER_ONLY = {"program_create", "program_edit", "program_delete", "program_submit", "program_reopen",
+                  "program_open_enrollment", "program_start", "program_close", "program_archive",
+                  "phase_create", "phase_delete"}
+REVIEW = {"program_approve", "program_return"}
+MANAGE_CLASS = {"phase_edit", "group_create", "group_edit", "group_delete", "committee_appoint", "committee_remove",
+                "branch_create", "branch_appoint", "branch_post_remove"}
+# POSTs sent without data that answer with their page and its form errors (400) instead of a redirect.
+EMPTY_POST_RENDERS = {"classroom_create", "group_create", "committee_appoint", "branch_create", "branch_appoint"}
+
+
+def _allowed(role: str, name: str) -> bool:
+    if name in VIEW:
+        return True
+    if name in ORGANIZER_ONLY:
+        return role == "organizer"
+    if name in REVIEW:
+        return role == "approver"
+    if name in MANAGE_CLASS:
+        return role in {"organizer", "college_staff"}
+    raise AssertionError(f"{name} has no rule in the matrix")
+
+
+def expected_status(role: str, name: str, method: str, target: str | None) -> int:
+    if role == "anonymous":
+        return 302
+    if role in NO_TRAINING_ROLE:
+        return 403
+    done = 302 if method == "post" else 200
+    if name in EMPTY_POST_RENDERS:
+        done = 400
+    if name in LIBRARY_READ:
+        return 200 if role in {"organizer", "college_staff"} else 403
+    if name in LIBRARY_CHANGE:
+        return done if role == "organizer" else 403
+    program = PROGRAM_OF.get(target, target)
+    if program is not None and role not in SEES[program]:
+        return 404
+    return done if _allowed(role, name) else 403
+
+
+def _cases():
+    for name, method, target in PAGES:
+        for role in ALL_ROLES:
+            status = expected_status(role, name, method, target)
+            case_id = f"{method.upper()} {name}{'(' + target + ')' if target else ''} as {role} -> {status}"
+            yield pytest.param(role, name, method, target, status, id=case_id)
+
+
+@pytest.fixture
+def records(users_by_role, settings, tmp_path):
+    """venue V (the college staff's) with a classroom; three programs:
+    program    at V, enrollment open (submitted and approved), one phase with a group, a session taught by
+               the instructor user, a class committee member, a temporary branch with a secretary, and an
+               approval with its document;
+    submitted  at V, submitted for approval;
+    draft      at another venue, never submitted, with one phase."""
+    settings.MEDIA_ROOT = tmp_path
+    organizer = users_by_role["organizer"]
+    venue = VenueFactory()
+    venue.staff.add(users_by_role["college_staff"])
+    classroom = ClassroomFactory(venue=venue)
+    organ = OrganFactory()
+    submitted_at = timezone.now() - datetime.timedelta(days=30)
+    program = ProgramFactory(venue=venue, organizer=organ, status=Program.Status.ENROLLMENT_OPEN,
+                             submitted_at=submitted_at)
+    phase = PhaseFactory(program=program, number=1)
+    group = GroupFactory(phase=phase, number=1)
+    teacher = InstructorFactory(user=users_by_role["instructor"])
+    SessionFactory(phase=phase).instructors.add(teacher)
+    member = services.class_committee_appoint(phase=phase, person=PersonFactory(organ=organ), role="monitor",
+                                              by=organizer)
+    services.temporary_branch_create(phase=phase, by=organizer)
+    phase.refresh_from_db()
+    branch_post = services.temporary_branch_appoint(phase=phase, person=PersonFactory(organ=organ),
+                                                    role="secretary", by=organizer)
+    review = ProgramReview.objects.create(
+        program=program, decision=ProgramReview.Decision.APPROVED, decided_by=users_by_role["approver"],
+        document=SimpleUploadedFile("批复.pdf", b"%PDF-1.4 approval"), document_reference="宛直工〔2022〕40号")
+    submitted = ProgramFactory(venue=venue, organizer=organ, status=Program.Status.SUBMITTED,
+                               submitted_at=submitted_at)
+    draft = ProgramFactory(venue=VenueFactory(), organizer=organ)
+    draft_phase = PhaseFactory(program=draft, number=1)
+    site = SiteFactory()
+    return SimpleNamespace(
+        venue=venue, classroom=classroom, site=site, course=CourseFactory(),
+        instructor=InstructorFactory(),
+        travel_time=TravelTime.objects.create(from_venue=venue, to_site=site, minutes=30),
+        program=program, submitted=submitted, draft=draft, phase=phase, draft_phase=draft_phase, group=group,
+        member=member, branch_post=branch_post, review=review,
+    )
+
+
+@pytest.mark.parametrize("role, name, method, target, status", list(_cases()))
+def test_training_page_permission_matrix(client, users_by_role, records, role, name, method, target, status):
+    user = users_by_role[role]
+    if user is not None:
+        client.force_login(user)
+    args = [getattr(records, target).pk] if target else []
+    response = getattr(client, method)(reverse(name, args=args))
+    assert response.status_code == status
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def test_every_url_of_the_training_pages_is_in_this_matrix():
+    from dangjian.web.urls_programs import urlpatterns
+
+    assert {p.name for p in urlpatterns} <= {name for name, _method, _target in PAGES}
+
+
+def test_refused_transition_changes_nothing(client, users_by_role, records):
+    """A 403 in the matrix is a real refusal: the college staff's approve leaves the plan submitted."""
+    client.force_login(users_by_role["college_staff"])
+    response = client.post(reverse("program_approve", args=[records.submitted.pk]))
+    assert response.status_code == 403
+    records.submitted.refresh_from_db()
+    assert records.submitted.status == Program.Status.SUBMITTED
+    assert not records.submitted.reviews.exists()
