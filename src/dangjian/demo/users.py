@@ -17,7 +17,7 @@ DEMO_USERS = [
     ("organizer", "工委组织部 李明", [Role.ORGANIZER], []),
     ("approver", "市委 张华", [Role.APPROVER], []),
     ("unitadmin", "教育局党务干部 王芳", [Role.UNIT_ADMIN], ["edu-bureau", "sci-tech-bureau"]),
-    ("college", "大别山干部学院 班主任 陈静", [Role.COLLEGE_STAFF], []),
+    ("college", "陈静（大别山干部学院）", [Role.COLLEGE_STAFF], []),
     ("instructor", "大别山干部学院 教师 刘强", [Role.INSTRUCTOR], []),
     ("participant", "", [Role.PARTICIPANT], []),
     ("editor", "工委宣传 赵敏", [Role.EDITOR], []),
