@@ -1,0 +1,370 @@
+"""The timetable builder: a phase's day × time grid, and adding, editing, moving, deleting and copying
+its sessions without leaving the page (htmx partials); an instructor's own sessions.
+
+Each view loads its objects through a scoped selector (another program's phase is a 404), checks the
+permission (403), then calls one service. Without htmx every action still works as a plain page.
+"""
+
+import contextlib
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from dangjian.accounts.rules import is_instructor
+from dangjian.training import selectors, services
+from dangjian.training.models import Course, Phase, Session, TeachingForm
+from dangjian.web.forms_timetable import (
+    CatalogFilterForm,
+    MoveForm,
+    SessionForm,
+    TimetableCopyForm,
+    add_session_service_errors,
+    course_length,
+    day_label,
+)
+from dangjian.web.views.base import add_service_errors, require
+
+CATALOG_LIMIT = 200
+
+
+def training_staff_required(view):
+    """Log in, and hold a training role: others get 403 before any program is looked up (then a
+    program outside the user's scope is a 404 from the scoped lookup)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        require(request.user, "training.view_program")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# --- Presentation helpers ------------------------------------------------------------------------
+
+def session_place(session: Session) -> str:
+    """Where a session is held: its red-education sites in visiting order, else venue and classroom,
+    else the free-text place."""
+    stops = [stop.site.name for stop in session.stops.all()]
+    if stops:
+        return " → ".join(stops)
+    parts = [session.venue.name if session.venue_id else "", session.classroom.name if session.classroom_id else ""]
+    parts = [part for part in parts if part]
+    return " · ".join(parts) if parts else session.place_note
+
+
+def session_time(session: Session) -> str:
+    start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    return f"{start:%H:%M}–{end:%H:%M}"
+
+
+def timetable_context(request, phase: Phase, *, notices=(), open_form: bool = False) -> dict:
+    """Everything the grid partial shows: the grid, the list by day, totals, the legend, who may edit."""
+    user = request.user
+    program = phase.program
+    sessions = list(selectors.phase_sessions(phase=phase, user=user))
+    grid = selectors.timetable_grid(phase=phase, sessions=sessions)
+    for item in grid["items"]:
+        session = item["session"]
+        item["time"], item["place"] = session_time(session), session_place(session)
+    can_manage = user.has_perm("training.manage_class", phase)
+    editable = can_manage and program.timetable_editable
+    by_day = defaultdict(list)
+    for session in sessions:
+        session.time_label, session.place_label = session_time(session), session_place(session)
+        by_day[session.local_day].append(session)
+    credited = selectors.credited_sessions(sessions)
+    return {
+        "phase": phase,
+        "program": program,
+        "grid": grid,
+        "day_count": len(grid["days"]),
+        "days": [{"day": day, "label": day_label(day), "column": i + 1, "sessions": by_day.get(day, [])}
+                 for i, day in enumerate(grid["days"])],
+        "session_count": len(sessions),
+        "total_hours": sum((s.hours for s in credited), Decimal("0")),
+        "legend": TeachingForm.choices,
+        "can_manage": can_manage,
+        "editable": editable,
+        "not_editable_reason": (
+            _("The timetable of a program that is “%(status)s” cannot be changed.")
+            % {"status": program.get_status_display()} if can_manage and not editable else ""
+        ),
+        "notices": list(notices),
+        "open_form": open_form,
+    }
+
+
+def _page_context(request, phase: Phase, **kwargs) -> dict:
+    context = timetable_context(request, phase, **kwargs)
+    program = phase.program
+    copy_form = TimetableCopyForm(phase=phase) if context["editable"] else None
+    context.update({
+        "program_url": reverse("program_detail", args=[program.pk]),
+        "copy_form": copy_form if copy_form is not None and copy_form.targets else None,
+    })
+    return context
+
+
+def _render_timetable(request, phase: Phase, *, notices=(), status: int = 200, close_dialog: bool = False):
+    """The grid partial (#timetable); after a change made in the dialog, it replaces the grid and the
+    dialog closes (timetable.js listens to tt-close-dialog)."""
+    response = render(request, "web/timetable/_timetable.html", timetable_context(request, phase, notices=notices),
+                      status=status)
+    if close_dialog:
+        retarget(response, "#timetable")
+        reswap(response, "outerHTML")
+        trigger_client_event(response, "tt-close-dialog")
+    return response
+
+
+def _saved_notices(message: str, warnings: list[str]) -> list[dict]:
+    return [{"level": "success", "text": message}] + [{"level": "warning", "text": w} for w in warnings]
+
+
+def _after_change(request, phase: Phase, *, message: str, warnings=(), close_dialog: bool = True):
+    if request.htmx:
+        return _render_timetable(request, phase, notices=_saved_notices(message, list(warnings)),
+                                 close_dialog=close_dialog)
+    messages.success(request, message)
+    for warning in warnings:
+        messages.warning(request, warning)
+    return redirect("phase_timetable", phase.pk)
+
+
+def _parse_slot(request) -> tuple[datetime.date | None, datetime.time | None]:
+    day = time = None
+    with contextlib.suppress(ValueError):
+        day = datetime.date.fromisoformat(request.GET.get("day", ""))
+    with contextlib.suppress(ValueError):
+        time = datetime.time.fromisoformat(request.GET.get("time", ""))
+    return day, time
+
+
+def _form_response(request, *, phase: Phase, form, session: Session | None, status: int):
+    context = {
+        "phase": phase, "program": phase.program, "form": form, "session": session,
+        "editable": phase.program.timetable_editable,
+        "not_editable_reason": "" if phase.program.timetable_editable else
+        _("The timetable of a program that is “%(status)s” cannot be changed.")
+        % {"status": phase.program.get_status_display()},
+        "catalog_query": _slot_query(form),
+        "form_action": reverse("timetable_session_edit", args=[session.pk]) if session
+        else reverse("timetable_session_create", args=[phase.pk]),
+    }
+    template = "web/timetable/_session_form.html" if request.htmx else "web/timetable/session_form_page.html"
+    return render(request, template, context, status=status)
+
+
+def _slot_query(form) -> str:
+    """?day=…&time=… of the form's slot, for the catalog picker link."""
+    from django.utils.http import urlencode
+
+    day, start = form["day"].value(), form["start"].value()
+    params = {}
+    if day:
+        params["day"] = day.isoformat() if hasattr(day, "isoformat") else day
+    if start:
+        params["time"] = start.strftime("%H:%M") if hasattr(start, "strftime") else start
+    return urlencode(params)
+
+
+# --- The grid ------------------------------------------------------------------------------------
+
+@training_staff_required
+@require_GET
+def phase_timetable(request, pk):
+    phase = selectors.phase_get(user=request.user, pk=pk)
+    require(request.user, "training.view_program", phase)
+    if request.htmx and request.htmx.target == "timetable":
+        return _render_timetable(request, phase)
+    return render(request, "web/timetable/phase_timetable.html", _page_context(request, phase))
+
+
+# --- Sessions ------------------------------------------------------------------------------------
+
+@training_staff_required
+@require_http_methods(["GET", "POST"])
+def session_create(request, pk):
+    """GET: the form for a new session at a slot (?day=&time=, optionally ?course=); POST: save it."""
+    phase = selectors.phase_get(user=request.user, pk=pk)
+    require(request.user, "training.manage_class", phase)
+    if request.method == "POST":
+        form = SessionForm(request.POST, phase=phase)
+        if form.is_valid():
+            arguments = form.service_arguments()
+            try:
+                session, warnings = services.session_create(phase=phase, by=request.user, **arguments)
+            except ValidationError as error:
+                add_session_service_errors(form, error)
+            else:
+                return _after_change(request, phase, warnings=warnings, message=_(
+                    "“%(title)s” was added on %(day)s.") % {"title": session.title, "day": day_label(
+                        session.local_day)})
+        return _form_response(request, phase=phase, form=form, session=None, status=400)
+    day, time = _parse_slot(request)
+    course = None
+    if course_id := request.GET.get("course"):
+        course = get_object_or_404(Course.objects.prefetch_related("instructors", "sites"), pk=course_id)
+    initial = SessionForm.initial_for_slot(phase=phase, day=day, start=time, course=course)
+    form = SessionForm(phase=phase, initial=initial)
+    return _form_response(request, phase=phase, form=form, session=None, status=200)
+
+
+def _load_session(request, pk) -> Session:
+    session = selectors.session_get(user=request.user, pk=pk)
+    require(request.user, "training.manage_class", session)
+    return session
+
+
+@training_staff_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request, pk):
+    session = _load_session(request, pk)
+    phase = session.phase
+    if request.method == "POST":
+        form = SessionForm(request.POST, phase=phase, current_course=session.course)
+        if form.is_valid():
+            try:
+                session, warnings = services.session_update(session=session, by=request.user,
+                                                            **form.service_arguments())
+            except ValidationError as error:
+                add_session_service_errors(form, error)
+            else:
+                return _after_change(request, phase, warnings=warnings,
+                                     message=_("“%(title)s” was saved.") % {"title": session.title})
+        return _form_response(request, phase=phase, form=form, session=session, status=400)
+    session = get_object_or_404(
+        Session.objects.select_related("course", "venue", "classroom", "group")
+        .prefetch_related(*selectors.session_prefetches()), pk=session.pk)
+    session.phase = phase
+    form = SessionForm(phase=phase, initial=SessionForm.initial_for_session(session), current_course=session.course)
+    return _form_response(request, phase=phase, form=form, session=session, status=200)
+
+
+@training_staff_required
+@require_POST
+def session_move(request, pk):
+    """Drag and drop: the session starts at another day and time and keeps its length."""
+    session = _load_session(request, pk)
+    phase = session.phase
+    form = MoveForm(request.POST)
+    error_text = ""
+    if form.is_valid():
+        try:
+            session, warnings = services.session_move(session=session, by=request.user,
+                                                      starts_at=form.starts_at())
+        except ValidationError as error:
+            error_text = " ".join(error.messages)
+        else:
+            start = timezone.localtime(session.starts_at)
+            return _after_change(request, phase, warnings=warnings, close_dialog=False, message=_(
+                "“%(title)s” was moved to %(day)s %(time)s.") % {
+                "title": session.title, "day": day_label(start.date()), "time": f"{start:%H:%M}"})
+    else:
+        error_text = _("Give the day and the start time to move the session to.")
+    message = _("“%(title)s” was not moved: %(error)s") % {"title": session.title, "error": error_text}
+    if request.htmx:
+        return _render_timetable(request, phase, notices=[{"level": "error", "text": message}], status=400)
+    messages.error(request, message)
+    return redirect("phase_timetable", phase.pk)
+
+
+@training_staff_required
+@require_POST
+def session_delete(request, pk):
+    session = _load_session(request, pk)
+    phase, title = session.phase, session.title
+    try:
+        services.session_delete(session=session, by=request.user)
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        if request.htmx:
+            return _render_timetable(request, phase, notices=[{"level": "error", "text": message}], status=400,
+                                     close_dialog=True)
+        messages.error(request, message)
+        return redirect("phase_timetable", phase.pk)
+    return _after_change(request, phase, message=_("“%(title)s” was deleted.") % {"title": title})
+
+
+@training_staff_required
+@require_GET
+def session_catalog(request, pk):
+    """Build from the catalog: courses to add at a slot; choosing one adds it there at once (the
+    form comes back with the course's details when the slot does not suit it)."""
+    phase = selectors.phase_get(user=request.user, pk=pk)
+    require(request.user, "training.manage_class", phase)
+    filters = CatalogFilterForm(request.GET, phase=phase)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    day = data.get("day") if data.get("day") in phase.days else phase.starts_on
+    time = data.get("time") or datetime.time(8, 30)
+    courses = list(selectors.course_list(form=data.get("form", ""), q=data.get("q", ""))[:CATALOG_LIMIT])
+    rows = []
+    for course in courses:
+        initial = SessionForm.initial_for_slot(phase=phase, day=day, start=time, course=course)
+        rows.append({"course": course, "start": initial["start"], "end": initial["end"],
+                     "length": course_length(course)})
+    context = {
+        "phase": phase, "program": phase.program, "filters": filters, "rows": rows, "day": day, "time": time,
+        "day_label": day_label(day), "editable": phase.program.timetable_editable,
+        "limit_reached": len(courses) >= CATALOG_LIMIT,
+    }
+    template = "web/timetable/_catalog.html" if request.htmx else "web/timetable/catalog_page.html"
+    return render(request, template, context)
+
+
+# --- Copy a phase's timetable --------------------------------------------------------------------
+
+@training_staff_required
+@require_http_methods(["GET", "POST"])
+def phase_timetable_copy(request, pk):
+    phase = selectors.phase_get(user=request.user, pk=pk)
+    require(request.user, "training.manage_class", phase)
+    form = TimetableCopyForm(request.POST if request.method == "POST" else None, phase=phase)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["target"]
+        try:
+            count = services.phase_timetable_copy(source=phase, target=target, by=request.user,
+                                                  replace=form.cleaned_data["replace"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(count)d session(s) were copied from phase %(source)s to phase "
+                                        "%(target)s.") % {"count": count, "source": phase.number,
+                                                           "target": target.number})
+            return redirect("phase_timetable", target.pk)
+    return render(request, "web/timetable/copy.html", {"phase": phase, "program": phase.program, "form": form},
+                  status=400 if form.errors else 200)
+
+
+# --- An instructor's own sessions ---------------------------------------------------------------
+
+@login_required
+@require_GET
+def my_sessions(request):
+    if not is_instructor(request.user):
+        raise PermissionDenied
+    sessions = list(selectors.instructor_sessions(user=request.user))
+    days = defaultdict(list)
+    for session in sessions:
+        session.time_label, session.place_label = session_time(session), session_place(session)
+        days[session.local_day].append(session)
+    today = timezone.localdate()
+    return render(request, "web/timetable/my_sessions.html", {
+        "days": [{"day": day, "label": day_label(day), "sessions": items, "past": day < today}
+                 for day, items in sorted(days.items())],
+        "session_count": len(sessions),
+        "total_hours": sum((s.hours for s in sessions), Decimal("0")),
+        "ics_url": reverse("my_sessions_ics"),
+    })

@@ -1,0 +1,121 @@
+"""The permission matrix of the timetable pages: every URL of web/urls_timetable.py x every role.
+
+anonymous                         -> 302 to the login page
+participant, editor, reviewer     -> 403 (no training role: refused before any lookup)
+a program outside the user's scope -> 404 (the scoped lookup does not find it)
+organizer, college staff of the venue -> build the timetable (200; 302 after a move or delete; 400 for an
+                                     empty form)
+approver, unit admin, instructor  -> read the grid (200), 403 on every change
+my_sessions                       -> instructors only (403 for everyone else)
+"""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from dangjian.training.models import Program
+from tests.conftest import ROLES
+from tests.factories import InstructorFactory, PhaseFactory, ProgramFactory, SessionFactory, VenueFactory, at
+
+pytestmark = pytest.mark.django_db
+
+ALL_ROLES = [*ROLES, "anonymous"]
+NO_TRAINING_ROLE = {"participant", "editor", "reviewer"}
+BUILDERS = {"organizer", "college_staff"}
+
+# (url name, method, which record of the `records` fixture the URL takes, or None)
+PAGES = [
+    ("phase_timetable", "get", "phase"),
+    ("phase_timetable", "get", "draft_phase"),
+    ("timetable_session_create", "get", "phase"),
+    ("timetable_session_create", "get", "draft_phase"),
+    ("timetable_session_create", "post", "phase"),
+    ("timetable_session_create", "post", "draft_phase"),
+    ("timetable_catalog", "get", "phase"),
+    ("timetable_catalog", "get", "draft_phase"),
+    ("phase_timetable_copy", "get", "phase"),
+    ("phase_timetable_copy", "get", "draft_phase"),
+    ("phase_timetable_copy", "post", "phase"),
+    ("phase_timetable_copy", "post", "draft_phase"),
+    ("timetable_session_edit", "get", "session"),
+    ("timetable_session_edit", "get", "draft_session"),
+    ("timetable_session_edit", "post", "session"),
+    ("timetable_session_move", "post", "session"),
+    ("timetable_session_move", "post", "draft_session"),
+    ("timetable_session_delete", "post", "session"),
+    ("timetable_session_delete", "post", "draft_session"),
+    ("my_sessions", "get", None),
+]
+
+VIEW_PAGES = {"phase_timetable"}
+# POSTs that answer a form with errors (the matrix posts no data) instead of redirecting.
+POST_FORMS = {"timetable_session_create", "phase_timetable_copy", "timetable_session_edit"}
+
+
+def expected_status(role: str, name: str, method: str, target: str | None) -> int:
+    if role == "anonymous":
+        return 302
+    if name == "my_sessions":
+        return 200 if role == "instructor" else 403
+    if role in NO_TRAINING_ROLE:
+        return 403
+    if target.startswith("draft_") and role != "organizer":
+        return 404
+    if name not in VIEW_PAGES and role not in BUILDERS:
+        return 403
+    if method == "post":
+        return 400 if name in POST_FORMS else 302
+    return 200
+
+
+def _cases():
+    for name, method, target in PAGES:
+        for role in ALL_ROLES:
+            status = expected_status(role, name, method, target)
+            case_id = f"{method.upper()} {name}{'(' + target + ')' if target else ''} as {role} -> {status}"
+            yield pytest.param(role, name, method, target, status, id=case_id)
+
+
+@pytest.fixture
+def records(users_by_role):
+    """A program open for enrollment at the college-staff user's venue, in which the instructor user
+    teaches; and a draft, never submitted, at another venue that only organizers see."""
+    venue = VenueFactory()
+    venue.staff.add(users_by_role["college_staff"])
+    program = ProgramFactory(venue=venue, status=Program.Status.ENROLLMENT_OPEN,
+                             submitted_at=at(datetime.date(2022, 9, 1), "09:00"))
+    phase = PhaseFactory(program=program)
+    session = SessionFactory(phase=phase)
+    session.instructors.set([InstructorFactory(user=users_by_role["instructor"])])
+    draft_phase = PhaseFactory(program=ProgramFactory(status=Program.Status.DRAFT))
+    draft_session = SessionFactory(phase=draft_phase)
+    return SimpleNamespace(phase=phase, session=session, draft_phase=draft_phase, draft_session=draft_session)
+
+
+@pytest.mark.parametrize("role, name, method, target, status", list(_cases()))
+def test_timetable_permission_matrix(client, users_by_role, records, role, name, method, target, status):
+    user = users_by_role[role]
+    if user is not None:
+        client.force_login(user)
+    url = reverse(name, args=[getattr(records, target).pk] if target else [])
+    response = getattr(client, method)(url)
+    assert response.status_code == status
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def test_every_timetable_url_is_in_the_matrix():
+    from dangjian.web.urls_timetable import urlpatterns
+
+    assert {pattern.name for pattern in urlpatterns} <= {name for name, _method, _target in PAGES}
+
+
+def test_draft_is_hidden_from_everyone_but_organizers(users_by_role, records):
+    """The fixture's premise: only organizers see the draft; every training role sees the open program."""
+    from dangjian.training.models import Phase
+
+    for role in ["approver", "unit_admin", "college_staff", "instructor"]:
+        visible = Phase.objects.filter(program__in=Program.objects.visible_to(users_by_role[role]))
+        assert list(visible) == [records.phase], role
