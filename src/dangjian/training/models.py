@@ -163,8 +163,8 @@ class Instructor(TimeStampedModel):  # 授课教师
 
     name = models.CharField(_("name"), max_length=60)
     kind = models.CharField(_("internal or external"), max_length=10, choices=Kind.choices, default=Kind.INTERNAL)
-    title = models.CharField(_("title"), max_length=100, blank=True)  # 职称/职务
-    organization = models.CharField(_("organization"), max_length=100, blank=True)
+    title = models.CharField(_("professional title"), max_length=100, blank=True)  # 职称/职务
+    organization = models.CharField(_("works at"), max_length=100, blank=True)  # 工作单位
     venue = models.ForeignKey(Venue, verbose_name=_("college"), null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="instructors")
     person = models.ForeignKey(
