@@ -439,7 +439,7 @@ def test_sessions_ical_parses_back_with_one_event_per_session_in_shanghai_time()
 # --- Helpers -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("number, numeral", [(1, "一"), (9, "九"), (10, "十"), (12, "十二"), (20, "二十"),
-                                             (21, "二十一")])
+                                             (21, "二十一"), (99, "九十九"), (100, "100"), (123, "123")])
 def test_chinese_number(number, numeral):
     assert documents.chinese_number(number) == numeral
 

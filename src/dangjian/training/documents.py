@@ -60,7 +60,9 @@ def _chinese(language: str | None = None) -> bool:
 
 
 def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (section numbers of an official document, 1–99)."""
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (section and phase numbers, 1–99; larger stay in digits)."""
+    if n < 0 or n >= 100:
+        return str(n)
     if n <= 10:
         return CHINESE_NUMERALS[n]
     tens, ones = divmod(n, 10)
