@@ -4,8 +4,9 @@ Each function validates with full_clean (model rules + constraints), writes insi
 and records the change in the audit trail, so a caller cannot forget one of the three.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import audit_record, diff, snapshot
@@ -44,3 +45,15 @@ def model_update(*, instance: models.Model, data: dict, by) -> models.Model:
 def model_delete(*, instance: models.Model, by) -> None:
     audit_record(actor=by, action="delete", instance=instance, changes=snapshot(instance))
     instance.delete()
+
+
+def model_delete_protected(*, instance: models.Model, by) -> None:
+    """Delete and audit; a record other records still refer to (PROTECT) is refused with a message."""
+    try:
+        with transaction.atomic():
+            model_delete(instance=instance, by=by)
+    except ProtectedError as error:
+        raise ValidationError(
+            _("%(record)s cannot be deleted while other records refer to it (%(count)d).")
+            % {"record": instance, "count": len(error.protected_objects)}
+        ) from error

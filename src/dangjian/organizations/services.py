@@ -1,25 +1,13 @@
 """Writes to the registry. Each checks permission, validates, writes atomically and audits."""
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import ProtectedError
-from django.utils.translation import gettext as _
-
 from dangjian.core.audit import audit_record
-from dangjian.core.services import model_create, model_delete, model_update, require_perm
+from dangjian.core.services import model_create, model_delete, model_delete_protected, model_update, require_perm
 from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
 
 
 def _delete_protected(*, instance, by, perm: str) -> None:
     require_perm(by, perm, instance)
-    try:
-        with transaction.atomic():
-            model_delete(instance=instance, by=by)
-    except ProtectedError as error:
-        raise ValidationError(
-            _("%(record)s cannot be deleted while other records refer to it (%(count)d).")
-            % {"record": instance, "count": len(error.protected_objects)}
-        ) from error
+    model_delete_protected(instance=instance, by=by)
 
 
 # Organs (单位): the working committee's list; only organizers change it.

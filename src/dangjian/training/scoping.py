@@ -36,20 +36,29 @@ def taught_session_ids(user):
     return Session.objects.filter(instructors__user=user).values("pk")
 
 
-def program_filter(user) -> Q:
+def _program_q(user, path: str) -> Q | None:
+    """The program rule of each role the user holds, for programs reached through `path` ("" for a
+    Program, "phase__program__" for a Session); None for a user who sees everything."""
     if not getattr(user, "is_authenticated", False):
         return NOTHING
     if sees_all_organs(user):
-        return Q()
+        return None
     roles = user.roles
     q = NOTHING
     if Role.APPROVER in roles:
-        q |= Q(submitted_at__isnull=False)
+        q |= Q(**{f"{path}submitted_at__isnull": False})
     if Role.COLLEGE_STAFF in roles:
-        q |= Q(venue__in=staffed_venue_ids(user))
+        q |= Q(**{f"{path}venue__in": staffed_venue_ids(user)})
     if Role.UNIT_ADMIN in roles:
-        q |= Q(status__in=PUBLISHED_STATUSES)
-    if Role.INSTRUCTOR in roles:
+        q |= Q(**{f"{path}status__in": PUBLISHED_STATUSES})
+    return q
+
+
+def program_filter(user) -> Q:
+    q = _program_q(user, "")
+    if q is None:
+        return Q()
+    if getattr(user, "is_authenticated", False) and Role.INSTRUCTOR in user.roles:
         q |= Q(pk__in=_taught_program_ids(user))
     return q
 
@@ -62,19 +71,10 @@ def _taught_program_ids(user):
 
 def session_filter(user) -> Q:
     """Sessions of visible programs; an instructor who holds no other role sees only their own."""
-    if not getattr(user, "is_authenticated", False):
-        return NOTHING
-    if sees_all_organs(user):
+    q = _program_q(user, "phase__program__")
+    if q is None:
         return Q()
-    roles = user.roles
-    q = NOTHING
-    if Role.APPROVER in roles:
-        q |= Q(phase__program__submitted_at__isnull=False)
-    if Role.COLLEGE_STAFF in roles:
-        q |= Q(phase__program__venue__in=staffed_venue_ids(user))
-    if Role.UNIT_ADMIN in roles:
-        q |= Q(phase__program__status__in=PUBLISHED_STATUSES)
-    if Role.INSTRUCTOR in roles:
+    if getattr(user, "is_authenticated", False) and Role.INSTRUCTOR in user.roles:
         q |= Q(pk__in=taught_session_ids(user))
     return q
 

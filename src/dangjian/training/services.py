@@ -11,12 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import audit_record, snapshot
-from dangjian.core.services import model_create, model_delete, model_update, require_perm
+from dangjian.core.services import model_create, model_delete, model_delete_protected, model_update, require_perm
 from dangjian.organizations.models import PartyOrganization, Person, Post
 from dangjian.training.models import (
     ClassCommitteeMember,
@@ -63,18 +63,7 @@ def library_update(*, instance, by, m2m: dict | None = None, **fields):
 
 def library_delete(*, instance, by) -> None:
     require_perm(by, "training.change_library")
-    _delete_protected(instance=instance, by=by)
-
-
-def _delete_protected(*, instance, by) -> None:
-    try:
-        with transaction.atomic():
-            model_delete(instance=instance, by=by)
-    except ProtectedError as error:
-        raise ValidationError(
-            _("%(record)s cannot be deleted while other records refer to it (%(count)d).")
-            % {"record": instance, "count": len(error.protected_objects)}
-        ) from error
+    model_delete_protected(instance=instance, by=by)
 
 
 # --- Program and its workflow ---------------------------------------------------------------------
