@@ -4,10 +4,11 @@ import datetime
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from dangjian.organizations.models import Post
 from dangjian.training.models import (
     FORM_CATEGORY,
     ClassCommitteeMember,
@@ -119,14 +120,22 @@ def phase_groups(*, phase: Phase) -> QuerySet[Group]:
     return phase.groups.select_related("leader", "deputy_leader").order_by("number")
 
 
+def _choice_order(field: str, choices) -> Case:
+    """Order by the position of a choice in its declaration (班长 before 副班长, 书记 before 委员)."""
+    return Case(*[When(**{field: value}, then=Value(i)) for i, value in enumerate(choices.values)],
+                default=Value(len(choices.values)), output_field=IntegerField())
+
+
 def phase_committee(*, phase: Phase) -> QuerySet[ClassCommitteeMember]:
-    return phase.committee_members.select_related("person", "person__organ").order_by("role", "id")
+    return phase.committee_members.select_related("person", "person__organ").order_by(
+        _choice_order("role", ClassCommitteeMember.Role), "id")
 
 
 def phase_branch_posts(*, phase: Phase):
     if not phase.temporary_branch_id:
         return []
-    return phase.temporary_branch.posts.select_related("person", "person__organ").order_by("role", "id")
+    return phase.temporary_branch.posts.select_related("person", "person__organ").order_by(
+        _choice_order("role", Post.Role), "id")
 
 
 # --- Timetable grid -------------------------------------------------------------------------------
