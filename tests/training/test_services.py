@@ -465,7 +465,8 @@ def test_the_class_side_of_an_approved_phase_stays_editable(organizer):
     phase = program.phases.get()
     staff = UserFactory(roles=["college_staff"])
     program.venue.staff.add(staff)
-    teacher = UserFactory()
+    teacher = UserFactory(roles=["college_staff"])
+    program.venue.staff.add(teacher)  # a head teacher works for the college
     services.phase_update(phase=phase, by=staff, head_teacher=teacher, starts_on=phase.starts_on)
     assert Phase.objects.get(pk=phase.pk).head_teacher == teacher
     with pytest.raises(PermissionDenied):  # college staff never change the plan's dates

@@ -31,12 +31,19 @@ def model_update(*, instance: models.Model, data: dict, by) -> models.Model:
     """Apply `data` (field name -> value) to `instance`; only a real change is saved and audited."""
     # The "before" comes from the database: a bound ModelForm may already have changed `instance`.
     before = snapshot(type(instance)._default_manager.get(pk=instance.pk))
+    in_memory = snapshot(instance)
     for name, value in data.items():
         setattr(instance, name, value)
     instance.full_clean()
-    changes = diff(before, snapshot(instance))
+    after = snapshot(instance)
+    # Save only what this call sets (the data, and what clean() derives from it): other values of a stale
+    # instance (e.g. a status another request changed meanwhile) are not written back.
+    ours = set(data) | {name.removesuffix("_id") for name in data} | {
+        name for name, value in after.items() if in_memory.get(name) != value}
+    changes = {name: change for name, change in diff(before, after).items() if name in ours}
     if changes:
-        instance.save()
+        touched = [*changes, *(["updated_at"] if any(f.name == "updated_at" for f in instance._meta.fields) else [])]
+        instance.save(update_fields=touched)
         audit_record(actor=by, action="update", instance=instance, changes=changes)
     return instance
 

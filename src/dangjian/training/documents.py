@@ -123,7 +123,9 @@ def _paragraphs(text: str) -> list[str]:
 def _css_string(text: str) -> str:
     """A CSS string literal for user data (a title) or a translated label: quotes and backslashes escaped,
     and `<` too, so that no text can close the <style> element it is printed in."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ") + '"'
+    for newline in ("\n", "\r", "\f"):  # each ends a CSS string
+        text = text.replace(newline, " ")
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
 
 
 def page_counter_css() -> str:
@@ -580,6 +582,9 @@ def phase_timetable_xlsx(*, phase, sessions=None) -> bytes:
             row.end.time().replace(tzinfo=None), row.form, row.title, row.group, row.place, row.instructors,
             float(row.hours),
         ])
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # text typed by users is text, never a formula (=HYPERLINK(…))
+                cell.data_type = "s"
     total_row = [_("Total"), *[None] * (len(columns) - 2), float(total)]
     sheet.append(total_row)
     for line in sheet.iter_rows(min_row=2, max_row=sheet.max_row):

@@ -20,6 +20,8 @@ from dangjian.core.services import model_create, model_delete, model_delete_prot
 from dangjian.organizations.models import PartyOrganization, Person, Post
 from dangjian.training.models import (
     ClassCommitteeMember,
+    Classroom,
+    Course,
     Group,
     Instructor,
     Phase,
@@ -62,7 +64,11 @@ def library_update(*, instance, by, m2m: dict | None = None, **fields):
 
 
 def library_delete(*, instance, by) -> None:
+    """Library records used in a timetable stay: deleting them would rewrite past timetables."""
     require_perm(by, "training.change_library")
+    used = isinstance(instance, Instructor | Classroom | Course) and instance.sessions.exists()
+    if used or (isinstance(instance, Classroom) and instance.phases.exists()):
+        raise ValidationError(_("%(record)s is used in timetables and cannot be deleted.") % {"record": instance})
     model_delete_protected(instance=instance, by=by)
 
 
@@ -291,6 +297,12 @@ def _require_plan_editable(program: Program, field: str | None = None) -> None:
         raise ValidationError({field: message} if field else message)
 
 
+def _require_class_open(program: Program) -> None:
+    """Groups, class committee, temporary branch and phase status are history once the class closed."""
+    if program.status in (Status.CLOSED, Status.ARCHIVED):
+        raise ValidationError(_("A closed or archived program cannot be changed."))
+
+
 def _require_timetable_editable(program: Program) -> None:
     if not program.timetable_editable:
         raise ValidationError(
@@ -299,9 +311,20 @@ def _require_timetable_editable(program: Program) -> None:
         )
 
 
+def _require_head_teacher_at_venue(head_teacher, program: Program) -> None:
+    """The head teacher (班主任) works for the college that holds the class (or is an organizer)."""
+    if head_teacher is None:
+        return
+    from dangjian.training.scoping import sees_all_organs, staffed_venue_ids
+
+    if not (sees_all_organs(head_teacher) or program.venue_id in staffed_venue_ids(head_teacher)):
+        raise ValidationError({"head_teacher": _("The head teacher must work for the program's venue.")})
+
+
 def phase_create(*, program: Program, by, **fields) -> Phase:
     require_perm(by, "training.change_program", program)
     _require_plan_editable(program)
+    _require_head_teacher_at_venue(fields.get("head_teacher"), program)
     if not fields.get("number"):
         fields["number"] = (program.phases.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     return model_create(instance=Phase(program=program, **fields), by=by)
@@ -322,6 +345,8 @@ def phase_update(*, phase: Phase, by, **fields) -> Phase:
         _require_plan_editable(program, plan_changes[0])
     else:
         require_perm(by, "training.manage_class", phase)
+    _require_class_open(program)
+    _require_head_teacher_at_venue(fields.get("head_teacher"), program)
     with transaction.atomic():
         model_update(instance=phase, data=fields, by=by)
         if {"starts_on", "ends_on"} & set(plan_changes):
@@ -350,6 +375,7 @@ def _day_start(day: datetime.date, plus_days: int = 0) -> datetime.datetime:
 
 def group_create(*, phase: Phase, by, **fields) -> Group:
     require_perm(by, "training.manage_class", phase)
+    _require_class_open(phase.program)
     if not fields.get("number"):
         fields["number"] = (phase.groups.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     return model_create(instance=Group(phase=phase, **fields), by=by)
@@ -357,12 +383,14 @@ def group_create(*, phase: Phase, by, **fields) -> Group:
 
 def group_update(*, group: Group, by, **fields) -> Group:
     require_perm(by, "training.manage_class", group)
+    _require_class_open(group.phase.program)
     fields.pop("phase", None)
     return model_update(instance=group, data=fields, by=by)
 
 
 def group_delete(*, group: Group, by) -> None:
     require_perm(by, "training.manage_class", group)
+    _require_class_open(group.phase.program)
     if group.sessions.exists():
         raise ValidationError(_("This group still has sessions in the timetable; delete or reassign them first."))
     model_delete(instance=group, by=by)
@@ -371,6 +399,7 @@ def group_delete(*, group: Group, by) -> None:
 def class_committee_appoint(*, phase: Phase, person: Person, role: str, by) -> ClassCommitteeMember:
     """A class committee (班委) post lasts as long as the phase."""
     require_perm(by, "training.manage_class", phase)
+    _require_class_open(phase.program)
     member = ClassCommitteeMember(phase=phase, person=person, role=role, started_on=phase.starts_on,
                                   ended_on=phase.ends_on)
     return model_create(instance=member, by=by)
@@ -378,6 +407,7 @@ def class_committee_appoint(*, phase: Phase, person: Person, role: str, by) -> C
 
 def class_committee_remove(*, member: ClassCommitteeMember, by) -> None:
     require_perm(by, "training.manage_class", member)
+    _require_class_open(member.phase.program)
     model_delete(instance=member, by=by)
 
 
@@ -385,6 +415,7 @@ def temporary_branch_create(*, phase: Phase, by, name: str = "") -> PartyOrganiz
     """Set up the phase's temporary party branch (临时党支部, branch regulation): under the organizer's
     organ, for the life of the class; members' organizational relations are not transferred."""
     require_perm(by, "training.manage_class", phase)
+    _require_class_open(phase.program)
     if phase.temporary_branch_id:
         raise ValidationError(_("This phase already has a temporary party branch."))
     program = phase.program
@@ -407,6 +438,7 @@ def temporary_branch_appoint(*, phase: Phase, person: Person, role: str, by, por
     """Secretary, deputy and members of the temporary branch are appointed by the approving organization;
     their posts end when the phase ends."""
     require_perm(by, "training.manage_class", phase)
+    _require_class_open(phase.program)
     if not phase.temporary_branch_id:
         raise ValidationError(_("Set up the temporary party branch first."))
     post = Post(person=person, party_organization=phase.temporary_branch, role=role, portfolio=portfolio,
@@ -419,6 +451,7 @@ def temporary_branch_remove_post(*, post: Post, by) -> None:
     if phase is None:
         raise ValidationError(_("This post is not in a temporary party branch of a training class."))
     require_perm(by, "training.manage_class", phase)
+    _require_class_open(phase.program)
     model_delete(instance=post, by=by)
 
 
@@ -475,6 +508,7 @@ def session_create(*, phase: Phase, by, instructors: Iterable[Instructor] = (), 
     if not fields.get("venue") and not sites and fields.get("form") != TeachingForm.TRAVEL:
         fields["venue"] = phase.program.venue
     session = Session(phase=phase, **fields)
+    _require_places_in_reach(session=session, by=by)
     return _session_save(session=session, by=by, instructors=instructors, sites=sites, action="create")
 
 
@@ -490,6 +524,7 @@ def session_update(*, session: Session, by, instructors: Iterable[Instructor] | 
         setattr(session, name, value)
     instructors = list(session.instructors.all()) if instructors is None else list(instructors)
     sites = [stop.site for stop in session.stops.select_related("site")] if sites is None else list(sites)
+    _require_places_in_reach(session=session, by=by)
     result = _session_save(session=session, by=by, instructors=instructors, sites=sites, action=None)
     changes = {k: [before.get(k), v] for k, v in snapshot(session).items() if before.get(k) != v}
     after_people = sorted(i.pk for i in instructors)
@@ -512,6 +547,19 @@ def session_delete(*, session: Session, by) -> None:
     require_perm(by, "training.manage_class", session)
     _require_timetable_editable(session.phase.program)
     model_delete(instance=session, by=by)
+
+
+def _require_places_in_reach(*, session: Session, by) -> None:
+    """College staff book the venues and classrooms of their own college (organizers any)."""
+    from dangjian.training.scoping import sees_all_organs, staffed_venue_ids
+
+    if sees_all_organs(by):
+        return
+    reach = staffed_venue_ids(by) | {session.phase.program.venue_id}
+    if session.classroom_id and session.classroom.venue_id not in reach:
+        raise ValidationError({"classroom": _("Choose a classroom of your college.")})
+    if session.venue_id and session.venue_id not in reach:
+        raise ValidationError({"venue": _("Choose a venue of your college.")})
 
 
 def _session_save(*, session: Session, by, instructors: list, sites: list, action: str | None):
@@ -635,7 +683,8 @@ def phase_timetable_copy(*, source: Phase, target: Phase, by, replace: bool = Fa
     to its dates. Groups are matched by number; instructors, places and hours are copied as they are
     (not refilled from the catalog course). All or nothing; returns the number of sessions copied."""
     require_perm(by, "training.manage_class", target)
-    require_perm(by, "training.view_program", source)
+    # Managing the source too: a copy must not reveal sessions the user may not see there.
+    require_perm(by, "training.manage_class", source)
     _require_timetable_editable(target.program)
     if source.pk == target.pk:
         raise ValidationError(_("Choose another phase to copy to."))

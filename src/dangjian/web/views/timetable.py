@@ -215,7 +215,7 @@ def session_create(request, pk):
         return _form_response(request, phase=phase, form=form, session=None, status=400)
     day, time = _parse_slot(request)
     course = None
-    if course_id := request.GET.get("course"):
+    if (course_id := request.GET.get("course", "")).isdigit():
         course = get_object_or_404(Course.objects.prefetch_related("instructors", "sites"), pk=course_id)
     initial = SessionForm.initial_for_slot(phase=phase, day=day, start=time, course=course)
     form = SessionForm(phase=phase, initial=initial)
