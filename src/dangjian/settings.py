@@ -46,6 +46,18 @@ INSTALLED_APPS = [
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",
+    # The news portal (Wagtail 8): page tree = channel tree, revisions, moderation.
+    "dangjian.portal",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.sites",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
 ]
 
 MIDDLEWARE = [
@@ -58,7 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's middleware, with a wider policy for the Wagtail editor under /cms/ only.
+    "dangjian.core.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dangjian.core.audit.AuditOriginMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
@@ -151,6 +164,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The Wagtail editor (/cms/) needs inline scripts and styles that the rest of the site refuses (checked in
+# Chromium with the strict policy: Wagtail 8's admin pages run inline <script> blocks, 8 CSP violations on
+# the dashboard and page editor). Only paths under this prefix
+# get CMS_CONTENT_SECURITY_POLICY; the public portal (/portal/) keeps the strict policy above.
+CMS_URL_PREFIX = "/cms/"
+CMS_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "frame-ancestors": ["'self'"],  # the page preview panel is an iframe of the editor
+        "frame-src": ["'self'"],
+    }
+}
+
 # Internationalization: Chinese first, English complete.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -196,6 +224,18 @@ DANGJIAN_RULES = {
 }
 
 PAGE_SIZE = 25
+
+# News portal (Wagtail). The Wagtail admin follows the interface language (no WAGTAIL_I18N: the pages
+# themselves are not translated objects); sign-in is the platform's own login page.
+WAGTAIL_SITE_NAME = _("Nanyang Organ Party Building Network")
+WAGTAILADMIN_BASE_URL = os.environ.get("DANGJIAN_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_EXTENSIONS = ["csv", "doc", "docx", "odt", "ods", "pdf", "rtf", "txt", "xls", "xlsx", "zip"]
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+PORTAL_PAGE_SIZE = 15  # items per channel list page
+PORTAL_HOME_ITEMS = 6  # items per block on the front page
 IMPORT_PROGRESS_EVERY = 1000
 
 ADMIN_SITE_HEADER = _("dangjian administration")

@@ -17,6 +17,7 @@ def test_loaddemo_tells_the_seed_story_and_is_idempotent(capsys):
     first = _counts()
     out = capsys.readouterr().out
     assert "organizer" in out and "dangjian-demo-2022" in out
+    assert "News portal: 5 channels" in out  # the portal demo (dangjian.portal.demo)
     assert Organ.objects.count() == 68
     edu = Organ.objects.get(name_zh="南阳市教育局")
     assert edu.party_organizations.filter(org_type="committee").exists()

@@ -65,7 +65,8 @@ class User(AbstractUser):  # 用户
 class ApiToken(models.Model):  # API 令牌
     """A per-user API token. Only its SHA-256 digest is stored; the token is shown once."""
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="platform_api_tokens")  # Wagtail 8 has its own User.api_tokens
     name = models.CharField(_("name"), max_length=100, blank=True)
     digest = models.CharField(_("digest"), max_length=64, unique=True)
     prefix = models.CharField(_("prefix"), max_length=8)

@@ -1,3 +1,5 @@
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
+from csp.utils import default_config
 from django.conf import settings
 from django.utils import translation
 
@@ -19,3 +21,23 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp's middleware, except that pages under settings.CMS_URL_PREFIX (the Wagtail editor) get
+    settings.CMS_CONTENT_SECURITY_POLICY and may be framed by the same origin (Wagtail's preview panel is an
+    iframe; elsewhere X_FRAME_OPTIONS = "DENY" holds). A view's own csp_override/csp_update decorators win."""
+
+    def process_response(self, request, response):
+        prefix = getattr(settings, "CMS_URL_PREFIX", None)
+        if prefix and request.path.startswith(prefix):
+            # Set before XFrameOptionsMiddleware (earlier in MIDDLEWARE, so later on the way out) looks.
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return super().process_response(request, response)
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        prefix = getattr(settings, "CMS_URL_PREFIX", None)
+        if not report_only and parts.config is None and prefix and request.path.startswith(prefix):
+            parts.config = default_config(settings.CMS_CONTENT_SECURITY_POLICY["DIRECTIVES"])
+        return parts

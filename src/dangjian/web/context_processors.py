@@ -25,6 +25,8 @@ def navigation(request):
         items.append((_("My sessions"), reverse("my_sessions"), "my_sessions"))
     if user.is_staff and user.has_perm("accounts.change_user"):
         items.append((_("Users and roles"), reverse("admin:accounts_user_changelist"), "users"))
+    if user.has_perm("wagtailadmin.access_admin"):
+        items.append((_("News portal"), reverse("wagtailadmin_home"), "portal"))
     if user.has_perm("core.view_auditentry"):
         items.append((_("Audit trail"), reverse("audit_list"), "audit"))
     return {"nav_items": items}

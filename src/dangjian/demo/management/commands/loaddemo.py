@@ -5,6 +5,7 @@ from dangjian.core.audit import current_origin
 from dangjian.demo.registry import load_registry
 from dangjian.demo.training import load_training
 from dangjian.demo.users import DEMO_PASSWORD, load_users
+from dangjian.portal.demo import load_portal
 
 
 class Command(BaseCommand):
@@ -38,3 +39,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, roles in logins:
             self.stdout.write(f"  {username:<12} {roles}")
+        portal = load_portal()
+        self.stdout.write(
+            f"News portal: {portal['channels']} channels, {portal['items']} articles and notices "
+            f"({portal['created']} pages created), served at /portal/; the editor is at /cms/."
+        )
