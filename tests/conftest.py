@@ -15,6 +15,13 @@ def _english_off(settings):
     settings.LANGUAGE_CODE = "zh-hans"
 
 
+@pytest.fixture(autouse=True)
+def _portal_cache_off(settings):
+    """Portal pages are rendered afresh in tests (query counts, response.context); tests/portal/test_cache.py
+    turns the cache on where it is the subject."""
+    settings.PORTAL_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def organ(db):
     return OrganFactory()

@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    # Portal search (jieba-segmented full-text index), feeds and sitemap.
+    "dangjian.search",
+    "django.contrib.sitemaps",
+    "wagtail.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -234,8 +238,13 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "doc", "docx", "odt", "ods", "pdf", "rtf", "txt", "xls", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Nobody holds `publish`: the final approval of the three-step review (三审) publishes (portal/workflow.py).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "dangjian.portal.workflow.publish_workflow_state"
 PORTAL_PAGE_SIZE = 15  # items per channel list page
 PORTAL_HOME_ITEMS = 6  # items per block on the front page
+# Public portal pages are cached this many seconds per URL and language (0: off); publishing empties the cache at
+# once (dangjian.portal.cache). Several app processes need a shared cache (Redis) for that, see docs/deploy.md.
+PORTAL_CACHE_SECONDS = int(os.environ.get("DANGJIAN_PORTAL_CACHE_SECONDS", "300"))
 IMPORT_PROGRESS_EVERY = 1000
 
 ADMIN_SITE_HEADER = _("dangjian administration")

@@ -84,6 +84,9 @@ PAGES = [
     ("program_close", "post", "program"),
     ("program_archive", "post", "program"),
     ("review_document", "get", "review"),
+    ("program_notice_draft", "post", "program"),
+    ("program_report_draft", "post", "program"),
+    ("program_report_draft", "post", "draft"),
     # Phases and the class
     ("phase_create", "get", "draft"),
     ("phase_create", "get", "program"),
@@ -121,7 +124,7 @@ PROGRAM_OF = {"phase": "program", "group": "program", "member": "program", "bran
 VIEW = {"program_list", "program_detail", "phase_detail", "review_document"}
 ORGANIZER_ONLY = {"program_create", "program_edit", "program_delete", "program_submit", "program_reopen",
                   "program_open_enrollment", "program_start", "program_close", "program_archive",
-                  "phase_create", "phase_delete"}
+                  "phase_create", "phase_delete", "program_notice_draft", "program_report_draft"}
 REVIEW = {"program_approve", "program_return"}
 MANAGE_CLASS = {"phase_edit", "group_create", "group_edit", "group_delete", "committee_appoint", "committee_remove",
                 "branch_create", "branch_appoint", "branch_post_remove"}

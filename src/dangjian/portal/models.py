@@ -11,7 +11,7 @@ list in one query across both types.
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -34,6 +34,20 @@ def chinese_numeral(number: int) -> str:
     if tens == 0:
         return CHINESE_DIGITS[ones]
     return ("" if tens == 1 else CHINESE_DIGITS[tens]) + "十" + (CHINESE_DIGITS[ones] if ones else "")
+
+
+ENGLISH_NUMERALS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+                    "twenty")
+
+
+def english_numeral(number: int) -> str:
+    """1 → one, … 20 → twenty, then digits: the numbering of an English body's sections."""
+    return ENGLISH_NUMERALS[number - 1] if 0 < number <= len(ENGLISH_NUMERALS) else str(number)
+
+
+def _english_active() -> bool:
+    return (translation.get_language() or "").startswith("en")
 
 
 class ImageWithCaptionBlock(blocks.StructBlock):
@@ -134,6 +148,10 @@ class PortalItemPage(Page):
                                         help_text=_("Shown on the page and orders the channel lists."))
     source = models.CharField(_("source"), max_length=100, blank=True,
                               help_text=_("The organization the text comes from, e.g. 中共南阳市委市直机关工委."))
+    # The English text, shown when the interface language is English (the portal's content language is Chinese;
+    # pages are not Wagtail translation objects, see settings: no WAGTAIL_I18N).
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    source_en = models.CharField(_("source (English)"), max_length=200, blank=True)
 
     is_creatable = False
     parent_page_types = ["portal.ChannelPage"]
@@ -144,6 +162,15 @@ class PortalItemPage(Page):
     class Meta:
         verbose_name = _("portal item")
         verbose_name_plural = _("portal items")
+
+    @property
+    def display_title(self) -> str:
+        """The title in the interface language: the English title when English is active and there is one."""
+        return self.title_en if self.title_en and _english_active() else self.title
+
+    @property
+    def display_source(self) -> str:
+        return self.source_en if self.source_en and _english_active() else self.source
 
 
 class ArticlePageTag(TaggedItemBase):
@@ -157,6 +184,8 @@ class ArticlePage(PortalItemPage):  # 文章
     summary = models.CharField(_("summary"), max_length=300, blank=True,
                                help_text=_("For lists and the front page; without it, lists show the title only."))
     body = StreamField(ArticleBodyBlock(), verbose_name=_("body"), blank=True)
+    body_en = StreamField(ArticleBodyBlock(), verbose_name=_("body (English)"), blank=True,
+                          help_text=_("Shown when the interface language is English; without it, the Chinese body."))
     tags = ClusterTaggableManager(through=ArticlePageTag, verbose_name=_("tags"), blank=True)
 
     content_panels = [
@@ -168,8 +197,11 @@ class ArticlePage(PortalItemPage):  # 文章
         FieldPanel("body"),
         InlinePanel("related_links", label=_("Related links")),
         FieldPanel("tags"),
+        MultiFieldPanel([FieldPanel("title_en"), FieldPanel("source_en"), FieldPanel("body_en")],
+                        heading=_("English text"), classname="collapsed"),
     ]
-    search_fields = [*PortalItemPage.search_fields, index.SearchField("body"), index.SearchField("author")]
+    search_fields = [*PortalItemPage.search_fields, index.SearchField("body"), index.SearchField("author"),
+                     index.SearchField("title_en"), index.SearchField("body_en")]
     parent_page_types = ["portal.ChannelPage"]
     subpage_types = []
     template = "portal/article_page.html"
@@ -179,13 +211,15 @@ class ArticlePage(PortalItemPage):  # 文章
         verbose_name_plural = _("articles")
 
     def numbered_body(self) -> list[tuple[object, str]]:
-        """The body's blocks, each with its section number (一, 二, …) when it is a section heading, else ""."""
+        """The body's blocks, each with its section number (一, 二, …) when it is a section heading, else "".
+        In English (when there is an English body): that body, numbered one, two, … as the seed's English text."""
+        english = bool(self.body_en) and _english_active()
         numbered, count = [], 0
-        for block in self.body:
+        for block in self.body_en if english else self.body:
             number = ""
             if block.block_type == "section":
                 count += 1
-                number = chinese_numeral(count)
+                number = english_numeral(count) if english else chinese_numeral(count)
             numbered.append((block, number))
         return numbered
 
@@ -255,3 +289,7 @@ class NoticeAttachment(Orderable):  # 附件
     @property
     def label(self) -> str:
         return self.title or self.document.title
+
+
+# The public pages' cache listens to publishing, unpublishing, moves and deletions (dangjian.portal.cache).
+from dangjian.portal import cache as _cache  # noqa: E402, F401

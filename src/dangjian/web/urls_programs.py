@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dangjian.web.views import library, programs
+from dangjian.web.views import library, portal_drafts, programs
 
 urlpatterns = [
     # Library (培训资源库)
@@ -45,6 +45,9 @@ urlpatterns = [
     path("training/programs/<int:pk>/close/", programs.program_close, name="program_close"),
     path("training/programs/<int:pk>/archive/", programs.program_archive, name="program_archive"),
     path("training/reviews/<int:pk>/document/", programs.review_document, name="review_document"),
+    # Portal drafts from the program's records (notice before, report after)
+    path("training/programs/<int:pk>/draft-notice/", portal_drafts.program_notice_draft, name="program_notice_draft"),
+    path("training/programs/<int:pk>/draft-report/", portal_drafts.program_report_draft, name="program_report_draft"),
     # Phases (期次) and the class: groups, class committee, temporary party branch
     path("training/programs/<int:pk>/phases/new/", programs.phase_create, name="phase_create"),
     path("training/phases/<int:pk>/", programs.phase_detail, name="phase_detail"),
