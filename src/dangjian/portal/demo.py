@@ -21,13 +21,13 @@ from dangjian.portal.permissions import grant_portal_permissions
 HOME_TITLE = "南阳市直机关党建网"
 SEED_SOURCE = "中共南阳市委市直机关工委"
 
-# (slug, title, parent slug or None for a top-level channel)
+# (slug, title, English title as in the seed's breadcrumbs, parent slug or None for a top-level channel)
 CHANNELS = [
-    ("dangjian-dongtai", "党建动态", None),
-    ("dangjian-zixun", "党建资讯", "dangjian-dongtai"),
-    ("shixian-dongtai", "市县动态", "dangjian-zixun"),
-    ("tongzhi-gonggao", "通知公告", None),
-    ("lilun-xuexi", "理论学习", None),
+    ("dangjian-dongtai", "党建动态", "Party building trends", None),
+    ("dangjian-zixun", "党建资讯", "Party building information", "dangjian-dongtai"),
+    ("shixian-dongtai", "市县动态", "City and County Dynamics", "dangjian-zixun"),
+    ("tongzhi-gonggao", "通知公告", "Notices", None),
+    ("lilun-xuexi", "理论学习", "Theory study", None),
 ]
 
 SEED_SLUG = "xinren-shuji-peixunban-2022"
@@ -274,9 +274,13 @@ def load_portal() -> dict:
     grant_portal_permissions(home_page_id=home.pk)
     channels: dict[str, ChannelPage] = {}
     created = 0
-    for slug, title, parent_slug in CHANNELS:
+    for slug, title, title_en, parent_slug in CHANNELS:
         parent = channels[parent_slug] if parent_slug else home
-        channels[slug], was_created = _child(parent, ChannelPage, slug, title=title, show_in_menus=parent_slug is None)
+        channels[slug], was_created = _child(parent, ChannelPage, slug, title=title, title_en=title_en,
+                                             show_in_menus=parent_slug is None)
+        if not channels[slug].title_en:  # a demo loaded before channels had English names
+            channels[slug].title_en = title_en
+            channels[slug].save_revision().publish()
         created += was_created
     items = {}
     for channel_slug, slug, kind, title, day, source, paragraphs, closing in DEMO_ITEMS + MORE_DEMO_ITEMS:

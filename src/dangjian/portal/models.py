@@ -117,9 +117,10 @@ class HomePage(Page):  # 网站首页
 
 
 class ChannelPage(Page):  # 栏目
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
     intro = models.CharField(_("introduction"), max_length=250, blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, FieldPanel("title_en"), FieldPanel("intro")]
     parent_page_types = ["portal.HomePage", "portal.ChannelPage"]
     subpage_types = ["portal.ChannelPage", "portal.ArticlePage", "portal.NoticePage"]
     template = "portal/channel_page.html"
@@ -127,6 +128,11 @@ class ChannelPage(Page):  # 栏目
     class Meta:
         verbose_name = _("channel")
         verbose_name_plural = _("channels")
+
+    @property
+    def display_title(self) -> str:
+        """The channel's name in the interface language (the English name when English is active)."""
+        return self.title_en if self.title_en and _english_active() else self.title
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
