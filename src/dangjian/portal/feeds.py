@@ -31,13 +31,13 @@ class ChannelRssFeed(Feed):
         return channel
 
     def title(self, channel):
-        return f"{channel.title} · {_(settings.WAGTAIL_SITE_NAME)}"
+        return f"{channel.display_title} · {_(settings.WAGTAIL_SITE_NAME)}"
 
     def link(self, channel):
         return channel.get_url(request=self.request)
 
     def description(self, channel):
-        return channel.intro or _("The newest articles and notices of %(channel)s.") % {"channel": channel.title}
+        return channel.intro or _("The newest articles and notices of %(channel)s.") % {"channel": channel.display_title}
 
     def feed_url(self, channel):
         return self.request.path
