@@ -37,7 +37,8 @@ class ChannelRssFeed(Feed):
         return channel.get_url(request=self.request)
 
     def description(self, channel):
-        return channel.intro or _("The newest articles and notices of %(channel)s.") % {"channel": channel.display_title}
+        default = _("The newest articles and notices of %(channel)s.") % {"channel": channel.display_title}
+        return channel.intro or default
 
     def feed_url(self, channel):
         return self.request.path
