@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from dangjian.core.models import AuditEntry
 from dangjian.organizations.models import PartyOrganization, Post
-from dangjian.training import documents
+from dangjian.training import documents, selectors
 from dangjian.training.models import (
     ClassCommitteeMember,
     Classroom,
@@ -564,7 +564,7 @@ class TestPhases:
         set_status(program, "approved")
         response = as_organizer.post("phases", {"program_id": program.pk, "starts_on": "2022-10-17",
                                                 "ends_on": "2022-10-21"})
-        assert problem(response, 422)["errors"][0]["message"]
+        assert "reopen it" in problem(response, 409)["detail"]
         assert not program.phases.exists()
 
     def test_college_staff_set_the_head_teacher_and_classroom_but_not_the_dates(self, as_staff, college_staff,
@@ -742,7 +742,7 @@ class TestCopyTimetable:
 
 
 class TestTimetableDocuments:
-    def test_pdf_xlsx_ics(self, as_staff, phase, fake_documents):
+    def test_pdf_xlsx_ics(self, as_staff, college_staff, phase, fake_documents):
         SessionFactory(phase=phase)
         pdf = as_staff.get(f"phases/{phase.pk}/timetable.pdf")
         assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
@@ -752,7 +752,8 @@ class TestTimetableDocuments:
         ics = as_staff.get(f"phases/{phase.pk}/timetable.ics")
         assert ics["Content-Type"] == "text/calendar" and ics.content.startswith(b"BEGIN:VCALENDAR")
         assert [kind for kind, _ in fake_documents] == ["pdf", "xlsx", "ics"]
-        assert fake_documents[0][1] == {"phase": phase}
+        assert fake_documents[0][1]["phase"] == phase
+        assert list(fake_documents[0][1]["sessions"]) == list(selectors.phase_sessions(phase=phase, user=college_staff))
         assert [s.pk for s in fake_documents[2][1]["sessions"]] == [phase.sessions.get().pk]
 
     def test_instructor_calendar_has_only_their_sessions(self, api_as, phase, fake_documents):
@@ -887,7 +888,7 @@ class TestSessions:
         session = SessionFactory(phase=phase)
         set_status(program, "closed")
         assert problem(as_organizer.delete(f"sessions/{session.pk}"), 409)["detail"]
-        assert problem(as_organizer.patch(f"sessions/{session.pk}", {"title": "x"}), 422)["errors"]
+        assert problem(as_organizer.patch(f"sessions/{session.pk}", {"title": "x"}), 409)["detail"]
         assert Session.objects.filter(pk=session.pk, title=session.title).exists()
 
     def test_filters(self, as_organizer, phase, program):
@@ -941,3 +942,25 @@ def test_openapi_lists_the_training_paths(db):
     approve = paths["/api/v1/programs/{program_id}/approve"]["post"]
     assert set(approve["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
     assert "409" in approve["responses"]
+
+
+def test_an_instructor_gets_only_their_own_sessions_in_the_timetable_files(api_as, monkeypatch):
+    """B5: the phase's timetable files follow the pages' rule (selectors.phase_sessions): an instructor
+    who holds no other role gets their own sessions, not the whole phase."""
+    from tests.factories import InstructorFactory, UserFactory
+
+    teacher_user = UserFactory(roles=["instructor"])
+    mine = SessionFactory()
+    mine.instructors.add(InstructorFactory(user=teacher_user))
+    other = SessionFactory(phase=mine.phase, starts_at=mine.starts_at + datetime.timedelta(days=1),
+                           ends_at=mine.ends_at + datetime.timedelta(days=1), title="别人的课")
+    seen = {}
+    monkeypatch.setattr(documents, "phase_timetable_xlsx",
+                        lambda *, phase, sessions: seen.setdefault("xlsx", list(sessions)) and b"x")
+    monkeypatch.setattr(documents, "phase_timetable_pdf",
+                        lambda *, phase, sessions: seen.setdefault("pdf", list(sessions)) and b"%PDF")
+    client = api_as(teacher_user)
+    assert client.get(f"phases/{mine.phase_id}/timetable.xlsx").status_code == 200
+    assert client.get(f"phases/{mine.phase_id}/timetable.pdf").status_code == 200
+    assert seen["xlsx"] == [mine] and seen["pdf"] == [mine]
+    assert other not in seen["xlsx"]

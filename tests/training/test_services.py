@@ -365,7 +365,7 @@ def test_a_plan_field_of_a_submitted_or_approved_plan_is_refused_on_its_field(st
         services.program_update(program=program, by=organizer, **{field: value})
     label = Status(status).label
     assert error.value.message_dict == {
-        field: [f"The plan is {label}: reopen it and submit it again to change this."]}
+        field: [f"The plan is {label}: reopen it and submit it again to change it."]}
     program.refresh_from_db()
     assert getattr(program, field) == before
 
@@ -448,7 +448,7 @@ def test_the_phase_dates_of_an_approved_plan_are_refused(field, organizer):
     with pytest.raises(ValidationError) as error:
         services.phase_update(phase=phase, by=organizer, **{field: value})
     assert error.value.message_dict == {
-        field: ["The plan is Approved: reopen it and submit it again to change its phases."]}
+        field: ["The plan is Approved: reopen it and submit it again to change it."]}
     assert getattr(Phase.objects.get(pk=phase.pk), field) == value - datetime.timedelta(days=1)
 
 
@@ -475,9 +475,9 @@ def test_the_class_side_of_an_approved_phase_stays_editable(organizer):
 
 def test_phases_cannot_be_added_or_deleted_once_submitted(organizer):
     program = make_program(Status.SUBMITTED)
-    with pytest.raises(ValidationError, match="reopen it and submit it again to change its phases"):
+    with pytest.raises(ValidationError, match="reopen it and submit it again to change it"):
         services.phase_create(program=program, by=organizer, starts_on=DAY1, ends_on=DAY5)
-    with pytest.raises(ValidationError, match="reopen it and submit it again to change its phases"):
+    with pytest.raises(ValidationError, match="reopen it and submit it again to change it"):
         services.phase_delete(phase=program.phases.get(), by=organizer)
     assert program.phases.count() == 1
 
@@ -668,8 +668,11 @@ def test_college_staff_run_the_class_of_their_venue_only(organizer):
     phase = program.phases.get()
     staff = UserFactory(roles=["college_staff"])
     program.venue.staff.add(staff)
-    group = services.group_create(phase=phase, by=staff)
-    services.class_committee_appoint(phase=phase, person=PersonFactory(), role="monitor", by=staff)
+    leader = PersonFactory()
+    group = services.group_create(phase=phase, by=organizer, leader=leader)  # picked by the organizer
+    services.group_update(group=group, by=staff, name="第一组")
+    # College staff see no registry: they pick among the people already in the class.
+    services.class_committee_appoint(phase=phase, person=leader, role="monitor", by=staff)
     services.temporary_branch_create(phase=phase, by=staff)
     stranger = UserFactory(roles=["college_staff"])
     VenueFactory().staff.add(stranger)

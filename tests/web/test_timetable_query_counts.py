@@ -32,8 +32,8 @@ EXPECTED_QUERIES = {
     # phase, sessions, their instructors, their sites, the other phases (copy form)
     ("phase_timetable", "organizer"): 8,
     # + the staff's venues; + Django's permission tables, asked by the main menu for a non-registry user
-    ("phase_timetable", "college_staff"): 11,
-    ("phase_timetable", "approver"): 9,  # no copy form; + the permission tables
+    ("phase_timetable", "college_staff"): 12,
+    ("phase_timetable", "approver"): 10,  # no copy form; + the permission tables
     ("phase_timetable", "instructor"): 10,  # + "teaches in this program?"
     ("phase_timetable_partial", "organizer"): 7,
     ("my_sessions", "instructor"): 8,

@@ -128,6 +128,8 @@ ORGANIZER_ONLY = {"program_create", "program_edit", "program_delete", "program_s
 REVIEW = {"program_approve", "program_return"}
 MANAGE_CLASS = {"phase_edit", "group_create", "group_edit", "group_delete", "committee_appoint", "committee_remove",
                 "branch_create", "branch_appoint", "branch_post_remove"}
+# Actions the role may take, but not in the record's state: back to the record with the reason (302).
+STATE_REFUSED = {("phase_create", "program")}  # the program's enrollment is open: its plan is approved
 # POSTs sent without data that answer with their page and its form errors (400) instead of a redirect.
 EMPTY_POST_RENDERS = {"classroom_create", "group_create", "committee_appoint", "branch_create", "branch_appoint"}
 
@@ -159,7 +161,9 @@ def expected_status(role: str, name: str, method: str, target: str | None) -> in
     program = PROGRAM_OF.get(target, target)
     if program is not None and role not in SEES[program]:
         return 404
-    return done if _allowed(role, name) else 403
+    if not _allowed(role, name):
+        return 403
+    return 302 if (name, target) in STATE_REFUSED else done
 
 
 def _cases():

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from dangjian.core.rules import ActionRefused
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
@@ -50,6 +52,12 @@ def install(api) -> None:
             loc = [str(part) for part in item.get("loc", []) if part not in ("body", "payload", "query", "path")]
             errors.append({"field": ".".join(loc) or None, "message": item.get("msg", "")})
         return problem(api, request, status=422, title=_("The data is not valid."), errors=errors)
+
+    @api.exception_handler(ActionRefused)
+    def on_refused(request, exc):
+        """The caller may take this action, but not on the record in its present state."""
+        return problem(api, request, status=409, title=_("Not possible in the record's present state."),
+                       detail=" ".join(exc.messages))
 
     @api.exception_handler(PermissionDenied)
     def on_forbidden(request, exc):

@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import ValidationError as SchemaValidationError
 
-from dangjian.accounts.roles import Role
 from dangjian.api import training_library as library
 from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.api.registry import ERRORS, Conflict, Id, PostOut, _model_fields
@@ -76,7 +75,6 @@ from dangjian.api.training_schemas import (
 )
 from dangjian.core.services import require_perm
 from dangjian.organizations.models import Organ, Post
-from dangjian.organizations.scoping import sees_all_organs
 from dangjian.training import documents, selectors, services
 from dangjian.training.models import (
     ClassCommitteeMember,
@@ -91,7 +89,6 @@ from dangjian.training.models import (
     Site,
     Venue,
 )
-from dangjian.training.scoping import staffed_venue_ids
 
 # Documents ---------------------------------------------------------------------------------------
 
@@ -123,31 +120,25 @@ def _detail(program: Program, user) -> Program:
 
 
 def _program_keys(user) -> dict:
-    return {"organizer_id": ("organizer", Organ.objects.visible_to(user)), "venue_id": ("venue", Venue.objects.all())}
+    return {"organizer_id": ("organizer", Organ.objects.visible_to(user)),
+            "venue_id": ("venue", selectors.program_venue_choices())}
 
 
 def _visible_phases(user) -> QuerySet[Phase]:
     return Phase.objects.filter(program__in=Program.objects.visible_to(user))
 
 
-def _classrooms(user) -> QuerySet[Classroom]:
-    """Classrooms a user may book: any for organizers, those of their venues for college staff."""
-    if sees_all_organs(user):
-        return Classroom.objects.all()
-    return Classroom.objects.filter(venue_id__in=staffed_venue_ids(user))
-
-
 def _phase_keys(user) -> dict:
-    teachers = get_user_model().objects.filter(
-        is_active=True, groups__name__in=[Role.COLLEGE_STAFF, Role.ORGANIZER]).distinct()
-    return {"head_teacher_id": ("head_teacher", teachers), "classroom_id": ("classroom", _classrooms(user))}
+    """Ids to records; the service checks them against the named selectors of the phase's program."""
+    return {"head_teacher_id": ("head_teacher", get_user_model().objects.filter(is_active=True)),
+            "classroom_id": ("classroom", Classroom.objects.all())}
 
 
 def _session_keys(user) -> dict:
     return {
         "course_id": ("course", Course.objects.all()),
         "venue_id": ("venue", Venue.objects.all()),
-        "classroom_id": ("classroom", _classrooms(user)),
+        "classroom_id": ("classroom", Classroom.objects.all()),
         "group_id": ("group", Group.objects.filter(phase__in=_visible_phases(user))),
     }
 
@@ -242,16 +233,10 @@ def _transition(request, program_id: int, name: str, service, parse=None, **kwar
     does not allow it (the service's message), 422 for bad input. `parse(request)` reads a body that
     ninja does not (after the permission check, so that a refusal does not depend on the input)."""
     program = selectors.program_get(user=request.user, pk=program_id)
-    sources, _target, perm = services.TRANSITIONS[name]
-    require_perm(request.user, perm, program)
+    require_perm(request.user, services.TRANSITIONS[name][2], program)  # 403, or 409 (ActionRefused)
     if parse is not None:
         kwargs.update(parse(request))
-    try:
-        call(service, program=program, by=request.user, **kwargs)
-    except ValidationError as error:
-        if not hasattr(error, "error_dict") and program.status not in sources:
-            raise Conflict(_("Not possible in the program's current status."), " ".join(error.messages)) from error
-        raise
+    call(service, program=program, by=request.user, **kwargs)
     program.refresh_from_db()
     return _detail(program, request.user)
 
@@ -418,7 +403,7 @@ def phase_detail(request, phase_id: Id):
 @phases.post("", response={201: PhaseOut, **ERRORS}, summary="Add a phase to a program")
 def phase_create(request, payload: PhaseCreateIn):
     """Part of the plan: only while the program is a draft or returned."""
-    require_perm(request.user, "training.change_program")
+    require_perm(request.user, "training.change_plan")
     keys = {**_phase_keys(request.user), "program_id": ("program", Program.objects.visible_to(request.user))}
     fields = _model_fields(payload.model_dump(), keys)
     program = fields.pop("program")
@@ -438,7 +423,7 @@ def phase_update(request, phase_id: Id, payload: PhasePatch):
 
 @phases.delete("/{phase_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a phase")
 def phase_delete(request, phase_id: Id):
-    phase = _phase(request, phase_id, "training.change_program")
+    phase = _phase(request, phase_id, "training.change_plan")
     return delete(services.phase_delete, phase=phase, by=request.user)
 
 
@@ -452,7 +437,7 @@ def phase_copy_timetable(request, phase_id: Id, payload: CopyTimetableIn):
     if target is None:
         raise ValidationError({"target_phase": _("There is no phase with id %(id)s among those you may use.")
                                % {"id": payload.target_phase}})
-    require_perm(request.user, "training.manage_class", target)
+    require_perm(request.user, "training.edit_timetable", target)
     copied = call(services.phase_timetable_copy, source=source, target=target, by=request.user,
                   replace=payload.replace)
     return {"copied": copied}
@@ -569,14 +554,18 @@ def _phase_filename(phase: Phase, suffix: str) -> str:
             summary="The phase's timetable as PDF")
 def phase_timetable_pdf(request, phase_id: Id):
     phase = _phase(request, phase_id)
-    return _download(documents.phase_timetable_pdf(phase=phase), PDF, _phase_filename(phase, ".pdf"), inline=True)
+    sessions = selectors.phase_sessions(phase=phase, user=request.user)  # an instructor: their own
+    return _download(documents.phase_timetable_pdf(phase=phase, sessions=sessions), PDF,
+                     _phase_filename(phase, ".pdf"), inline=True)
 
 
 @phases.get("/{phase_id}/timetable.xlsx", openapi_extra=_binary(XLSX, "The timetable, Excel workbook"),
             response=ERRORS, summary="The phase's timetable as Excel")
 def phase_timetable_xlsx(request, phase_id: Id):
     phase = _phase(request, phase_id)
-    return _download(documents.phase_timetable_xlsx(phase=phase), XLSX, _phase_filename(phase, ".xlsx"))
+    sessions = selectors.phase_sessions(phase=phase, user=request.user)  # an instructor: their own
+    return _download(documents.phase_timetable_xlsx(phase=phase, sessions=sessions), XLSX,
+                     _phase_filename(phase, ".xlsx"))
 
 
 @phases.get("/{phase_id}/timetable.ics", openapi_extra=_binary(ICAL, "The timetable, iCalendar"),
@@ -626,13 +615,13 @@ def session_create(request, payload: SessionCreateIn):
     """Refused (422, naming the field) when it ends before it starts, lies outside the phase, overlaps
     another session of the class or group, or an instructor or classroom is booked; `warnings` tell of
     less time between two places than the trip takes."""
-    require_perm(request.user, "training.manage_class")
+    require_perm(request.user, "training.edit_timetable")
     data = payload.model_dump()
     phase = _visible_phases(request.user).select_related("program").filter(pk=data.pop("phase_id")).first()
     if phase is None:
         raise ValidationError({"phase_id": _("There is no phase with id %(id)s among those you may use.")
                                % {"id": payload.phase_id}})
-    require_perm(request.user, "training.manage_class", phase)
+    require_perm(request.user, "training.edit_timetable", phase)
     fields, lists = _session_fields(request.user, data, create=True)
     result = call(services.session_create, phase=phase, by=request.user, **lists, **fields)
     return Status(201, _with_warnings(result))
@@ -640,7 +629,7 @@ def session_create(request, payload: SessionCreateIn):
 
 @sessions.patch("/{session_id}", response={200: SessionWithWarnings, **ERRORS}, summary="Change a session")
 def session_update(request, session_id: Id, payload: SessionPatch):
-    session = _session(request, session_id, "training.manage_class")
+    session = _session(request, session_id, "training.edit_timetable")
     fields, lists = _session_fields(request.user, payload.model_dump(exclude_unset=True))
     result = call(services.session_update, session=session, by=request.user, **lists, **fields)
     return _with_warnings(result)
@@ -649,13 +638,13 @@ def session_update(request, session_id: Id, payload: SessionPatch):
 @sessions.post("/{session_id}/move", response={200: SessionWithWarnings, **ERRORS},
                summary="Move a session, keeping its length")
 def session_move(request, session_id: Id, payload: MoveIn):
-    session = _session(request, session_id, "training.manage_class")
+    session = _session(request, session_id, "training.edit_timetable")
     return _with_warnings(call(services.session_move, session=session, by=request.user, starts_at=payload.starts_at))
 
 
 @sessions.delete("/{session_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a session")
 def session_delete(request, session_id: Id):
-    session = _session(request, session_id, "training.manage_class")
+    session = _session(request, session_id, "training.edit_timetable")
     return delete(services.session_delete, session=session, by=request.user)
 
 

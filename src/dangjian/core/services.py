@@ -4,18 +4,19 @@ Each function validates with full_clean (model rules + constraints), writes insi
 and records the change in the audit trail, so a caller cannot forget one of the three.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from dangjian.core.audit import audit_record, diff, snapshot
+from dangjian.core.rules import require
 
 
 def require_perm(user, perm: str, obj=None) -> None:
-    """Raise PermissionDenied unless `user` holds `perm` (a django-rules permission) on `obj`."""
-    if user is None or not user.has_perm(perm, obj):
-        raise PermissionDenied(_("You are not allowed to do this."))
+    """PermissionDenied unless `user` holds `perm` on `obj`; for an action (core.rules.add_action) that
+    the record's state forbids, ActionRefused with the reason."""
+    require(user, perm, obj)
 
 
 @transaction.atomic

@@ -109,3 +109,46 @@ def post_delete(*, post: Post, by) -> None:
     require_perm(by, "organizations.delete_post", post.person)
     model_delete(instance=post, by=by)
 
+
+
+# Temporary party branches (临时党支部) of training classes. The training app decides who may set one up
+# (training.manage_class) and calls these; they write only temporary branches and their posts.
+
+def _require_temporary(branch: PartyOrganization) -> None:
+    if branch.org_type != PartyOrganization.Type.TEMPORARY_BRANCH:
+        raise ValueError(f"{branch!r} is not a temporary party branch")
+
+
+def temporary_branch_found(*, organ: Organ, name: str, founded_on, by) -> PartyOrganization:
+    branch = PartyOrganization(organ=organ, name=name, org_type=PartyOrganization.Type.TEMPORARY_BRANCH,
+                               founded_on=founded_on, term_started_on=founded_on)
+    return model_create(instance=branch, by=by)
+
+
+def temporary_branch_redate(*, branch: PartyOrganization, started_on, ended_on, by) -> None:
+    """Keep a temporary branch and its posts within the dates of the class it serves."""
+    _require_temporary(branch)
+    for post in branch.posts.all():
+        model_update(instance=post, data={"started_on": started_on, "ended_on": ended_on}, by=by)
+    model_update(instance=branch, data={"founded_on": started_on, "term_started_on": started_on}, by=by)
+
+
+def temporary_branch_post_appoint(*, branch: PartyOrganization, person: Person, role: str, portfolio: str,
+                                  started_on, ended_on, by) -> Post:
+    _require_temporary(branch)
+    post = Post(person=person, party_organization=branch, role=role, portfolio=portfolio, started_on=started_on,
+                ended_on=ended_on, method=Post.Method.APPOINTED)
+    return model_create(instance=post, by=by)
+
+
+def temporary_branch_post_remove(*, post: Post, by) -> None:
+    _require_temporary(post.party_organization)
+    model_delete(instance=post, by=by)
+
+
+def temporary_branch_dissolve(*, branch: PartyOrganization, by) -> None:
+    """Remove a temporary branch with its posts (its class is deleted)."""
+    _require_temporary(branch)
+    for post in branch.posts.all():
+        model_delete(instance=post, by=by)
+    model_delete(instance=branch, by=by)

@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core import conf
 from dangjian.core.models import TimeStampedModel
 from dangjian.core.validators import validate_mobile
+from dangjian.training.enums import PLAN_EDITABLE_STATUSES, TIMETABLE_EDITABLE_STATUSES, ProgramStatus
+from dangjian.training.scoping import program_filter, session_filter
 
 
 def _localized(zh: str, en: str) -> str:
@@ -262,21 +264,11 @@ def default_hours_per_day() -> Decimal:
 
 class ProgramQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from dangjian.training.scoping import program_filter
-
         return self.filter(program_filter(user))
 
 
 class Program(TimeStampedModel):  # 培训班
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")  # 草拟
-        SUBMITTED = "submitted", _("Submitted for approval")  # 报批
-        RETURNED = "returned", _("Returned for revision")  # 退回修改
-        APPROVED = "approved", _("Approved")  # 已批准
-        ENROLLMENT_OPEN = "enrollment_open", _("Enrollment open")  # 报名中
-        IN_PROGRESS = "in_progress", _("In progress")  # 培训中
-        CLOSED = "closed", _("Closed")  # 已结业
-        ARCHIVED = "archived", _("Archived")  # 已归档
+    Status = ProgramStatus
 
     # The plan as approved: these fields (and the phases' dates) change only in a draft or a returned plan.
     PLAN_FIELDS = (
@@ -284,10 +276,8 @@ class Program(TimeStampedModel):  # 培训班
         "planned_participants", "phase_count", "hours_per_day", "cost_per_person_day", "budget_estimate",
         "year", "content",
     )
-    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
-    # The timetable may still be refined after approval, until the class closes.
-    TIMETABLE_STATUSES = (Status.DRAFT, Status.RETURNED, Status.SUBMITTED, Status.APPROVED,
-                          Status.ENROLLMENT_OPEN, Status.IN_PROGRESS)
+    EDITABLE_STATUSES = PLAN_EDITABLE_STATUSES
+    TIMETABLE_STATUSES = TIMETABLE_EDITABLE_STATUSES
 
     class Requirement(models.TextChoices):  # which training duty the program satisfies (compliance)
         INDUCTION = "induction", _("Induction training of newly appointed secretaries")  # 任职培训
@@ -505,8 +495,6 @@ class ClassCommitteeMember(models.Model):  # 班委成员
 
 class SessionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from dangjian.training.scoping import session_filter
-
         return self.filter(session_filter(user))
 
     def overlapping(self, starts_at, ends_at):

@@ -2,16 +2,29 @@
 
 Organizers see every program; approvers the plans that have been submitted to them; college staff
 the programs held at their venue; unit administrators the programs open for enrollment or later
-(they nominate); instructors the programs and sessions they teach. No role: nothing (fails closed).
+(they nominate); instructors the programs they teach, and of those only their own sessions. No role:
+nothing (fails closed).
+
+The rule is written once, as Q objects; a question about one loaded record asks the database with
+the same Q (training.rules), so a list and a permission check never disagree. This module imports
+no training model (statuses come from enums), so that the models can use it for their querysets.
 """
 
+from django.apps import apps
 from django.db.models import Q
 
 from dangjian.accounts.roles import Role
 from dangjian.organizations.scoping import NOTHING, sees_all_organs
+from dangjian.training.enums import PUBLISHED_STATUSES
 
-# Statuses in which a program concerns the organs (enrollment and after).
-PUBLISHED_STATUSES = ("enrollment_open", "in_progress", "closed", "archived")
+__all__ = [
+    "PUBLISHED_STATUSES",
+    "program_filter",
+    "sees_all_organs",
+    "session_filter",
+    "staffed_venue_ids",
+    "whole_program_filter",
+]
 
 
 def staffed_venue_ids(user) -> frozenset[int]:
@@ -20,29 +33,27 @@ def staffed_venue_ids(user) -> frozenset[int]:
     office of the college: its staff run the college's classes). Not a sibling department's."""
     cached = getattr(user, "_staffed_venue_ids", None)
     if cached is None:
-        from dangjian.training.models import Venue
-
+        venue = apps.get_model("training", "Venue")
         cached = frozenset(
-            Venue.objects.filter(Q(staff=user) | Q(parent__staff=user) | Q(departments__staff=user))
+            venue.objects.filter(Q(staff=user) | Q(parent__staff=user) | Q(departments__staff=user))
             .values_list("pk", flat=True)
         )
         user._staffed_venue_ids = cached
     return cached
 
 
-def taught_session_ids(user):
-    from dangjian.training.models import Session
+def taught_sessions(user):
+    """The sessions a user teaches (through their instructor profile), as a subquery."""
+    return apps.get_model("training", "Session").objects.filter(instructors__user=user)
 
-    return Session.objects.filter(instructors__user=user).values("pk")
 
-
-def _program_q(user, path: str) -> Q | None:
-    """The program rule of each role the user holds, for programs reached through `path` ("" for a
-    Program, "phase__program__" for a Session); None for a user who sees everything."""
+def whole_program_filter(user, path: str = "") -> Q:
+    """Programs (reached through `path`: "" for a Program, "phase__program__" for a Session) that the
+    user sees as a whole, timetable included: every role but the instructor's."""
     if not getattr(user, "is_authenticated", False):
         return NOTHING
     if sees_all_organs(user):
-        return None
+        return Q()
     roles = user.roles
     q = NOTHING
     if Role.APPROVER in roles:
@@ -54,52 +65,27 @@ def _program_q(user, path: str) -> Q | None:
     return q
 
 
+def _teaches(user) -> bool:
+    return getattr(user, "is_authenticated", False) and Role.INSTRUCTOR in user.roles
+
+
 def program_filter(user) -> Q:
-    q = _program_q(user, "")
-    if q is None:
-        return Q()
-    if getattr(user, "is_authenticated", False) and Role.INSTRUCTOR in user.roles:
-        q |= Q(pk__in=_taught_program_ids(user))
+    """Programs the user may see: as a whole, or as an instructor who teaches in them."""
+    q = whole_program_filter(user)
+    if _teaches(user) and q != Q():
+        q |= Q(pk__in=taught_sessions(user).values("phase__program_id"))
     return q
-
-
-def _taught_program_ids(user):
-    from dangjian.training.models import Session
-
-    return Session.objects.filter(instructors__user=user).values("phase__program_id")
 
 
 def session_filter(user) -> Q:
-    """Sessions of visible programs; an instructor who holds no other role sees only their own."""
-    q = _program_q(user, "phase__program__")
-    if q is None:
-        return Q()
-    if getattr(user, "is_authenticated", False) and Role.INSTRUCTOR in user.roles:
-        q |= Q(pk__in=taught_session_ids(user))
+    """Sessions of the programs seen as a whole; an instructor's own sessions."""
+    q = whole_program_filter(user, "phase__program__")
+    if _teaches(user) and q != Q():
+        q |= Q(pk__in=taught_sessions(user).values("pk"))
     return q
 
 
-def can_see_program(user, program) -> bool:
-    """The same rule as program_filter, for one object already loaded."""
-    if program is None or not getattr(user, "is_authenticated", False):
-        return False
-    if sees_all_organs(user):
-        return True
-    roles = user.roles
-    if Role.APPROVER in roles and program.submitted_at is not None:
-        return True
-    if Role.COLLEGE_STAFF in roles and program.venue_id in staffed_venue_ids(user):
-        return True
-    if Role.UNIT_ADMIN in roles and program.status in PUBLISHED_STATUSES:
-        return True
-    if Role.INSTRUCTOR in roles:
-        from dangjian.training.models import Session
-
-        return Session.objects.filter(phase__program=program, instructors__user=user).exists()
-    return False
-
-
-def can_manage_class(user, program) -> bool:
+def manages_venue_of(user, program) -> bool:
     """Timetable, groups and class committee: organizers, and college staff of the program's venue."""
     if program is None or not getattr(user, "is_authenticated", False):
         return False

@@ -4,14 +4,16 @@ import datetime
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from dangjian.organizations.models import Post
+from dangjian.organizations.models import Person, Post
+from dangjian.organizations.scoping import organ_filter, sees_all_organs
 from dangjian.training.models import (
     FORM_CATEGORY,
     ClassCommitteeMember,
+    Classroom,
     Course,
     FormCategory,
     Group,
@@ -24,6 +26,7 @@ from dangjian.training.models import (
     TeachingForm,
     Venue,
 )
+from dangjian.training.scoping import staffed_venue_ids
 
 
 def program_list(*, user, status: str = "", year: int | None = None, q: str = "") -> QuerySet[Program]:
@@ -310,3 +313,76 @@ def program_budget(*, program: Program, phases) -> dict | None:
     amount = (program.planned_participants * days * program.cost_per_person_day).quantize(Decimal("0.01"))
     return {"participants": program.planned_participants, "days": days, "cost": program.cost_per_person_day,
             "amount": amount}
+
+
+# --- Who and what may be picked -------------------------------------------------------------------
+# One named selector per choice: forms list it, the API looks choices up in it, services check against it.
+
+def program_venue_choices() -> QuerySet[Venue]:
+    """Venues that hold a program: colleges, party schools and other venues, never a college's department
+    (教务部, 后勤保障部 …: offices that run the college's classes, not places of a program)."""
+    return Venue.objects.exclude(kind=Venue.Kind.DEPARTMENT).order_by("code")
+
+
+def venue_family_ids(venue: Venue | None) -> list[int]:
+    """The venue, the college it belongs to and that college's departments."""
+    if venue is None:
+        return []
+    root = venue.parent_id or venue.pk
+    return list(Venue.objects.filter(Q(pk=root) | Q(parent_id=root)).values_list("pk", flat=True))
+
+
+def _venues_in_reach(*, user, program: Program) -> set[int] | None:
+    """Venues a user may book for a program's sessions: None (all) for organizers; college staff their
+    own college's venues and the program's venue."""
+    if sees_all_organs(user):
+        return None
+    return {*staffed_venue_ids(user), program.venue_id}
+
+
+def session_venue_choices(*, user, program: Program) -> QuerySet[Venue]:
+    """Where a session of the program may be held."""
+    reach = _venues_in_reach(user=user, program=program)
+    venues = Venue.objects.all() if reach is None else Venue.objects.filter(pk__in=reach)
+    return venues.order_by("code")
+
+
+def session_classroom_choices(*, user, program: Program) -> QuerySet[Classroom]:
+    """Classrooms a session of the program may use (those of the venues in the user's reach)."""
+    reach = _venues_in_reach(user=user, program=program)
+    rooms = Classroom.objects.all() if reach is None else Classroom.objects.filter(venue_id__in=reach)
+    return rooms.select_related("venue").order_by("venue__code", "name")
+
+
+def phase_classroom_choices(*, program: Program) -> QuerySet[Classroom]:
+    """The class's own classroom: one of the program's college (its venue, college or departments)."""
+    return Classroom.objects.filter(venue_id__in=venue_family_ids(program.venue)).select_related(
+        "venue").order_by("venue__code", "name")
+
+
+def head_teacher_choices(*, program: Program, current=None):
+    """Head teachers (班主任): active staff of the program's college (its venue, college or departments);
+    the current head teacher stays listed."""
+    from django.contrib.auth import get_user_model
+
+    teachers = Q(venues__in=venue_family_ids(program.venue), is_active=True)
+    if current is not None:
+        teachers |= Q(pk=current.pk)
+    return get_user_model().objects.filter(teachers).distinct().order_by("username")
+
+
+def class_nominee_choices(*, user, phase: Phase) -> QuerySet[Person]:
+    """People who may be picked for a group's lead, the class committee or the temporary branch: those the
+    user may see in the registry, and those already leading a group or holding a post in the class.
+    (Once enrollment exists: the phase's participants.)"""
+    already = (
+        Q(pk__in=Group.objects.filter(phase=phase).values("leader"))
+        | Q(pk__in=Group.objects.filter(phase=phase).values("deputy_leader"))
+        | Q(pk__in=ClassCommitteeMember.objects.filter(phase=phase).values("person"))
+    )
+    if phase.temporary_branch_id:
+        already |= Q(pk__in=Post.objects.filter(party_organization_id=phase.temporary_branch_id).values("person"))
+    visible = organ_filter(user, "organ")
+    if visible == Q():  # an organizer: every person (an empty Q would vanish in the OR below)
+        return Person.objects.all()
+    return Person.objects.filter(visible | already)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.training import selectors
 from dangjian.training.models import Classroom, Course, Instructor, Phase, Session, Site, TeachingForm, Venue
 from dangjian.training.services import session_hours_default
 from dangjian.web.forms import DateInput
@@ -146,8 +147,9 @@ class SessionForm(forms.Form):
         help_text=_("Empty: the course's hours, or the session's length rounded to half hours (travel: none)."),
     )
 
-    def __init__(self, *args, phase: Phase, current_course: Course | None = None, **kwargs):
-        """`current_course`: the session's course, offered even when it is no longer in use."""
+    def __init__(self, *args, phase: Phase, user, current_course: Course | None = None, **kwargs):
+        """`current_course`: the session's course, offered even when it is no longer in use; venues and
+        classrooms are those `user` may book for the program (selectors)."""
         super().__init__(*args, **kwargs)
         self.phase = phase
         self.fields["day"].widget.choices = [(day.isoformat(), day_label(day)) for day in phase.days]
@@ -161,8 +163,8 @@ class SessionForm(forms.Form):
         self.fields["course"].widget.choices = [("", "---------")] + [
             (c.pk, f"{TeachingForm(c.form).label} · {c.title}") for c in courses]
         self.fields["instructors"].queryset = Instructor.objects.order_by("name", "id")
-        self.fields["venue"].queryset = Venue.objects.order_by("code")
-        self.fields["classroom"].queryset = Classroom.objects.select_related("venue").order_by("venue__code", "name")
+        self.fields["venue"].queryset = selectors.session_venue_choices(user=user, program=phase.program)
+        self.fields["classroom"].queryset = selectors.session_classroom_choices(user=user, program=phase.program)
         self.fields["sites"].queryset = Site.objects.order_by("region", "code")
         self.fields["sites"].widget.choices = [(site.pk, site.name) for site in self.fields["sites"].queryset]
         self.fields["group"].queryset = phase.groups.order_by("number")

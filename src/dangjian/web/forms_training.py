@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.roles import Role
 from dangjian.organizations.models import Organ, Person, Post
+from dangjian.training import selectors
 from dangjian.training.models import (
     ClassCommitteeMember,
     Classroom,
@@ -238,7 +239,7 @@ class ProgramForm(ServiceModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organizer"].queryset = Organ.objects.visible_to(user).order_by("code")
-        self.fields["venue"].queryset = Venue.objects.order_by("code")
+        self.fields["venue"].queryset = selectors.program_venue_choices()
 
 
 class ApproveForm(forms.Form):
@@ -273,14 +274,6 @@ class ReopenForm(forms.Form):
 
 # --- Phases and the class -------------------------------------------------------------------------
 
-def venue_tree_ids(venue: Venue | None) -> list[int]:
-    """The venue, the college it belongs to and that college's departments."""
-    if venue is None:
-        return []
-    root = venue.parent_id or venue.pk
-    return list(Venue.objects.filter(Q(pk=root) | Q(parent_id=root)).values_list("pk", flat=True))
-
-
 class PhaseForm(ServiceModelForm):
     # Fields of the approved plan; the rest is the class's business (head teacher, classroom, status).
     PLAN_FIELDS = ("number", "starts_on", "ends_on", "capacity")
@@ -292,14 +285,9 @@ class PhaseForm(ServiceModelForm):
 
     def __init__(self, *args, program: Program, can_change_plan: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        venues = venue_tree_ids(program.venue)
-        self.fields["classroom"].queryset = Classroom.objects.filter(venue_id__in=venues).select_related(
-            "venue").order_by("venue__code", "name")
-        # Head teachers (班主任) are the college's staff: of the venue, its college or its departments.
-        teachers = Q(venues__in=venues, is_active=True)
-        if self.instance.head_teacher_id:
-            teachers |= Q(pk=self.instance.head_teacher_id)
-        self.fields["head_teacher"].queryset = User.objects.filter(teachers).distinct().order_by("username")
+        self.fields["classroom"].queryset = selectors.phase_classroom_choices(program=program)
+        self.fields["head_teacher"].queryset = selectors.head_teacher_choices(
+            program=program, current=self.instance.head_teacher)
         self.fields["head_teacher"].label_from_instance = user_label
         self.fields["number"].required = not self.instance._state.adding
         if self.instance._state.adding:

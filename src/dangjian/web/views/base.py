@@ -1,13 +1,28 @@
 """Helpers shared by the staff views: access checks, pagination, service errors on forms."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.shortcuts import redirect
+
+from dangjian.core.rules import refusal
 
 
 def require(user, perm: str, obj=None) -> None:
+    """403 unless the user holds `perm` on `obj` (role, scope and, for actions, the record's state)."""
     if not user.has_perm(perm, obj):
         raise PermissionDenied
+
+
+def refused(request, perm: str, obj, back_url: str):
+    """For an action (core.rules.add_action): 403 for the wrong role or scope; for the wrong state of the
+    record, a redirect to `back_url` with the reason as a message; None when the action may go ahead."""
+    reason = refusal(request.user, perm, obj)
+    if reason is None:
+        return None
+    messages.error(request, reason)
+    return redirect(back_url)
 
 
 def paginate(request, queryset, per_page: int | None = None):

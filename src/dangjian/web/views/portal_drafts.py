@@ -20,7 +20,7 @@ def _draft_view(service, done_message):
     @require_POST
     def view(request, pk):
         program = _program_get(request, pk)
-        require(request.user, "training.change_program", program)
+        require(request.user, "training.draft_portal_items", program)
         try:
             page = service(program=program, by=request.user)
         except ValidationError as error:

@@ -14,15 +14,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.organizations.models import Person, Post
-from dangjian.organizations.scoping import organ_filter
+from dangjian.organizations.models import Post
 from dangjian.training import selectors, services
 from dangjian.training.models import ClassCommitteeMember, Group, Phase, Program, ProgramReview
 from dangjian.web.forms_training import (
@@ -37,7 +35,7 @@ from dangjian.web.forms_training import (
     ReopenForm,
     ReturnForm,
 )
-from dangjian.web.views.base import add_service_errors, paginate, require
+from dangjian.web.views.base import add_service_errors, paginate, refused, require
 from dangjian.web.views.library import delete_then_redirect, form_page
 
 ACTIVE = "training_program"
@@ -106,9 +104,10 @@ def program_create(request):
 @training_required
 def program_edit(request, pk):
     program = _program_get(request, pk)
-    require(request.user, "training.change_program", program)
+    if response := refused(request, "training.change_program", program, program.get_absolute_url()):
+        return response
     form = ProgramForm(request.POST or None, instance=program, user=request.user)
-    help_text = "" if program.plan_editable else _(
+    help_text = "" if request.user.has_perm("training.change_plan", program) else _(
         "The plan is %(status)s: the plan can only change after it is reopened; the contacts can still be "
         "edited.") % {"status": program.get_status_display()}
     return form_page(
@@ -124,7 +123,8 @@ def program_edit(request, pk):
 @require_POST
 def program_delete(request, pk):
     program = _program_get(request, pk)
-    require(request.user, "training.delete_program", program)
+    if response := refused(request, "training.delete_program", program, program.get_absolute_url()):
+        return response
     return delete_then_redirect(request, obj=program,
                                 delete=lambda: services.program_delete(program=program, by=request.user),
                                 next_url=reverse("program_list"), back_url=program.get_absolute_url())
@@ -142,13 +142,25 @@ def _chart_data(mix: dict) -> dict:
     }
 
 
+# Transitions that are one button (approve, return and reopen ask for comments, a document or a reason).
+TRANSITION_BUTTONS = {
+    "submit": lambda: _("Submit for approval"),
+    "open_enrollment": lambda: _("Open enrollment"),
+    "start": lambda: _("Start the program"),
+    "close": lambda: _("Close the program"),
+    "archive": lambda: _("Archive"),
+}
+
+
 def _program_page(request, program: Program, *, status: int = 200, **forms):
     user = request.user
     phases = list(selectors.program_phases(program=program))
     mix = selectors.teaching_form_mix(program=program)
-    # Plain buttons first, then the transitions that ask for comments, a document or a reason.
-    transitions = sorted(services.allowed_transitions(program=program, user=user),
-                         key=lambda name: name in ("approve", "return", "reopen"))
+    # The permission of each transition decides its button (training.rules); plain buttons first, then
+    # the transitions that ask for comments, a document or a reason.
+    transitions = services.allowed_transitions(program=program, user=user)
+    buttons = [{"url": reverse(f"program_{name}", args=[program.pk]), "label": TRANSITION_BUTTONS[name]()}
+               for name in transitions if name in TRANSITION_BUTTONS]
     context = {
         "active": ACTIVE,
         "program": program,
@@ -158,11 +170,10 @@ def _program_page(request, program: Program, *, status: int = 200, **forms):
         "chart_data": _chart_data(mix),
         "budget": selectors.program_budget(program=program, phases=phases),
         "transitions": transitions,
-        "can_change": user.has_perm("training.change_program", program)
-        and program.status not in (Program.Status.CLOSED, Program.Status.ARCHIVED),
-        "can_add_phase": user.has_perm("training.change_program", program) and program.plan_editable,
-        "can_delete": user.has_perm("training.delete_program", program)
-        and program.status == Program.Status.DRAFT and program.submitted_at is None,
+        "transition_buttons": buttons,
+        "can_change": user.has_perm("training.change_program", program),
+        "can_add_phase": user.has_perm("training.change_plan", program),
+        "can_delete": user.has_perm("training.delete_program", program),
         "can_manage": user.has_perm("training.manage_class", program),
         "approve_form": forms.get("approve_form") or ApproveForm(prefix="approve"),
         "return_form": forms.get("return_form") or ReturnForm(prefix="return"),
@@ -221,7 +232,8 @@ def transition_view(name: str):
     @require_POST
     def view(request, pk):
         program = _program_get(request, pk)
-        require(request.user, services.TRANSITIONS[name][2], program)
+        if response := refused(request, services.TRANSITIONS[name][2], program, program.get_absolute_url()):
+            return response
         try:
             _call_transition(request, program, name)
         except ValidationError as error:
@@ -265,7 +277,8 @@ def review_document(request, pk):
 @training_required
 def phase_create(request, pk):
     program = _program_get(request, pk)
-    require(request.user, "training.change_program", program)
+    if response := refused(request, "training.change_plan", program, program.get_absolute_url()):
+        return response
     form = PhaseForm(request.POST or None, program=program)
     return form_page(
         request, form=form,
@@ -279,8 +292,9 @@ def phase_create(request, pk):
 @training_required
 def phase_edit(request, pk):
     phase = _phase_get(request, pk)
-    require(request.user, "training.manage_class", phase)
-    can_change_plan = request.user.has_perm("training.change_program", phase.program)
+    if response := refused(request, "training.manage_class", phase, reverse("phase_detail", args=[pk])):
+        return response
+    can_change_plan = request.user.has_perm("training.change_plan", phase.program)
     form = PhaseForm(request.POST or None, instance=phase, program=phase.program, can_change_plan=can_change_plan)
     intro = "" if can_change_plan else _("Dates, number and capacity belong to the approved plan; the organizer "
                                          "changes them.")
@@ -297,27 +311,12 @@ def phase_edit(request, pk):
 @require_POST
 def phase_delete(request, pk):
     phase = _phase_get(request, pk)
-    require(request.user, "training.change_program", phase.program)
+    if response := refused(request, "training.change_plan", phase.program, reverse("phase_detail", args=[pk])):
+        return response
     return delete_then_redirect(request, obj=phase,
                                 delete=lambda: services.phase_delete(phase=phase, by=request.user),
                                 next_url=phase.program.get_absolute_url(),
                                 back_url=reverse("phase_detail", args=[phase.pk]))
-
-
-def phase_people(user, phase: Phase):
-    """People who can be picked for the class: those the user may see in the registry, and those already
-    leading a group or holding a post in the class. (Once enrollment lands, the phase's participants.)"""
-    already = (
-        Q(pk__in=Group.objects.filter(phase=phase).values("leader"))
-        | Q(pk__in=Group.objects.filter(phase=phase).values("deputy_leader"))
-        | Q(pk__in=ClassCommitteeMember.objects.filter(phase=phase).values("person"))
-    )
-    if phase.temporary_branch_id:
-        already |= Q(pk__in=Post.objects.filter(party_organization_id=phase.temporary_branch_id).values("person"))
-    visible = organ_filter(user, "organ")
-    if not visible:  # Q(): every person (an organizer); an empty Q would vanish in the OR below
-        return Person.objects.all()
-    return Person.objects.filter(visible | already)
 
 
 def _people_search(request) -> str:
@@ -336,11 +335,11 @@ def _phase_page(request, phase: Phase, *, status: int = 200, **forms):
         "branch_posts": list(selectors.phase_branch_posts(phase=phase)),
         "session_count": phase.sessions.count(),
         "can_manage": can_manage,
-        "can_change_plan": user.has_perm("training.change_program", phase.program),
+        "can_change_plan": user.has_perm("training.change_plan", phase.program),
         "people_search": _people_search(request),
     }
     if can_manage:
-        people = phase_people(user, phase)
+        people = selectors.class_nominee_choices(user=user, phase=phase)
         search = _people_search(request)
         context.update({
             "groups_form": forms.get("groups_form") or GroupsCreateForm(prefix="groups"),
@@ -362,7 +361,8 @@ def phase_detail(request, pk):
 def _phase_action(request, pk, *, form_name: str, make_form, act, success: str):
     """A form posted from the phase page: on success back to the page, else the page with the errors."""
     phase = _phase_get(request, pk)
-    require(request.user, "training.manage_class", phase)
+    if response := refused(request, "training.manage_class", phase, reverse("phase_detail", args=[phase.pk])):
+        return response
     form = make_form(phase)
     if form.is_valid():
         try:
@@ -401,9 +401,10 @@ def _group_get(request, pk) -> Group:
 @training_required
 def group_edit(request, pk):
     group = _group_get(request, pk)
-    require(request.user, "training.manage_class", group)
-    form = GroupForm(request.POST or None, instance=group, people=phase_people(request.user, group.phase),
-                     people_search=_people_search(request))
+    if response := refused(request, "training.manage_class", group, reverse("phase_detail", args=[group.phase_id])):
+        return response
+    people = selectors.class_nominee_choices(user=request.user, phase=group.phase)
+    form = GroupForm(request.POST or None, instance=group, people=people, people_search=_people_search(request))
     url = reverse("phase_detail", args=[group.phase_id])
     return form_page(
         request, form=form,
@@ -418,7 +419,8 @@ def group_edit(request, pk):
 @require_POST
 def group_delete(request, pk):
     group = _group_get(request, pk)
-    require(request.user, "training.manage_class", group)
+    if response := refused(request, "training.manage_class", group, reverse("phase_detail", args=[group.phase_id])):
+        return response
     url = reverse("phase_detail", args=[group.phase_id])
     return delete_then_redirect(request, obj=group,
                                 delete=lambda: services.group_delete(group=group, by=request.user),
@@ -431,7 +433,7 @@ def committee_appoint(request, pk):
     return _phase_action(
         request, pk, form_name="committee_form",
         make_form=lambda phase: CommitteeForm(request.POST, prefix="committee",
-                                              people=phase_people(request.user, phase)),
+                                              people=selectors.class_nominee_choices(user=request.user, phase=phase)),
         act=lambda phase, data: services.class_committee_appoint(phase=phase, by=request.user, **data),
         success=_("The class committee member was appointed."),
     )
@@ -444,7 +446,8 @@ def committee_remove(request, pk):
         ClassCommitteeMember.objects.filter(phase__program__in=_visible_programs(request.user)).select_related(
             "phase__program", "person"),
         pk=pk)
-    require(request.user, "training.manage_class", member)
+    if response := refused(request, "training.manage_class", member, reverse("phase_detail", args=[member.phase_id])):
+        return response
     url = reverse("phase_detail", args=[member.phase_id])
     return delete_then_redirect(request, obj=member,
                                 delete=lambda: services.class_committee_remove(member=member, by=request.user),
@@ -467,8 +470,8 @@ def branch_create(request, pk):
 def branch_appoint(request, pk):
     return _phase_action(
         request, pk, form_name="appoint_form",
-        make_form=lambda phase: BranchAppointForm(request.POST, prefix="appoint",
-                                                  people=phase_people(request.user, phase)),
+        make_form=lambda phase: BranchAppointForm(
+            request.POST, prefix="appoint", people=selectors.class_nominee_choices(user=request.user, phase=phase)),
         act=lambda phase, data: services.temporary_branch_appoint(phase=phase, by=request.user, **data),
         success=_("The post in the temporary party branch was recorded."),
     )
@@ -482,7 +485,8 @@ def branch_post_remove(request, pk):
         .select_related("person", "party_organization__training_phase__program"),
         pk=pk)
     phase = post.party_organization.training_phase
-    require(request.user, "training.manage_class", phase)
+    if response := refused(request, "training.manage_class", phase, reverse("phase_detail", args=[phase.pk])):
+        return response
     url = reverse("phase_detail", args=[phase.pk])
     return delete_then_redirect(request, obj=post,
                                 delete=lambda: services.temporary_branch_remove_post(post=post, by=request.user),

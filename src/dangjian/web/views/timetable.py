@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from dangjian.accounts.rules import is_instructor
+from dangjian.core.rules import refusal
 from dangjian.training import selectors, services
 from dangjian.training.models import Course, Phase, Session, TeachingForm
 from dangjian.web.forms_timetable import (
@@ -78,8 +79,8 @@ def timetable_context(request, phase: Phase, *, notices=(), open_form: bool = Fa
     for item in grid["items"]:
         session = item["session"]
         item["time"], item["place"] = session_time(session), session_place(session)
-    can_manage = user.has_perm("training.manage_class", phase)
-    editable = can_manage and program.timetable_editable
+    can_manage = user.has_perm("training.run_class", phase)
+    editable = user.has_perm("training.edit_timetable", phase)
     by_day = defaultdict(list)
     for session in sessions:
         session.time_label, session.place_label = session_time(session), session_place(session)
@@ -97,10 +98,7 @@ def timetable_context(request, phase: Phase, *, notices=(), open_form: bool = Fa
         "legend": TeachingForm.choices,
         "can_manage": can_manage,
         "editable": editable,
-        "not_editable_reason": (
-            _("The timetable of a program that is “%(status)s” cannot be changed.")
-            % {"status": program.get_status_display()} if can_manage and not editable else ""
-        ),
+        "not_editable_reason": refusal(user, "training.edit_timetable", phase) if can_manage else "",
         "notices": list(notices),
         "open_form": open_form,
     }
@@ -155,10 +153,8 @@ def _parse_slot(request) -> tuple[datetime.date | None, datetime.time | None]:
 def _form_response(request, *, phase: Phase, form, session: Session | None, status: int):
     context = {
         "phase": phase, "program": phase.program, "form": form, "session": session,
-        "editable": phase.program.timetable_editable,
-        "not_editable_reason": "" if phase.program.timetable_editable else
-        _("The timetable of a program that is “%(status)s” cannot be changed.")
-        % {"status": phase.program.get_status_display()},
+        "editable": request.user.has_perm("training.edit_timetable", phase),
+        "not_editable_reason": refusal(request.user, "training.edit_timetable", phase) or "",
         "catalog_query": _slot_query(form),
         "form_action": reverse("timetable_session_edit", args=[session.pk]) if session
         else reverse("timetable_session_create", args=[phase.pk]),
@@ -199,9 +195,9 @@ def phase_timetable(request, pk):
 def session_create(request, pk):
     """GET: the form for a new session at a slot (?day=&time=, optionally ?course=); POST: save it."""
     phase = selectors.phase_get(user=request.user, pk=pk)
-    require(request.user, "training.manage_class", phase)
+    require(request.user, "training.run_class", phase)
     if request.method == "POST":
-        form = SessionForm(request.POST, phase=phase)
+        form = SessionForm(request.POST, phase=phase, user=request.user)
         if form.is_valid():
             arguments = form.service_arguments()
             try:
@@ -218,13 +214,13 @@ def session_create(request, pk):
     if (course_id := request.GET.get("course", "")).isdigit():
         course = get_object_or_404(Course.objects.prefetch_related("instructors", "sites"), pk=course_id)
     initial = SessionForm.initial_for_slot(phase=phase, day=day, start=time, course=course)
-    form = SessionForm(phase=phase, initial=initial)
+    form = SessionForm(phase=phase, user=request.user, initial=initial)
     return _form_response(request, phase=phase, form=form, session=None, status=200)
 
 
 def _load_session(request, pk) -> Session:
     session = selectors.session_get(user=request.user, pk=pk)
-    require(request.user, "training.manage_class", session)
+    require(request.user, "training.run_class", session)
     return session
 
 
@@ -234,7 +230,7 @@ def session_edit(request, pk):
     session = _load_session(request, pk)
     phase = session.phase
     if request.method == "POST":
-        form = SessionForm(request.POST, phase=phase, current_course=session.course)
+        form = SessionForm(request.POST, phase=phase, user=request.user, current_course=session.course)
         if form.is_valid():
             try:
                 session, warnings = services.session_update(session=session, by=request.user,
@@ -249,7 +245,8 @@ def session_edit(request, pk):
         Session.objects.select_related("course", "venue", "classroom", "group")
         .prefetch_related(*selectors.session_prefetches()), pk=session.pk)
     session.phase = phase
-    form = SessionForm(phase=phase, initial=SessionForm.initial_for_session(session), current_course=session.course)
+    form = SessionForm(phase=phase, user=request.user, initial=SessionForm.initial_for_session(session),
+                       current_course=session.course)
     return _form_response(request, phase=phase, form=form, session=session, status=200)
 
 
@@ -304,7 +301,7 @@ def session_catalog(request, pk):
     """Build from the catalog: courses to add at a slot; choosing one adds it there at once (the
     form comes back with the course's details when the slot does not suit it)."""
     phase = selectors.phase_get(user=request.user, pk=pk)
-    require(request.user, "training.manage_class", phase)
+    require(request.user, "training.run_class", phase)
     filters = CatalogFilterForm(request.GET, phase=phase)
     data = filters.cleaned_data if filters.is_valid() else {}
     day = data.get("day") if data.get("day") in phase.days else phase.starts_on
@@ -317,7 +314,7 @@ def session_catalog(request, pk):
                      "length": course_length(course)})
     context = {
         "phase": phase, "program": phase.program, "filters": filters, "rows": rows, "day": day, "time": time,
-        "day_label": day_label(day), "editable": phase.program.timetable_editable,
+        "day_label": day_label(day), "editable": request.user.has_perm("training.edit_timetable", phase),
         "limit_reached": len(courses) >= CATALOG_LIMIT,
     }
     template = "web/timetable/_catalog.html" if request.htmx else "web/timetable/catalog_page.html"
@@ -330,7 +327,7 @@ def session_catalog(request, pk):
 @require_http_methods(["GET", "POST"])
 def phase_timetable_copy(request, pk):
     phase = selectors.phase_get(user=request.user, pk=pk)
-    require(request.user, "training.manage_class", phase)
+    require(request.user, "training.run_class", phase)
     form = TimetableCopyForm(request.POST if request.method == "POST" else None, phase=phase)
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["target"]
