@@ -246,5 +246,12 @@ PORTAL_HOME_ITEMS = 6  # items per block on the front page
 # once (dangjian.portal.cache). Several app processes need a shared cache (Redis) for that, see docs/deploy.md.
 PORTAL_CACHE_SECONDS = int(os.environ.get("DANGJIAN_PORTAL_CACHE_SECONDS", "300"))
 IMPORT_PROGRESS_EVERY = 1000
+# Spreadsheet import limits (organizations/spreadsheets/reading.py), checked before a workbook is read, so
+# that a small upload that unpacks to gigabytes (a zip bomb) is refused at once, on the page, the API and the CLI.
+IMPORT_MAX_ROWS = 50_000  # rows below the header, per sheet
+IMPORT_MAX_UNCOMPRESSED_MB = 200  # all parts of the .xlsx unpacked together (a 50,000-row sheet is ~30 MB)
+IMPORT_MAX_COMPRESSION_RATIO = 100  # unpacked/packed size of any part over 1 MB (Excel data packs ~5-20 times)
+IMPORT_MAX_ZIP_MEMBERS = 1000  # parts inside the .xlsx (a workbook from Excel has 10 to 30)
+IMPORT_MAX_REPORTED_ERRORS = 200  # problems listed in a report; the others are only counted
 
 ADMIN_SITE_HEADER = _("dangjian administration")

@@ -3,7 +3,8 @@
 GET  /spreadsheets/{kind}/template          the empty workbook with its instructions sheet
 GET  /spreadsheets/{kind}/export?reveal=    the user's data (ID numbers and mobiles masked unless reveal)
 POST /spreadsheets/{kind}/import            multipart "file": 200 with counts, or 422 problem details
-                                            whose "errors" name the sheet, row and column of every problem
+                                            whose "errors" name the sheet, row and column of each problem
+                                            (the first IMPORT_MAX_REPORTED_ERRORS; "omitted" counts the rest)
 
 Kinds: organs, party-organizations, people. Same permissions as the staff pages.
 """
@@ -11,10 +12,10 @@ Kinds: organs, party-organizations, people. Same permissions as the staff pages.
 from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
-from dangjian.api.errors import problem
+from dangjian.api.errors import PROBLEM_CONTENT_TYPE
 from dangjian.core.services import require_perm
 from dangjian.organizations import spreadsheets
 
@@ -48,6 +49,8 @@ class SpreadsheetProblem(Schema):
     status: int
     detail: str | None = None
     errors: list[SpreadsheetError]
+    error_count: int = Field(..., description="Problems found in all; `errors` lists the first of them.")
+    omitted: int = Field(..., description="Problems found but not listed in `errors`.")
 
 
 def _kind(kind: str) -> str:
@@ -67,6 +70,14 @@ def _api():
     from dangjian.api.urls import api
 
     return api
+
+
+def _detail(result) -> str:
+    detail = _("%(count)d problems were found.") % {"count": result.error_count}
+    if result.omitted:
+        detail += " " + _("The first %(shown)d are listed; %(omitted)d more are not.") % {
+            "shown": len(result.errors), "omitted": result.omitted}
+    return detail
 
 
 @router.get("/{kind}/template", url_name="spreadsheet_template", openapi_extra=XLSX_RESPONSE,
@@ -94,13 +105,18 @@ def import_(request, kind: str, file: File[UploadedFile]):
     """Import a filled-in template: every row is checked first, then all rows are created, or none.
 
     On any problem the answer is 422 with `errors`: one entry per problem, naming the sheet, the row as
-    Excel shows it (null for the whole file) and the column header."""
+    Excel shows it (null for the whole file) and the column header. At most IMPORT_MAX_REPORTED_ERRORS
+    (200) are listed, in workbook order; `error_count` and `omitted` say how many there were in all.
+    Files that unpack to too much (a zip bomb) or have too many rows are refused before they are read."""
     kind = _kind(kind)
     result = spreadsheets.registry_import(kind=kind, file=file, by=request.user, filename=file.name or "")
     if not result.ok:
-        return problem(
-            _api(), request, status=422, title=_("The spreadsheet has errors; nothing was imported."),
-            detail=_("%(count)d problems were found.") % {"count": len(result.errors)},
-            errors=[error.as_dict() for error in result.errors],
-        )
+        body = {
+            "type": "about:blank", "status": 422, "title": _("The spreadsheet has errors; nothing was imported."),
+            "detail": _detail(result), "errors": [error.as_dict() for error in result.errors],
+            "error_count": result.error_count, "omitted": result.omitted,
+        }
+        response = _api().create_response(request, body, status=422)
+        response["Content-Type"] = PROBLEM_CONTENT_TYPE
+        return response
     return {"kind": kind, "counts": result.counts}

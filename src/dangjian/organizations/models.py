@@ -11,11 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import conf
+from dangjian.core.fields import IdNumberField, MobileField, PersonNameField
 from dangjian.core.models import TimeStampedModel
 from dangjian.core.validators import (
     id_number_birth_date,
     id_number_gender,
     normalize_id_number,
+    normalize_mobile,
+    normalize_person_name,
     validate_id_number,
     validate_mobile,
 )
@@ -209,14 +212,15 @@ class Person(TimeStampedModel):  # 人员
         STAFF = "staff", _("Staff member")  # 科员
         CLERK = "clerk", _("Clerk")  # 办事员
 
-    name = models.CharField(_("name"), max_length=40, db_index=True)
+    name = PersonNameField(_("name"), max_length=40, db_index=True)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True,
                               help_text=_("Taken from the ID number when left empty."))
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True, default="汉族")
     party_joined_on = models.DateField(_("joined the party on"), null=True, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
-    mobile = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile])
+    # Normalised (full-width digits, blanks, x) before validation and the uniqueness check: core/fields.py.
+    id_number = IdNumberField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
+    mobile = MobileField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile])
     education = models.CharField(_("education"), max_length=12, choices=Education.choices, blank=True)
     position = models.CharField(_("position"), max_length=100, blank=True)
     rank_level = models.CharField(_("rank level"), max_length=20, choices=RankLevel.choices, blank=True)
@@ -237,9 +241,10 @@ class Person(TimeStampedModel):  # 人员
         return reverse("person_detail", args=[self.pk])
 
     def clean(self) -> None:
+        # Again here: clean_fields() skips the fields a ModelForm leaves out.
         self.id_number = normalize_id_number(self.id_number)
-        self.name = (self.name or "").strip()
-        self.mobile = (self.mobile or "").strip()
+        self.name = normalize_person_name(self.name)
+        self.mobile = normalize_mobile(self.mobile)
         errors = {}
         try:
             validate_id_number(self.id_number)

@@ -28,11 +28,19 @@ from dangjian.organizations.spreadsheets.layout import (
     PARTY_ORG_TYPES,
     PEOPLE_SHEET,
     POST_SHEET,
-    Kind,
     Sheet,
     get_kind,
 )
-from dangjian.organizations.spreadsheets.reading import RowError, SheetRows, file_error, parse_rows, read_workbook
+from dangjian.organizations.spreadsheets.reading import (
+    Problems,
+    RowError,
+    SheetRows,
+    error_order,
+    file_error,
+    max_reported_errors,
+    parse_rows,
+    read_workbook,
+)
 
 COUNT_LABELS = {
     "organs": gettext_lazy("Organs"),
@@ -45,15 +53,29 @@ CHUNK = 900  # keeps IN (...) lists within every database's parameter limit
 
 @dataclass
 class ImportResult:
-    """What an import did: counts of created records, or every error (and then nothing was written)."""
+    """What an import did: counts of created records, or the errors (and then nothing was written).
+
+    `errors` lists the first settings.IMPORT_MAX_REPORTED_ERRORS problems in workbook order; `error_count`
+    is how many there were in all.
+    """
 
     kind: str
     counts: dict[str, int] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def omitted(self) -> int:
+        """Problems found but not listed in `errors`."""
+        return max(0, self.error_count - len(self.errors))
+
+    def fail(self, problems: Problems) -> "ImportResult":
+        self.errors, self.error_count = problems.first(), problems.count
+        return self
 
     @property
     def summary(self) -> list[tuple[str, int]]:
@@ -108,7 +130,7 @@ class Progress:
 class Importer:
     """Validates the parsed rows of one kind (collecting errors) and writes them in bulk."""
 
-    def __init__(self, *, user, errors: list[RowError], tick: Progress):
+    def __init__(self, *, user, errors: Problems, tick: Progress):
         self.user, self.errors, self.tick = user, errors, tick
         self.organ_ids: dict[str, int] = dict(Organ.objects.values_list("code", "pk"))
 
@@ -362,9 +384,12 @@ class PeopleImporter(Importer):
         sheet, id_number = PEOPLE_SHEET, record["id_number"]
         birth = id_number_birth_date(id_number)
         if "birth_date" not in bad:
-            if record["birth_date"] is None:
+            given = record["birth_date"]
+            if given is None:
                 record["birth_date"] = birth
-            elif record["birth_date"] != birth:
+            elif "birth_date" in record["_month_only"] and (given.year, given.month) == (birth.year, birth.month):
+                record["birth_date"] = birth  # 出生年月 of a cadre table: the day comes from the ID number
+            elif given != birth:
                 self.error(sheet, row, "birth_date", _("The birth date does not match the ID number (%(date)s).")
                            % {"date": birth})
         if "gender" not in bad:
@@ -513,23 +538,14 @@ IMPORTERS: dict[str, type[Importer]] = {
 }
 
 
-def _error_order(kind: Kind):
-    sheets = {sheet.name: index for index, sheet in enumerate(kind.sheets)}
-    columns = {(sheet.name, column.header): index for sheet in kind.sheets for index, column in
-               enumerate(sheet.columns)}
-
-    def key(error: RowError):
-        return (sheets.get(error.sheet, -1), error.row or 0, columns.get((error.sheet, error.column), -1))
-
-    return key
-
-
 def registry_import(*, kind: str, file, by, progress: Callable[[int, int], None] | None = None,
                     filename: str = "") -> ImportResult:
     """Import a registry workbook of `kind` (organs, party-organizations or people): all rows or none.
 
-    Every row is checked before anything is written; the result lists every error as (sheet, row,
-    column, message). Organizers import anything; a unit administrator imports party organizations,
+    Every row is checked before anything is written; the result lists the errors as (sheet, row,
+    column, message), the first settings.IMPORT_MAX_REPORTED_ERRORS of them, and counts them all. Files
+    that would unpack to too much or have too many rows are refused before they are read (reading.py).
+    Organizers import anything; a unit administrator imports party organizations,
     people and posts of their own organs only, and no organs (organizations/rules.py). One audit
     entry of action "import" records the counts.
     """
@@ -538,16 +554,16 @@ def registry_import(*, kind: str, file, by, progress: Callable[[int, int], None]
     if kind == "organs":
         require_perm(by, "organizations.import_organs")
     result = ImportResult(kind=kind)
-    sheets = read_workbook(file, spec, result.errors)
+    problems = Problems(limit=max_reported_errors(), order=error_order(spec))
+    sheets = read_workbook(file, spec, problems)
     if sheets is None:
-        return result
+        return result.fail(problems)
     tick = Progress(progress, sum(len(rows.rows) for rows in sheets))
-    importer = IMPORTERS[kind](user=by, errors=result.errors, tick=tick)
+    importer = IMPORTERS[kind](user=by, errors=problems, tick=tick)
     plan = importer.validate(sheets)
     tick.finish()
-    if result.errors:
-        result.errors.sort(key=_error_order(spec))
-        return result
+    if problems:
+        return result.fail(problems)
     try:
         with transaction.atomic():
             counts = importer.write(plan)
@@ -564,6 +580,7 @@ def registry_import(*, kind: str, file, by, progress: Callable[[int, int], None]
         result.errors.append(file_error(_(
             "The registry changed while this file was being imported, so nothing was imported. Please try again."
         )))
+        result.error_count = 1
         return result
     result.counts = counts
     return result

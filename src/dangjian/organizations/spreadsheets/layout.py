@@ -20,6 +20,7 @@ INTEGER = "integer"
 CHOICE = "choice"
 ID_NUMBER = "id_number"
 MOBILE = "mobile"
+PERSON_NAME = "person_name"  # text without blanks between Chinese characters, one middle dot (core.validators)
 
 
 class Vocabulary:
@@ -125,6 +126,9 @@ class Column:
     vocabulary: Vocabulary | None = None
     max_length: int | None = None
     width: int = 14
+    # A DATE column that also takes a year and month alone (1975.03), stored as the first of that month:
+    # cadre tables write dates so. Not where the day matters (the end of a post decides overlaps).
+    month_precision_ok: bool = False
 
 
 def _max_length(model, name: str) -> int:
@@ -151,6 +155,10 @@ class Kind:
 
 
 DATE_HELP = _("A date: an Excel date, or text such as 2024-03-01, 2024/3/1, 2024.3.1, 20240301 or 2024年3月1日.")
+MONTH_HELP = _("Columns whose allowed values say “or year and month” also take a year and month alone, as cadre "
+               "tables write them: 1975.03, 1975年3月, 2001-07 or 197503. Such a date is stored as the first day of "
+               "that month (a birth date takes its day from the ID number). Type the month with two digits in a "
+               "cell formatted as text: Excel stores 1975.10 typed into a number cell as 1975.1.")
 
 ORGAN_SHEET = Sheet("单位", (
     Column("code", "单位代码", CODE, required=True, width=18, max_length=_max_length(Organ, "code"),
@@ -177,24 +185,27 @@ PARTY_ORG_SHEET = Sheet("党组织", (
                   "a committee or general branch; a general branch under a committee; a committee has no parent.")),
     Column("parent_organ", "上级党组织所在单位代码", CODE, width=20,
            help=_("Only for a temporary branch whose parent belongs to another organ; otherwise leave empty.")),
-    Column("founded_on", "成立日期", DATE, width=13, help=_("Date the organization was founded.")),
-    Column("term_started_on", "本届任期开始", DATE, width=14, help=_("Date the current term of office began.")),
+    Column("founded_on", "成立日期", DATE, width=13, month_precision_ok=True,
+           help=_("Date the organization was founded.")),
+    Column("term_started_on", "本届任期开始", DATE, width=14, month_precision_ok=True,
+           help=_("Date the current term of office began.")),
     Column("term_years", "任期年限", INTEGER, width=10,
            help=_("Length of the term in years; leave empty for the default of the type.")),
     Column("member_count", "党员人数", INTEGER, width=10, help=_("Number of party members; empty means 0.")),
 ))
 
 PEOPLE_SHEET = Sheet("人员", (
-    Column("name", "姓名", required=True, width=12, max_length=_max_length(Person, "name"), help=_("Full name.")),
+    Column("name", "姓名", PERSON_NAME, required=True, width=12, max_length=_max_length(Person, "name"),
+           help=_("Full name.")),
     Column("gender", "性别", CHOICE, vocabulary=GENDERS, width=8,
            help=_("Taken from the ID number when left empty; must match it when given.")),
     Column("id_number", "身份证号", ID_NUMBER, required=True, width=22,
            help=_("18-character resident ID number (GB 11643) with a valid check digit; unique. Format the "
                   "column as text so that Excel keeps every digit.")),
-    Column("birth_date", "出生日期", DATE, width=13,
+    Column("birth_date", "出生日期", DATE, width=13, month_precision_ok=True,
            help=_("Taken from the ID number when left empty; must match it when given.")),
     Column("ethnicity", "民族", width=10, max_length=_max_length(Person, "ethnicity"), help=_("e.g. 汉族.")),
-    Column("party_joined_on", "入党时间", DATE, width=13,
+    Column("party_joined_on", "入党时间", DATE, width=13, month_precision_ok=True,
            help=_("Date of joining the party; after the birth date.")),
     Column("mobile", "手机号", MOBILE, width=14, help=_("11-digit mobile phone number, optional.")),
     Column("education", "学历", CHOICE, vocabulary=EDUCATION, width=12, help=_("Highest education.")),
@@ -208,7 +219,7 @@ PEOPLE_SHEET = Sheet("人员", (
 POST_SHEET = Sheet("任职", (
     Column("id_number", "身份证号", ID_NUMBER, required=True, width=22,
            help=_("ID number of the person: a person on the 人员 sheet of this file or already registered.")),
-    Column("person_name", "姓名", width=12,
+    Column("person_name", "姓名", PERSON_NAME, width=12,
            help=_("Optional check: when given, it must be the name of the person with this ID number.")),
     Column("organ", "单位代码", CODE, required=True, width=18,
            help=_("Code of the organ of the party organization.")),
@@ -217,7 +228,8 @@ POST_SHEET = Sheet("任职", (
     Column("role", "职务", CHOICE, required=True, vocabulary=POST_ROLES, width=10, help=_("Post held.")),
     Column("portfolio", "分工", CHOICE, vocabulary=PORTFOLIOS, width=12,
            help=_("Only for a committee member (委员).")),
-    Column("started_on", "任职开始", DATE, required=True, width=13, help=_("First day of the post.")),
+    Column("started_on", "任职开始", DATE, required=True, width=13, month_precision_ok=True,
+           help=_("First day of the post.")),
     Column("ended_on", "任职结束", DATE, width=13,
            help=_("Last day of the post; leave empty while it is held. Not before the start.")),
     Column("method", "产生方式", CHOICE, vocabulary=METHODS, width=10, help=_("Elected or appointed; empty means "

@@ -30,6 +30,7 @@ from dangjian.organizations.spreadsheets.layout import (
     INSTRUCTIONS_SHEET,
     INTEGER,
     MOBILE,
+    MONTH_HELP,
     ORGAN_SHEET,
     PARTY_ORG_SHEET,
     PARTY_ORG_TYPES,
@@ -40,6 +41,7 @@ from dangjian.organizations.spreadsheets.layout import (
     Sheet,
     get_kind,
 )
+from dangjian.organizations.spreadsheets.reading import HEADER_SEARCH_ROWS, max_rows
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROW = 1048576
@@ -52,6 +54,8 @@ TEXT_COLUMNS = {CODE, ID_NUMBER, MOBILE}
 def _allowed_values(column: Column) -> str:
     if column.type == CHOICE:
         return "、".join(column.vocabulary.labels) + " (" + ", ".join(column.vocabulary.choices_class.values) + ")"
+    if column.type == DATE and column.month_precision_ok:
+        return _("Date, or year and month (1975.03)")
     if column.type == DATE:
         return _("Date")
     if column.type == INTEGER:
@@ -77,6 +81,8 @@ def _header_cell(worksheet, column: Column) -> WriteOnlyCell:
         note = _("Required.") + " " + note
     if column.type == CHOICE:
         note += "\n" + "、".join(column.vocabulary.labels)
+    if column.type == DATE and column.month_precision_ok:
+        note += "\n" + _("A year and month alone (1975.03) is the first day of that month.")
     cell.comment = Comment(note, "dangjian", width=260, height=120)
     return cell
 
@@ -118,6 +124,11 @@ def _write_instructions(workbook: Workbook, kind: Kind) -> None:
           "columns not listed here are ignored."),
         _("Required columns have red headers; the others may be left empty."),
         DATE_HELP,
+        MONTH_HELP,
+        _("A title row, or a blank row or two, above the header row is fine: the import finds the header row "
+          "among the first %(rows)d rows.") % {"rows": HEADER_SEARCH_ROWS},
+        _("At most %(rows)s rows per sheet; split a larger file into several files.") % {
+            "rows": f"{max_rows():,}"},
         _("Columns with a list of values offer a drop-down. The import accepts the Chinese labels and also the "
           "English codes shown in brackets."),
         _("The import is all-or-nothing: if any row has a problem, nothing is imported and every problem is "

@@ -41,6 +41,8 @@ class Command(BaseCommand):
                     error.column,
                 ) if part)
                 self.stderr.write(f"{where}: {error.message}" if where else str(error.message))
-            raise CommandError(_("%(count)d problems found; nothing was imported.") % {"count": len(result.errors)})
+            if result.omitted:
+                self.stderr.write(_("… and %(count)d more problems, not listed.") % {"count": result.omitted})
+            raise CommandError(_("%(count)d problems found; nothing was imported.") % {"count": result.error_count})
         summary = ", ".join(f"{label}: {count}" for label, count in result.summary)
         self.stdout.write(self.style.SUCCESS(_("Imported %(summary)s.") % {"summary": summary}))
