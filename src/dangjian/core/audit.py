@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
+from dangjian.core.client_ip import client_ip
 from dangjian.core.masking import mask_id_number, mask_mobile
 from dangjian.core.models import AuditEntry
 
@@ -34,9 +35,8 @@ class AuditOriginMiddleware:
 
 
 def client_address(request) -> str:
-    # Behind the production nginx the address is in X-Forwarded-For (docs/deploy.md).
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", ""))[:100]
+    # X-Forwarded-For counts only as written by the proxies of DANGJIAN_TRUSTED_PROXIES (docs/deploy.md).
+    return (client_ip(request) or "")[:100]
 
 
 def _plain(value):
