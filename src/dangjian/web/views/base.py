@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.utils.cache import patch_cache_control
 
 
 def require(user, perm: str, obj=None) -> None:
@@ -25,3 +26,9 @@ def add_service_errors(form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def private_no_store(response):
+    """Personal data (a reveal, an export): no cache, shared or the browser's own, keeps a copy."""
+    patch_cache_control(response, private=True, no_store=True)
+    return response
