@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 HOST   ?= 127.0.0.1:8000
+# A random secret key for this checkout (local use: demo, tests). Production sets DANGJIAN_SECRET_KEY instead.
+SECRET_KEY_FILE := var/secret_key
 
 .PHONY: setup demo test lint messages system-deps clean
 
@@ -18,13 +20,17 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+$(SECRET_KEY_FILE):
+	@mkdir -p $(dir $@)
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@.tmp && mv $@.tmp $@
+
 system-deps:
 	@bash scripts/system-deps.sh
 
-messages: $(STAMP)
+messages: $(STAMP) $(SECRET_KEY_FILE)
 	@$(BIN)/dangjian compilemessages --ignore=.venv --ignore=node_modules -v0
 
-setup: system-deps $(STAMP) node_modules/.installed messages
+setup: system-deps $(STAMP) node_modules/.installed $(SECRET_KEY_FILE) messages
 
 demo: setup
 	$(BIN)/dangjian migrate --noinput -v0

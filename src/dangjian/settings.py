@@ -2,12 +2,18 @@
 
 DATABASE_URL      default: SQLite file var/dangjian.sqlite3 (WAL); postgres://user@host/db for PostgreSQL
 DANGJIAN_SECRET_KEY, DANGJIAN_DEBUG (0/1), DANGJIAN_ALLOWED_HOSTS (comma-separated)
+DANGJIAN_SECRET_KEY_FILE  default: var/secret_key of the checkout, written by `make setup` (local use)
+HTTPS behind a proxy: DANGJIAN_SECURE_COOKIES, DANGJIAN_SSL_REDIRECT, DANGJIAN_PROXY_SSL_HEADER,
+DANGJIAN_HSTS_SECONDS, DANGJIAN_HSTS_INCLUDE_SUBDOMAINS, DANGJIAN_HSTS_PRELOAD, DANGJIAN_CSRF_TRUSTED_ORIGINS,
+DANGJIAN_TRUSTED_PROXIES (see docs/deploy.md for the production values)
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -21,9 +27,32 @@ def env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = env_bool("DANGJIAN_DEBUG", False)
-SECRET_KEY = os.environ.get("DANGJIAN_SECRET_KEY", "insecure-development-key-set-DANGJIAN_SECRET_KEY")
-ALLOWED_HOSTS = os.environ.get("DANGJIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+SECRET_KEY_FILE = Path(os.environ.get("DANGJIAN_SECRET_KEY_FILE", PROJECT_DIR / "var" / "secret_key"))
+
+
+def _secret_key() -> str:
+    """The environment's key; else the checkout's own random key file (`make setup` writes it, for the demo and
+    the tests); else, with DEBUG on only, a fixed development key. Otherwise refuse to start: a server must
+    not sign sessions and password-reset links with a key that anyone can read in this file."""
+    if key := os.environ.get("DANGJIAN_SECRET_KEY", "").strip():
+        return key
+    if SECRET_KEY_FILE.is_file() and (key := SECRET_KEY_FILE.read_text(encoding="utf-8").strip()):
+        return key
+    if DEBUG:
+        return "insecure-development-key-set-DANGJIAN_SECRET_KEY"
+    raise ImproperlyConfigured(
+        f"DANGJIAN_SECRET_KEY is not set. Set it to a long random value in production (docs/deploy.md); "
+        f"for local use run `make setup`, which writes a random key to {SECRET_KEY_FILE}, or set DANGJIAN_DEBUG=1."
+    )
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("DANGJIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -143,12 +172,34 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The same client address as the audit trail: X-Forwarded-For only from TRUSTED_PROXIES.
+AXES_CLIENT_IP_CALLABLE = "dangjian.core.client_ip.client_ip"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("DANGJIAN_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS: off by default (the demo runs on plain http://127.0.0.1); docs/deploy.md gives the production values.
+# The proxy header is trusted only when the proxy sets (overwrites) X-Forwarded-Proto itself.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DANGJIAN_PROXY_SSL_HEADER", False) else None
+SECURE_SSL_REDIRECT = env_bool("DANGJIAN_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("DANGJIAN_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DANGJIAN_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DANGJIAN_HSTS_PRELOAD", False)
+CSRF_TRUSTED_ORIGINS = env_list("DANGJIAN_CSRF_TRUSTED_ORIGINS")
+
+
+def _networks(name: str) -> list[str]:
+    try:
+        return [str(ipaddress.ip_network(item, strict=False)) for item in env_list(name)]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error} (give IP addresses or networks, comma-separated)") from error
+
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks); none by default, then the client
+# address is REMOTE_ADDR. Used by the audit trail and the login lockout alike (dangjian.core.client_ip).
+TRUSTED_PROXIES = _networks("DANGJIAN_TRUSTED_PROXIES")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

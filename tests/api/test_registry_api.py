@@ -285,16 +285,16 @@ class TestPeople:
 
     def test_reveal_on_detail_is_audited(self, api_as, unit_admin, organ):
         person = PersonFactory(organ=organ, mobile="13812345678")
-        body = api_as(unit_admin).get(f"people/{person.pk}", {"reveal": "true"}).json()
+        body = api_as(unit_admin, token=True).get(f"people/{person.pk}", {"reveal": "true"}).json()
         assert body["id_number"] == person.id_number and body["mobile"] == "13812345678"
         assert body["revealed"] is True
         entry = AuditEntry.objects.get(action="reveal")
         assert entry.actor == unit_admin and entry.object_pk == str(person.pk)
         assert entry.model == "organizations.person"
 
-    def test_reveal_on_list_reveals_and_audits_each_row_shown(self, as_organizer, organ):
+    def test_reveal_on_list_reveals_and_audits_each_row_shown(self, api_as, organizer, organ):
         people = sorted([PersonFactory(organ=organ) for _ in range(3)], key=lambda p: (p.name, p.pk))
-        response = as_organizer.get("people", {"reveal": "true", "page_size": 2})
+        response = api_as(organizer, token=True).get("people", {"reveal": "true", "page_size": 2})
         items = response.json()["items"]
         assert [item["id_number"] for item in items] == [p.id_number for p in people[:2]]
         revealed = set(AuditEntry.objects.filter(action="reveal").values_list("object_pk", flat=True))
@@ -305,7 +305,7 @@ class TestPeople:
         original = rule_permissions["organizations.reveal_person"]
         rules.set_perm("organizations.reveal_person", is_organizer)
         try:
-            client = api_as(unit_admin)
+            client = api_as(unit_admin, token=True)
             detail = client.get(f"people/{person.pk}", {"reveal": "true"})
             listing = client.get("people", {"reveal": "true"})
             plain = client.get(f"people/{person.pk}")

@@ -7,7 +7,9 @@ writes the audit trail). Foreign keys come in as `<name>_id` and are looked up a
 user may see, so a unit administrator cannot attach anything to another organ's records.
 
 Personal data (ID number, mobile phone) goes out masked unless the request asks `?reveal=true` and
-the user may reveal it; each reveal goes through `services.person_reveal`, which audits it.
+the user may reveal it; each reveal goes through `services.person_reveal`, which audits it. With a
+browser session a reveal is a POST (`/people/{id}/reveal`, with the CSRF token): a GET with the session
+cookie could be made by another site. With a bearer token `?reveal=true` on a GET is fine.
 """
 
 import datetime
@@ -17,10 +19,13 @@ from typing import Annotated, Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Choices, QuerySet
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, ConfigDict, create_model
 
+from dangjian.api.auth import require_deliberate_reveal
 from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.core.masking import mask_id_number, mask_mobile
 from dangjian.core.services import require_perm
@@ -318,7 +323,9 @@ class PeopleFilters(Schema):
 
 
 class Reveal(Schema):
-    reveal: bool = Field(False, description="Show ID number and mobile in full (needs permission; audited).")
+    reveal: bool = Field(False, description="Show ID number and mobile in full (needs permission; audited). "
+                                            "Only with a bearer token: a browser session gets 403 and reveals "
+                                            "by POST /people/{id}/reveal.")
 
 
 class PostOut(Schema):
@@ -486,33 +493,48 @@ def _with_posts(person: Person) -> Person:
     return person
 
 
-def _reveal(user, shown: list[Person]) -> None:
+def _reveal(request, response: HttpResponse, shown: list[Person]) -> None:
     """Reveal the personal data of every person shown, or of none (403) if one is not allowed."""
+    require_deliberate_reveal(request)
     for person in shown:
-        require_perm(user, "organizations.reveal_person", person)
+        require_perm(request.user, "organizations.reveal_person", person)
     with transaction.atomic():
         for person in shown:
-            person.revealed = services.person_reveal(person=person, by=user)
+            person.revealed = services.person_reveal(person=person, by=request.user)
+    patch_cache_control(response, private=True, no_store=True)
 
 
 @people.get("", response={200: page_schema(PersonOut), **ERRORS}, summary="List people")
-def person_list(request, filters: Query[PeopleFilters], options: Query[Reveal], page: Query[PageQuery]):
+def person_list(request, response: HttpResponse, filters: Query[PeopleFilters], options: Query[Reveal],
+                page: Query[PageQuery]):
+    if options.reveal:
+        require_deliberate_reveal(request)
     found = selectors.people_list(
         user=request.user, q=filters.q, organ_id=filters.organ, role=filters.role or "",
         newly_appointed_since=filters.newly_appointed_since, sort=filters.sort,
     )
     result = paginate(found, page)
     if options.reveal:
-        _reveal(request.user, result["items"])
+        _reveal(request, response, result["items"])
     return result
 
 
 @people.get("/{person_id}", response={200: PersonOut, **ERRORS}, summary="Get a person")
-def person_detail(request, person_id: Id, options: Query[Reveal]):
+def person_detail(request, response: HttpResponse, person_id: Id, options: Query[Reveal]):
     person = selectors.person_get(user=request.user, pk=person_id)
     require_perm(request.user, "organizations.view_person", person)
     if options.reveal:
-        _reveal(request.user, [person])
+        _reveal(request, response, [person])
+    return _with_posts(person)
+
+
+@people.post("/{person_id}/reveal", response={200: PersonOut, **ERRORS},
+             summary="Get a person with the ID number and mobile phone in full")
+def person_reveal(request, response: HttpResponse, person_id: Id):
+    """Needs the right to reveal personal data; audited. The way to reveal with a browser session (CSRF token)."""
+    person = selectors.person_get(user=request.user, pk=person_id)
+    require_perm(request.user, "organizations.view_person", person)
+    _reveal(request, response, [person])
     return _with_posts(person)
 
 

@@ -1,7 +1,9 @@
 """Spreadsheet (Excel) templates, import and export of the registry.
 
 GET  /spreadsheets/{kind}/template          the empty workbook with its instructions sheet
-GET  /spreadsheets/{kind}/export?reveal=    the user's data (ID numbers and mobiles masked unless reveal)
+GET  /spreadsheets/{kind}/export?reveal=    the user's data (ID numbers and mobiles masked unless reveal;
+                                            revealing by GET needs a bearer token, a browser session POSTs)
+POST /spreadsheets/{kind}/export?reveal=    the same, for a browser session (CSRF token)
 POST /spreadsheets/{kind}/import            multipart "file": 200 with counts, or 422 problem details
                                             whose "errors" name the sheet, row and column of each problem
                                             (the first IMPORT_MAX_REPORTED_ERRORS; "omitted" counts the rest)
@@ -10,11 +12,13 @@ Kinds: organs, party-organizations, people. Same permissions as the staff pages.
 """
 
 from django.http import Http404, HttpResponse
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
+from dangjian.api.auth import require_deliberate_reveal
 from dangjian.api.errors import PROBLEM_CONTENT_TYPE
 from dangjian.core.services import require_perm
 from dangjian.organizations import spreadsheets
@@ -65,6 +69,16 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _export(request, kind: str, reveal: bool) -> HttpResponse:
+    kind = _kind(kind)
+    if reveal:
+        require_deliberate_reveal(request)
+    content = spreadsheets.registry_export(kind=kind, by=request.user, reveal=reveal)
+    response = _xlsx(content, spreadsheets.export_filename(kind))
+    patch_cache_control(response, private=True, no_store=True)  # registry data, personal data when revealed
+    return response
+
+
 def _api():
     # Imported here: api.urls mounts this router, so it is fully loaded by the time a request arrives.
     from dangjian.api.urls import api
@@ -93,10 +107,16 @@ def template(request, kind: str):
             summary="Export the registry to Excel")
 def export(request, kind: str, reveal: bool = False):
     """The registry data visible to the user, laid out like the template. ID numbers and mobile phones are
-    masked unless `reveal=true` (needs the right to reveal personal data; audited)."""
-    kind = _kind(kind)
-    content = spreadsheets.registry_export(kind=kind, by=request.user, reveal=reveal)
-    return _xlsx(content, spreadsheets.export_filename(kind))
+    masked unless `reveal=true` (needs the right to reveal personal data; audited). Revealing by GET needs a
+    bearer token; with a browser session, use POST."""
+    return _export(request, kind, reveal)
+
+
+@router.post("/{kind}/export", url_name="spreadsheet_export_post", openapi_extra=XLSX_RESPONSE,
+             summary="Export the registry to Excel (POST, for revealing with a browser session)")
+def export_post(request, kind: str, reveal: bool = False):
+    """As GET; a browser session reveals personal data this way (with the CSRF token)."""
+    return _export(request, kind, reveal)
 
 
 @router.post("/{kind}/import", url_name="spreadsheet_import",

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
+from dangjian.core.client_ip import client_ip
 from dangjian.core.masking import mask_id_number, mask_mobile
 from dangjian.core.models import AuditEntry
 
@@ -34,9 +35,8 @@ class AuditOriginMiddleware:
 
 
 def client_address(request) -> str:
-    # Behind the production nginx the address is in X-Forwarded-For (docs/deploy.md).
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", ""))[:100]
+    # X-Forwarded-For counts only as written by the proxies of DANGJIAN_TRUSTED_PROXIES (docs/deploy.md).
+    return (client_ip(request) or "")[:100]
 
 
 def _plain(value):
@@ -51,16 +51,20 @@ def _plain(value):
     return value
 
 
-def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict:
-    """Field values of a model instance, as JSON-friendly data keyed by field name."""
+def masked(name: str, value):
+    """`value` of field `name` as the audit trail may keep it."""
+    return MASKED_FIELDS[name](value or "") if name in MASKED_FIELDS else value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None, *, mask: bool = True) -> dict:
+    """Field values of a model instance, as JSON-friendly data keyed by field name (personal data masked,
+    unless `mask` is False: for comparing values, never for storing them)."""
     names = fields or [f.name for f in instance._meta.concrete_fields if f.name not in {"created_at", "updated_at"}]
     result = {}
     for name in names:
         field = instance._meta.get_field(name)
-        value = getattr(instance, field.attname)
-        if name in MASKED_FIELDS:
-            value = MASKED_FIELDS[name](value or "")
-        result[name] = _plain(value)
+        value = _plain(getattr(instance, field.attname))
+        result[name] = masked(name, value) if mask else value
     return result
 
 

@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from dangjian.core.audit import audit_record, diff, snapshot
+from dangjian.core.audit import audit_record, diff, masked, snapshot
 from dangjian.core.rules import require
 
 
@@ -31,12 +31,13 @@ def model_create(*, instance: models.Model, by) -> models.Model:
 def model_update(*, instance: models.Model, data: dict, by) -> models.Model:
     """Apply `data` (field name -> value) to `instance`; only a real change is saved and audited."""
     # The "before" comes from the database: a bound ModelForm may already have changed `instance`.
-    before = snapshot(type(instance)._default_manager.get(pk=instance.pk))
-    in_memory = snapshot(instance)
+    # Compared unmasked: a new mobile that differs only in the masked digits is still a change.
+    before = snapshot(type(instance)._default_manager.get(pk=instance.pk), mask=False)
+    in_memory = snapshot(instance, mask=False)
     for name, value in data.items():
         setattr(instance, name, value)
     instance.full_clean()
-    after = snapshot(instance)
+    after = snapshot(instance, mask=False)
     # Save only what this call sets (the data, and what clean() derives from it): other values of a stale
     # instance (e.g. a status another request changed meanwhile) are not written back.
     ours = set(data) | {name.removesuffix("_id") for name in data} | {
@@ -45,7 +46,8 @@ def model_update(*, instance: models.Model, data: dict, by) -> models.Model:
     if changes:
         touched = [*changes, *(["updated_at"] if any(f.name == "updated_at" for f in instance._meta.fields) else [])]
         instance.save(update_fields=touched)
-        audit_record(actor=by, action="update", instance=instance, changes=changes)
+        audit_record(actor=by, action="update", instance=instance, changes={
+            name: [masked(name, old), masked(name, new)] for name, (old, new) in changes.items()})
     return instance
 
 

@@ -1,8 +1,14 @@
 """Writes to the registry. Each checks permission, validates, writes atomically and audits."""
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from dangjian.core.audit import audit_record
 from dangjian.core.services import model_create, model_delete, model_delete_protected, model_update, require_perm
 from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
+from dangjian.organizations.scoping import sees_all_organs
 
 
 def _delete_protected(*, instance, by, perm: str) -> None:
@@ -56,10 +62,41 @@ def party_organization_delete(*, party_organization: PartyOrganization, by) -> N
 
 # People (人员).
 
+def id_number_not_registrable_message() -> str:
+    """What a user who does not see the whole registry hears when an ID number is already registered: the
+    same words whether the person is in one of their organs or in another one, so that the answer does not
+    tell them what another organ's registry holds (docs/security.md, "Existence of ID numbers")."""
+    return _("This ID number cannot be registered here. If the person is already in your organ's list of "
+             "people, edit that record; otherwise ask the working committee (organizer) to transfer the "
+             "person's record to your organ.")
+
+
+@contextmanager
+def _id_number_taken_answer(*, person: Person, by):
+    """Reword the "already exists" error of the ID number (unique) for who is asking."""
+    try:
+        yield
+    except ValidationError as error:
+        errors = getattr(error, "error_dict", {}).get("id_number", [])
+        if not any(item.code == "unique" for item in errors):
+            raise
+        if sees_all_organs(by):
+            holder = Person.objects.select_related("organ").filter(id_number=person.id_number).first()
+            message = _("A person with this ID number is already registered: %(name)s, %(organ)s.") % {
+                "name": holder.name, "organ": holder.organ} if holder else errors[0].messages[0]
+        else:
+            message = id_number_not_registrable_message()
+        error.error_dict["id_number"] = [
+            ValidationError(message, code="not_registrable") if item.code == "unique" else item for item in errors
+        ]
+        raise
+
+
 def person_create(*, by, **fields) -> Person:
     person = Person(**fields)
     require_perm(by, "organizations.add_person", person)
-    return model_create(instance=person, by=by)
+    with _id_number_taken_answer(person=person, by=by):
+        return model_create(instance=person, by=by)
 
 
 def person_update(*, person: Person, by, **fields) -> Person:
@@ -67,7 +104,8 @@ def person_update(*, person: Person, by, **fields) -> Person:
     require_perm(by, "organizations.change_person", person)
     if "organ" in fields:
         require_perm(by, "organizations.change_person", Person(organ=fields["organ"]))
-    return model_update(instance=person, data=fields, by=by)
+    with _id_number_taken_answer(person=person, by=by):
+        return model_update(instance=person, data=fields, by=by)
 
 
 def person_delete(*, person: Person, by) -> None:

@@ -1,8 +1,10 @@
 """Staff forms for the registry. Choices are limited to what the user may see."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.masking import mask_id_number, mask_mobile
 from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
 
 
@@ -34,6 +36,16 @@ class PartyOrganizationForm(forms.ModelForm):
 
 
 class PersonForm(forms.ModelForm):
+    """A person's record. Editing, the ID number and mobile phone are not sent to the browser: their inputs
+    start empty with the masked value as placeholder, and an empty input keeps the stored value (seeing them
+    in full is a reveal, audited, on the person's page)."""
+
+    PERSONAL_DATA = {"id_number": mask_id_number, "mobile": mask_mobile}
+
+    clear_mobile = forms.BooleanField(label=_("Remove the mobile phone"), required=False)
+    field_order = ["name", "gender", "id_number", "birth_date", "ethnicity", "party_joined_on", "mobile",
+                   "clear_mobile"]
+
     class Meta:
         model = Person
         fields = ["name", "gender", "id_number", "birth_date", "ethnicity", "party_joined_on", "mobile",
@@ -46,6 +58,47 @@ class PersonForm(forms.ModelForm):
         self.fields["organ"].queryset = Organ.objects.visible_to(user)
         self.fields["gender"].required = False
         self.fields["gender"].help_text = _("Taken from the ID number when left empty.")
+        self.stored = {name: getattr(self.instance, name) for name in self.PERSONAL_DATA} if self.instance.pk else {}
+        if self.stored:
+            self._keep_personal_data(may_reveal=user.has_perm("organizations.reveal_person", self.instance))
+        if not self.stored.get("mobile"):
+            del self.fields["clear_mobile"]
+
+    def _keep_personal_data(self, *, may_reveal: bool) -> None:
+        for name, mask in self.PERSONAL_DATA.items():
+            field, stored = self.fields[name], self.stored[name]
+            field.required = False
+            field.widget.attrs["autocomplete"] = "off"
+            self.initial[name] = ""
+            if not stored:
+                continue
+            field.widget.attrs["placeholder"] = mask(stored)
+            help_text = gettext("Leave empty to keep %(masked)s; type a new value to change it.") % {
+                "masked": mask(stored)}
+            if may_reveal:
+                help_text += " " + gettext("“Show in full” on the person's page shows it (recorded in the audit "
+                                           "trail).")
+            field.help_text = help_text
+
+    def clean_id_number(self):
+        return self.cleaned_data["id_number"] or self.stored.get("id_number", "")
+
+    def clean_mobile(self):
+        return self.cleaned_data["mobile"] or self.stored.get("mobile", "")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.pop("clear_mobile", False):
+            if self.data.get(self.add_prefix("mobile"), "").strip():
+                self.add_error("clear_mobile", _("Type a new mobile phone or remove it, not both."))
+            else:
+                cleaned["mobile"] = ""
+        return cleaned
+
+    def validate_unique(self):
+        # The ID number is checked by the service, whose answer does not tell a unit administrator what another
+        # organ's registry holds (docs/security.md).
+        self.instance.validate_unique(exclude={*self._get_validation_exclusions(), "id_number"})
 
 
 class PostForm(forms.ModelForm):

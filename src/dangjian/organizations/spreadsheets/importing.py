@@ -20,7 +20,8 @@ from dangjian.core.audit import audit_record
 from dangjian.core.services import require_perm
 from dangjian.core.validators import id_number_birth_date, id_number_gender
 from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
-from dangjian.organizations.scoping import user_can_reach_organ
+from dangjian.organizations.scoping import sees_all_organs, user_can_reach_organ
+from dangjian.organizations.services import id_number_not_registrable_message
 from dangjian.organizations.spreadsheets.layout import (
     GENDERS,
     ORGAN_SHEET,
@@ -369,7 +370,7 @@ class PeopleImporter(Importer):
                 if id_number in registered:
                     self.error(sheet, row, "id_number", _(
                         "A person with this ID number is already registered; the import only creates new records."
-                    ))
+                    ) if sees_all_organs(self.user) else id_number_not_registrable_message())  # docs/security.md
                 elif id_number in in_file:
                     self.error(sheet, row, "id_number", _("This ID number already appears in row %(row)d.")
                                % {"row": in_file[id_number]["_row"]})

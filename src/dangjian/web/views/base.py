@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 
 from dangjian.core.rules import refusal
 
@@ -40,3 +41,9 @@ def add_service_errors(form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def private_no_store(response):
+    """Personal data (a reveal, an export): no cache, shared or the browser's own, keeps a copy."""
+    patch_cache_control(response, private=True, no_store=True)
+    return response

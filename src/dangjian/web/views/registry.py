@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from dangjian.organizations import selectors, services
 from dangjian.organizations.models import Organ, PartyOrganization, Person
 from dangjian.web.forms import OrganForm, PartyOrganizationForm, PeopleFilterForm, PersonForm, PostForm
-from dangjian.web.views.base import add_service_errors, paginate, require
+from dangjian.web.views.base import add_service_errors, paginate, private_no_store, require
 
 
 def registry_staff_required(view):
@@ -233,8 +233,8 @@ def person_reveal(request, pk):
     revealed = services.person_reveal(person=person, by=request.user)
     context = _person_context(request, person, revealed)
     if request.htmx:
-        return render(request, "web/_personal_data.html", context)
-    return render(request, "web/person_detail.html", context)
+        return private_no_store(render(request, "web/_personal_data.html", context))
+    return private_no_store(render(request, "web/person_detail.html", context))
 
 
 @registry_staff_required

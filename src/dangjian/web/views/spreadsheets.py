@@ -7,14 +7,15 @@ page lists every bad row and column and says that nothing was imported.
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from dangjian.organizations import spreadsheets
-from dangjian.web.views.base import require
+from dangjian.web.views.base import private_no_store, require
 
 KIND_DESCRIPTIONS = {
     "organs": gettext_lazy("The organs directly under the city (sheet 单位). Only the working committee imports "
@@ -85,14 +86,22 @@ def template_download(request, kind):
 @login_required
 @require_http_methods(["GET", "POST"])
 def export_download(request, kind):
-    """Masked by default; `reveal=1` (a checkbox of the export form) writes full personal data, audited."""
+    """Masked by default; `reveal=1` (a checkbox of the export form) writes full personal data, audited.
+
+    Revealing only by POST: the form's CSRF token proves the request comes from this site, whereas a link or
+    an image on another site could make a signed-in browser GET a revealing export (and its audit entry).
+    """
     _kind(kind)
     require(request.user, "organizations.view_registry")
-    reveal = (request.POST if request.method == "POST" else request.GET).get("reveal") == "1"
+    if request.method == "GET" and request.GET.get("reveal", "0") not in {"", "0"}:
+        return HttpResponseNotAllowed(
+            ["POST"], _("Full personal data is exported only from the export form (POST)."), content_type="text/plain"
+        )
+    reveal = request.POST.get("reveal") == "1"
     if reveal:
         require(request.user, "organizations.reveal_person")
     content = spreadsheets.registry_export(kind=kind, by=request.user, reveal=reveal)
-    return _xlsx(content, spreadsheets.export_filename(kind))
+    return private_no_store(_xlsx(content, spreadsheets.export_filename(kind)))
 
 
 @login_required
