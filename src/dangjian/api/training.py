@@ -89,6 +89,7 @@ from dangjian.training.models import (
     Site,
     Venue,
 )
+from dangjian.training.validators import validate_approval_document
 
 # Documents ---------------------------------------------------------------------------------------
 
@@ -250,16 +251,11 @@ def program_submit(request, program_id: Id):
     return _transition(request, program_id, "submit", services.program_submit)
 
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-# Approval documents: a scan or the PDF of the approval, recognised by their first bytes.
-DOCUMENT_SIGNATURES = {".pdf": (b"%PDF",), ".png": (b"\x89PNG",), ".jpg": (b"\xff\xd8\xff",),
-                       ".jpeg": (b"\xff\xd8\xff",)}
-
 APPROVE_BODY = {"requestBody": {"content": {
     "application/json": {"schema": ApprovalIn.model_json_schema()},
     "multipart/form-data": {"schema": {"type": "object", "properties": {
         "comments": {"type": "string"}, "document_reference": {"type": "string"},
-        "document": {"type": "string", "format": "binary", "description": "PDF, PNG or JPEG, at most 20 MB."},
+        "document": {"type": "string", "format": "binary", "description": "PDF, OFD, PNG or JPEG, at most 20 MB."},
     }}},
 }}}
 
@@ -285,13 +281,10 @@ def _approval_input(request) -> dict:
     except pydantic.ValidationError as error:
         raise SchemaValidationError(error.errors(include_url=False, include_context=False)) from error
     if document is not None:
-        suffix = Path(document.name or "").suffix.lower()
-        head = document.read(8)
-        document.seek(0)
-        if suffix not in DOCUMENT_SIGNATURES or not head.startswith(DOCUMENT_SIGNATURES[suffix]):
-            raise ValidationError({"document": _("Attach the approval document as a PDF, PNG or JPEG file.")})
-        if document.size > MAX_DOCUMENT_BYTES:
-            raise ValidationError({"document": _("The approval document may be at most 20 MB.")})
+        try:
+            validate_approval_document(document)  # the model's rule, before the transition is asked for
+        except ValidationError as error:
+            raise ValidationError({"document": error.messages}) from error
     return {**payload.model_dump(), "document": document}
 
 

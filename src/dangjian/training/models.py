@@ -23,6 +23,7 @@ from dangjian.core.models import TimeStampedModel
 from dangjian.core.validators import validate_mobile
 from dangjian.training.enums import PLAN_EDITABLE_STATUSES, TIMETABLE_EDITABLE_STATUSES, ProgramStatus
 from dangjian.training.scoping import program_filter, session_filter
+from dangjian.training.validators import validate_approval_document
 
 
 def _localized(zh: str, en: str) -> str:
@@ -362,7 +363,8 @@ class ProgramReview(models.Model):  # 审批记录
     decided_by_name = models.CharField(_("decided by"), max_length=150, blank=True)
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
     comments = models.TextField(_("comments"), blank=True)
-    document = models.FileField(_("approval document"), upload_to="approvals/%Y/", blank=True)
+    document = models.FileField(_("approval document"), upload_to="approvals/%Y/", blank=True,
+                                validators=[validate_approval_document])
     document_reference = models.CharField(_("document number"), max_length=100, blank=True)
 
     class Meta:

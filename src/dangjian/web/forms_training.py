@@ -7,7 +7,6 @@ with what is stored, e.g. to refuse changing an approved plan.
 """
 
 import copy
-import os
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -31,14 +30,13 @@ from dangjian.training.models import (
     TeachingForm,
     Venue,
 )
+from dangjian.training.validators import validate_approval_document
 from dangjian.web.forms import DateInput
 
 User = get_user_model()
 
 # A select lists at most this many people; beyond, the page offers a search that narrows the lists.
 PEOPLE_PICKER_LIMIT = 300
-APPROVAL_DOCUMENT_EXTENSIONS = (".pdf", ".ofd", ".jpg", ".jpeg", ".png")
-APPROVAL_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
 class ServiceModelForm(forms.ModelForm):
@@ -245,20 +243,10 @@ class ProgramForm(ServiceModelForm):
 class ApproveForm(forms.Form):
     comments = forms.CharField(label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     document = forms.FileField(
-        label=_("Approval document"), required=False,
+        label=_("Approval document"), required=False, validators=[validate_approval_document],
         help_text=_("PDF, OFD or a scan (JPEG, PNG), at most 20 MB."),
     )
     document_reference = forms.CharField(label=_("Document number"), required=False, max_length=100)
-
-    def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if document is None:
-            return None
-        if os.path.splitext(document.name)[1].lower() not in APPROVAL_DOCUMENT_EXTENSIONS:
-            raise ValidationError(_("Upload a PDF, OFD, JPEG or PNG file."))
-        if document.size > APPROVAL_DOCUMENT_MAX_BYTES:
-            raise ValidationError(_("The file is larger than 20 MB."))
-        return document
 
 
 class ReturnForm(forms.Form):

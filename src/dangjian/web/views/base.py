@@ -1,13 +1,60 @@
 """Helpers shared by the staff views: access checks, pagination, service errors on forms."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 from dangjian.core.rules import refusal
+
+
+def permission_required(perm: str):
+    """A view for users who are logged in and hold `perm` (asked without a record): others get 403
+    before any record is looked up; a record outside their scope is then a 404 from the scoped lookup."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require(request.user, perm)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def form_page(request, *, form, save, context: dict, success: str, next_url=None,
+              template: str = "web/training/form.html"):
+    """Validate `form`, call `save()` (a service), then redirect to `next_url(saved object)` (default: the
+    object's own page); a service's ValidationError is shown on the fields (400)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(next_url(obj) if next_url else obj)
+    return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)
+
+
+def delete_then_redirect(request, *, obj, delete, next_url: str, back_url: str):
+    """Call `delete()` (a service); on refusal show its message and go back to the record."""
+    label = str(obj)
+    try:
+        delete()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back_url)
+    messages.success(request, _("Deleted %(record)s.") % {"record": label})
+    return redirect(next_url)
 
 
 def require(user, perm: str, obj=None) -> None:

@@ -5,10 +5,8 @@ Each view checks the permission, loads its records, then calls one service (libr
 library_update, library_delete).
 """
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,49 +24,19 @@ from dangjian.web.forms_training import (
     TravelTimeForm,
     VenueForm,
 )
-from dangjian.web.views.base import add_service_errors, paginate, require
+from dangjian.web.views.base import (
+    add_service_errors,
+    delete_then_redirect,
+    form_page,
+    paginate,
+    permission_required,
+    require,
+)
 
 ACTIVE = "training_library"  # the menu entry these pages belong to
 
 
-def library_required(view):
-    """Log in and may read the library: others get 403 before any record is looked up."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        require(request.user, "training.view_library")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def form_page(request, *, form, save, template: str = "web/training/form.html", context: dict, success: str,
-              next_url):
-    """Validate `form`, call `save()` (a service), then redirect to `next_url(saved object)`; a service's
-    ValidationError is shown on the fields (400)."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save()
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(next_url(obj))
-    return render(request, template, {"active": ACTIVE, **context, "form": form},
-                  status=400 if form.errors else 200)
-
-
-def delete_then_redirect(request, *, obj, delete, next_url: str, back_url: str):
-    """Call `delete()` (a service); on refusal show its message and go back to the record."""
-    label = str(obj)
-    try:
-        delete()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(back_url)
-    messages.success(request, _("Deleted %(record)s.") % {"record": label})
-    return redirect(next_url)
+library_required = permission_required("training.view_library")
 
 
 @library_required
@@ -130,7 +98,7 @@ def venue_create(request):
         request, form=form,
         save=lambda: services.library_create(model=Venue, by=request.user, m2m=form.m2m_data(),
                                              **form.service_data()),
-        context={"title": _("New venue"), "cancel_url": reverse("venue_list")},
+        context={"active": ACTIVE, "title": _("New venue"), "cancel_url": reverse("venue_list")},
         success=_("The venue was saved."), next_url=_venue_url,
     )
 
@@ -144,7 +112,7 @@ def venue_edit(request, pk):
         request, form=form,
         save=lambda: services.library_update(instance=venue, by=request.user, m2m=form.m2m_data(),
                                              **form.service_data()),
-        context={"title": _("Edit %(name)s") % {"name": venue}, "cancel_url": _venue_url(venue)},
+        context={"active": ACTIVE, "title": _("Edit %(name)s") % {"name": venue}, "cancel_url": _venue_url(venue)},
         success=_("The venue was saved."), next_url=_venue_url,
     )
 
@@ -189,7 +157,8 @@ def classroom_edit(request, pk):
     return form_page(
         request, form=form,
         save=lambda: services.library_update(instance=classroom, by=request.user, **form.service_data()),
-        context={"title": _("Edit %(name)s") % {"name": classroom}, "cancel_url": _venue_url(classroom.venue)},
+        context={"active": ACTIVE, "title": _("Edit %(name)s") % {"name": classroom},
+                 "cancel_url": _venue_url(classroom.venue)},
         success=_("The classroom was saved."), next_url=lambda obj: _venue_url(obj.venue),
     )
 
@@ -226,7 +195,7 @@ def site_create(request):
     return form_page(
         request, form=form,
         save=lambda: services.library_create(model=Site, by=request.user, **form.service_data()),
-        context={"title": _("New red-education site"), "cancel_url": reverse("site_list")},
+        context={"active": ACTIVE, "title": _("New red-education site"), "cancel_url": reverse("site_list")},
         success=_("The red-education site was saved."), next_url=lambda obj: reverse("site_list"),
     )
 
@@ -239,7 +208,7 @@ def site_edit(request, pk):
     return form_page(
         request, form=form,
         save=lambda: services.library_update(instance=site, by=request.user, **form.service_data()),
-        context={"title": _("Edit %(name)s") % {"name": site}, "cancel_url": reverse("site_list"),
+        context={"active": ACTIVE, "title": _("Edit %(name)s") % {"name": site}, "cancel_url": reverse("site_list"),
                  "delete_url": reverse("site_delete", args=[site.pk])},
         success=_("The red-education site was saved."), next_url=lambda obj: reverse("site_list"),
     )
@@ -317,7 +286,8 @@ def instructor_create(request):
     return form_page(
         request, form=form,
         save=lambda: services.library_create(model=Instructor, by=request.user, **form.service_data()),
-        context={"title": _("New instructor"), "cancel_url": reverse("instructor_list"), "people_search": True},
+        context={"active": ACTIVE, "title": _("New instructor"), "cancel_url": reverse("instructor_list"),
+                 "people_search": True},
         success=_("The instructor was saved."), next_url=lambda obj: reverse("instructor_list"),
     )
 
@@ -331,7 +301,8 @@ def instructor_edit(request, pk):
     return form_page(
         request, form=form,
         save=lambda: services.library_update(instance=instructor, by=request.user, **form.service_data()),
-        context={"title": _("Edit %(name)s") % {"name": instructor}, "cancel_url": reverse("instructor_list"),
+        context={"active": ACTIVE, "title": _("Edit %(name)s") % {"name": instructor},
+                 "cancel_url": reverse("instructor_list"),
                  "delete_url": reverse("instructor_delete", args=[instructor.pk]), "people_search": True},
         success=_("The instructor was saved."), next_url=lambda obj: reverse("instructor_list"),
     )
@@ -371,7 +342,7 @@ def course_create(request):
         request, form=form,
         save=lambda: services.library_create(model=Course, by=request.user, m2m=form.m2m_data(),
                                              **form.service_data()),
-        context={"title": _("New course"), "cancel_url": reverse("course_list")},
+        context={"active": ACTIVE, "title": _("New course"), "cancel_url": reverse("course_list")},
         success=_("The course was saved."), next_url=lambda obj: reverse("course_list"),
     )
 
@@ -385,7 +356,7 @@ def course_edit(request, pk):
         request, form=form,
         save=lambda: services.library_update(instance=course, by=request.user, m2m=form.m2m_data(),
                                              **form.service_data()),
-        context={"title": _("Edit %(name)s") % {"name": course}, "cancel_url": reverse("course_list"),
+        context={"active": ACTIVE, "title": _("Edit %(name)s") % {"name": course}, "cancel_url": reverse("course_list"),
                  "delete_url": reverse("course_delete", args=[course.pk])},
         success=_("The course was saved."), next_url=lambda obj: reverse("course_list"),
     )

@@ -12,14 +12,14 @@ from django.views.decorators.http import require_POST
 
 from dangjian.portal import drafts
 from dangjian.web.views.base import require
-from dangjian.web.views.programs import _program_get, training_required
+from dangjian.web.views.programs import program_get_for_view, training_required
 
 
 def _draft_view(service, done_message):
     @training_required
     @require_POST
     def view(request, pk):
-        program = _program_get(request, pk)
+        program = program_get_for_view(request, pk)
         require(request.user, "training.draft_portal_items", program)
         try:
             page = service(program=program, by=request.user)

@@ -8,10 +8,8 @@ record, then calls one service. Transitions of the workflow show the service's r
 """
 
 import os
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -35,31 +33,29 @@ from dangjian.web.forms_training import (
     ReopenForm,
     ReturnForm,
 )
-from dangjian.web.views.base import add_service_errors, paginate, refused, require
-from dangjian.web.views.library import delete_then_redirect, form_page
+from dangjian.web.views.base import (
+    add_service_errors,
+    delete_then_redirect,
+    form_page,
+    paginate,
+    permission_required,
+    refused,
+    require,
+)
 
 ACTIVE = "training_program"
 
 
-def training_required(view):
-    """Log in and hold a role that works with programs: others get 403 before any record is looked up."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        require(request.user, "training.view_program")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+training_required = permission_required("training.view_program")
 
 
-def _program_get(request, pk) -> Program:
+def program_get_for_view(request, pk) -> Program:
     program = selectors.program_get(user=request.user, pk=pk)
     require(request.user, "training.view_program", program)
     return program
 
 
-def _phase_get(request, pk) -> Phase:
+def phase_get_for_view(request, pk) -> Phase:
     phase = selectors.phase_get(user=request.user, pk=pk)
     require(request.user, "training.view_program", phase.program)
     return phase
@@ -103,7 +99,7 @@ def program_create(request):
 
 @training_required
 def program_edit(request, pk):
-    program = _program_get(request, pk)
+    program = program_get_for_view(request, pk)
     if response := refused(request, "training.change_program", program, program.get_absolute_url()):
         return response
     form = ProgramForm(request.POST or None, instance=program, user=request.user)
@@ -122,7 +118,7 @@ def program_edit(request, pk):
 @training_required
 @require_POST
 def program_delete(request, pk):
-    program = _program_get(request, pk)
+    program = program_get_for_view(request, pk)
     if response := refused(request, "training.delete_program", program, program.get_absolute_url()):
         return response
     return delete_then_redirect(request, obj=program,
@@ -185,7 +181,7 @@ def _program_page(request, program: Program, *, status: int = 200, **forms):
 
 @training_required
 def program_detail(request, pk):
-    return _program_page(request, _program_get(request, pk))
+    return _program_page(request, program_get_for_view(request, pk))
 
 
 # Workflow transitions: one POST view per transition, each calling its service.
@@ -231,7 +227,7 @@ def transition_view(name: str):
     @training_required
     @require_POST
     def view(request, pk):
-        program = _program_get(request, pk)
+        program = program_get_for_view(request, pk)
         if response := refused(request, services.TRANSITIONS[name][2], program, program.get_absolute_url()):
             return response
         try:
@@ -276,7 +272,7 @@ def review_document(request, pk):
 
 @training_required
 def phase_create(request, pk):
-    program = _program_get(request, pk)
+    program = program_get_for_view(request, pk)
     if response := refused(request, "training.change_plan", program, program.get_absolute_url()):
         return response
     form = PhaseForm(request.POST or None, program=program)
@@ -291,7 +287,7 @@ def phase_create(request, pk):
 
 @training_required
 def phase_edit(request, pk):
-    phase = _phase_get(request, pk)
+    phase = phase_get_for_view(request, pk)
     if response := refused(request, "training.manage_class", phase, reverse("phase_detail", args=[pk])):
         return response
     can_change_plan = request.user.has_perm("training.change_plan", phase.program)
@@ -310,7 +306,7 @@ def phase_edit(request, pk):
 @training_required
 @require_POST
 def phase_delete(request, pk):
-    phase = _phase_get(request, pk)
+    phase = phase_get_for_view(request, pk)
     if response := refused(request, "training.change_plan", phase.program, reverse("phase_detail", args=[pk])):
         return response
     return delete_then_redirect(request, obj=phase,
@@ -355,12 +351,12 @@ def _phase_page(request, phase: Phase, *, status: int = 200, **forms):
 
 @training_required
 def phase_detail(request, pk):
-    return _phase_page(request, _phase_get(request, pk))
+    return _phase_page(request, phase_get_for_view(request, pk))
 
 
 def _phase_action(request, pk, *, form_name: str, make_form, act, success: str):
     """A form posted from the phase page: on success back to the page, else the page with the errors."""
-    phase = _phase_get(request, pk)
+    phase = phase_get_for_view(request, pk)
     if response := refused(request, "training.manage_class", phase, reverse("phase_detail", args=[phase.pk])):
         return response
     form = make_form(phase)

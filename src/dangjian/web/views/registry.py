@@ -4,55 +4,24 @@ Each view loads its objects through a scoped selector, checks the permission, th
 service. A unit administrator reaching another organ's record gets 404 (it is not in their scope).
 """
 
-from functools import wraps
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.organizations import selectors, services
 from dangjian.organizations.models import Organ, PartyOrganization, Person
 from dangjian.web.forms import OrganForm, PartyOrganizationForm, PeopleFilterForm, PersonForm, PostForm
-from dangjian.web.views.base import add_service_errors, paginate, private_no_store, require
+from dangjian.web.views.base import (
+    delete_then_redirect,
+    form_page,
+    paginate,
+    permission_required,
+    private_no_store,
+    require,
+)
 
-
-def registry_staff_required(view):
-    """Log in, and hold a registry role: others get 403 before any record is looked up (then a unit
-    administrator reaching another organ's record gets 404 from the scoped lookup)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        require(request.user, "organizations.view_registry")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _form_page(request, *, form, save, template: str, context: dict, success: str):
-    """Validate `form`, call `save(cleaned_data)` (a service), redirect to the saved object's page."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save(form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(obj)
-    return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)
-
-
-def _delete(request, *, obj, delete, next_url: str, back_url: str):
-    try:
-        delete()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(back_url)
-    messages.success(request, _("Deleted %(record)s.") % {"record": obj})
-    return redirect(next_url)
+registry_staff_required = permission_required("organizations.view_registry")
 
 
 # Organs ---------------------------------------------------------------------------------------
@@ -83,9 +52,9 @@ def organ_detail(request, pk):
 def organ_create(request):
     require(request.user, "organizations.add_organ")
     form = OrganForm(request.POST or None)
-    return _form_page(
+    return form_page(
         request, form=form, template="web/form.html",
-        save=lambda data: services.organ_create(by=request.user, **data),
+        save=lambda: services.organ_create(by=request.user, **form.cleaned_data),
         context={"title": _("New organ"), "back": "organ_list"}, success=_("The organ was saved."),
     )
 
@@ -95,9 +64,9 @@ def organ_edit(request, pk):
     organ = selectors.organ_get(user=request.user, pk=pk)
     require(request.user, "organizations.change_organ", organ)
     form = OrganForm(request.POST or None, instance=organ)
-    return _form_page(
+    return form_page(
         request, form=form, template="web/form.html",
-        save=lambda data: services.organ_update(organ=organ, by=request.user, **data),
+        save=lambda: services.organ_update(organ=organ, by=request.user, **form.cleaned_data),
         context={"title": _("Edit %(name)s") % {"name": organ}, "object": organ},
         success=_("The organ was saved."),
     )
@@ -105,10 +74,10 @@ def organ_edit(request, pk):
 
 @registry_staff_required
 @require_POST
-def organ_delete(request, pk):
+def organdelete_then_redirect(request, pk):
     organ = selectors.organ_get(user=request.user, pk=pk)
     require(request.user, "organizations.delete_organ", organ)
-    return _delete(request, obj=organ, delete=lambda: services.organ_delete(organ=organ, by=request.user),
+    return delete_then_redirect(request, obj=organ, delete=lambda: services.organ_delete(organ=organ, by=request.user),
                    next_url="organ_list", back_url=organ.get_absolute_url())
 
 
@@ -149,9 +118,9 @@ def party_organization_create(request):
     if organ_id := request.GET.get("organ"):
         initial["organ"] = get_object_or_404(Organ.objects.visible_to(request.user), pk=organ_id)
     form = PartyOrganizationForm(request.POST or None, user=request.user, initial=initial)
-    return _form_page(
+    return form_page(
         request, form=form, template="web/form.html",
-        save=lambda data: services.party_organization_create(by=request.user, **data),
+        save=lambda: services.party_organization_create(by=request.user, **form.cleaned_data),
         context={"title": _("New party organization"), "back": "party_organization_list"},
         success=_("The party organization was saved."),
     )
@@ -162,9 +131,9 @@ def party_organization_edit(request, pk):
     org = selectors.party_organization_get(user=request.user, pk=pk)
     require(request.user, "organizations.change_partyorganization", org)
     form = PartyOrganizationForm(request.POST or None, user=request.user, instance=org)
-    return _form_page(
+    return form_page(
         request, form=form, template="web/form.html",
-        save=lambda data: services.party_organization_update(party_organization=org, by=request.user, **data),
+        save=lambda: services.party_organization_update(party_organization=org, by=request.user, **form.cleaned_data),
         context={"title": _("Edit %(name)s") % {"name": org}, "object": org},
         success=_("The party organization was saved."),
     )
@@ -172,10 +141,10 @@ def party_organization_edit(request, pk):
 
 @registry_staff_required
 @require_POST
-def party_organization_delete(request, pk):
+def party_organizationdelete_then_redirect(request, pk):
     org = selectors.party_organization_get(user=request.user, pk=pk)
     require(request.user, "organizations.delete_partyorganization", org)
-    return _delete(request, obj=org,
+    return delete_then_redirect(request, obj=org,
                    delete=lambda: services.party_organization_delete(party_organization=org, by=request.user),
                    next_url=org.organ.get_absolute_url(), back_url=org.get_absolute_url())
 
@@ -244,9 +213,9 @@ def person_create(request):
     if organ_id := request.GET.get("organ"):
         initial["organ"] = get_object_or_404(Organ.objects.visible_to(request.user), pk=organ_id)
     form = PersonForm(request.POST or None, user=request.user, initial=initial)
-    return _form_page(
+    return form_page(
         request, form=form, template="web/form.html",
-        save=lambda data: services.person_create(by=request.user, **data),
+        save=lambda: services.person_create(by=request.user, **form.cleaned_data),
         context={"title": _("New person"), "back": "person_list"}, success=_("The person was saved."),
     )
 
@@ -256,9 +225,9 @@ def person_edit(request, pk):
     person = selectors.person_get(user=request.user, pk=pk)
     require(request.user, "organizations.change_person", person)
     form = PersonForm(request.POST or None, user=request.user, instance=person)
-    return _form_page(
+    return form_page(
         request, form=form, template="web/form.html",
-        save=lambda data: services.person_update(person=person, by=request.user, **data),
+        save=lambda: services.person_update(person=person, by=request.user, **form.cleaned_data),
         context={"title": _("Edit %(name)s") % {"name": person}, "object": person},
         success=_("The person was saved."),
     )
@@ -266,11 +235,12 @@ def person_edit(request, pk):
 
 @registry_staff_required
 @require_POST
-def person_delete(request, pk):
+def persondelete_then_redirect(request, pk):
     person = selectors.person_get(user=request.user, pk=pk)
     require(request.user, "organizations.delete_person", person)
-    return _delete(request, obj=person, delete=lambda: services.person_delete(person=person, by=request.user),
-                   next_url="person_list", back_url=person.get_absolute_url())
+    return delete_then_redirect(request, obj=person,
+                                delete=lambda: services.person_delete(person=person, by=request.user),
+                                next_url="person_list", back_url=person.get_absolute_url())
 
 
 @registry_staff_required
@@ -278,9 +248,9 @@ def post_create(request, pk):
     person = selectors.person_get(user=request.user, pk=pk)
     require(request.user, "organizations.add_post", person)
     form = PostForm(request.POST or None, user=request.user, person=person)
-    return _form_page(
+    return form_page(
         request, form=form, template="web/form.html",
-        save=lambda data: services.post_create(by=request.user, person=person, **data).person,
+        save=lambda: services.post_create(by=request.user, person=person, **form.cleaned_data).person,
         context={"title": _("New post for %(name)s") % {"name": person}, "object": person},
         success=_("The post was saved."),
     )
@@ -291,9 +261,9 @@ def post_edit(request, pk):
     post = selectors.post_get(user=request.user, pk=pk)
     require(request.user, "organizations.change_post", post.person)
     form = PostForm(request.POST or None, user=request.user, person=post.person, instance=post)
-    return _form_page(
+    return form_page(
         request, form=form, template="web/form.html",
-        save=lambda data: services.post_update(post=post, by=request.user, **data).person,
+        save=lambda: services.post_update(post=post, by=request.user, **form.cleaned_data).person,
         context={"title": _("Edit post"), "object": post.person},
         success=_("The post was saved."),
     )
@@ -301,8 +271,8 @@ def post_edit(request, pk):
 
 @registry_staff_required
 @require_POST
-def post_delete(request, pk):
+def postdelete_then_redirect(request, pk):
     post = selectors.post_get(user=request.user, pk=pk)
     require(request.user, "organizations.delete_post", post.person)
-    return _delete(request, obj=post, delete=lambda: services.post_delete(post=post, by=request.user),
+    return delete_then_redirect(request, obj=post, delete=lambda: services.post_delete(post=post, by=request.user),
                    next_url=post.person.get_absolute_url(), back_url=post.person.get_absolute_url())

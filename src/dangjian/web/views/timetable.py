@@ -9,7 +9,6 @@ import contextlib
 import datetime
 from collections import defaultdict
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,22 +33,12 @@ from dangjian.web.forms_timetable import (
     course_length,
     day_label,
 )
-from dangjian.web.views.base import add_service_errors, require
+from dangjian.web.views.base import add_service_errors, permission_required, require
 
 CATALOG_LIMIT = 200
 
 
-def training_staff_required(view):
-    """Log in, and hold a training role: others get 403 before any program is looked up (then a
-    program outside the user's scope is a 404 from the scoped lookup)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        require(request.user, "training.view_program")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+training_staff_required = permission_required("training.view_program")
 
 
 # --- Presentation helpers ------------------------------------------------------------------------
