@@ -86,7 +86,7 @@ class TestOrgans:
             "code": "nyfgw", "name_zh": "南阳市发展和改革委员会", "sector": "government", "parent_id": organ.pk,
         })
         assert response.status_code == 201, response.content
-        created = Organ.objects.get(code="nyfgw")
+        created = Organ.unscoped.get(code="nyfgw")
         assert response.json()["id"] == created.pk and created.parent == organ
         assert AuditEntry.objects.filter(action="create", model="organizations.organ",
                                          object_pk=str(created.pk)).exists()
@@ -127,7 +127,7 @@ class TestOrgans:
     def test_delete(self, as_organizer):
         organ = OrganFactory()
         assert as_organizer.delete(f"organs/{organ.pk}").status_code == 204
-        assert not Organ.objects.filter(pk=organ.pk).exists()
+        assert not Organ.unscoped.filter(pk=organ.pk).exists()
         assert AuditEntry.objects.filter(action="delete", object_pk=str(organ.pk)).exists()
 
     def test_delete_of_an_organ_with_people_is_a_conflict(self, as_organizer, organ):
@@ -135,7 +135,7 @@ class TestOrgans:
         response = as_organizer.delete(f"organs/{organ.pk}")
         assert response.status_code == 409
         assert response.json()["detail"]
-        assert Organ.objects.filter(pk=organ.pk).exists()
+        assert Organ.unscoped.filter(pk=organ.pk).exists()
         assert not AuditEntry.objects.exists()
 
     def test_unit_admin_sees_only_their_organ_and_cannot_write(self, as_unit_admin, organ, other_organ):
@@ -173,7 +173,7 @@ class TestPartyOrganizations:
             "founded_on": "2015-07-01", "member_count": 15,
         })
         assert response.status_code == 201, response.content
-        created = PartyOrganization.objects.get(pk=response.json()["id"])
+        created = PartyOrganization.unscoped.get(pk=response.json()["id"])
         assert created.parent == committee and created.member_count == 15
         assert AuditEntry.objects.filter(action="create", object_pk=str(created.pk)).exists()
 
@@ -184,7 +184,7 @@ class TestPartyOrganizations:
         })
         assert response.status_code == 422
         assert list(field_errors(response)) == ["parent_id"]
-        assert not PartyOrganization.objects.filter(name="机关党委").exists()
+        assert not PartyOrganization.unscoped.filter(name="机关党委").exists()
 
     def test_duplicate_name_in_organ_is_refused(self, as_organizer, organ):
         branch = PartyOrganizationFactory(organ=organ)
@@ -214,7 +214,7 @@ class TestPartyOrganizations:
         assert as_organizer.delete(f"party-organizations/{empty.pk}").status_code == 204
         with_posts = PostFactory(person=PersonFactory(organ=organ)).party_organization
         assert as_organizer.delete(f"party-organizations/{with_posts.pk}").status_code == 409
-        assert PartyOrganization.objects.filter(pk=with_posts.pk).exists()
+        assert PartyOrganization.unscoped.filter(pk=with_posts.pk).exists()
 
 
 # People ----------------------------------------------------------------------------------------------
@@ -327,7 +327,7 @@ class TestPeople:
         body = response.json()
         assert body["birth_date"] == "1985-10-02" and body["gender"] == "female"
         assert body["id_number"] != id_number and body["mobile"] == "139****5678"
-        person = Person.objects.get(pk=body["id"])
+        person = Person.unscoped.get(pk=body["id"])
         assert person.id_number == id_number and person.ethnicity == "汉族"
         entry = AuditEntry.objects.get(action="create")
         assert id_number not in str(entry.changes)
@@ -338,7 +338,7 @@ class TestPeople:
         })
         assert response.status_code == 422
         assert list(field_errors(response)) == ["id_number"]
-        assert not Person.objects.exists()
+        assert not Person.unscoped.exists()
 
     def test_duplicate_id_number_names_id_number(self, as_organizer, organ):
         existing = PersonFactory(organ=organ)
@@ -384,7 +384,7 @@ class TestPeople:
     def test_delete_takes_the_posts_along(self, as_organizer, organ):
         post = PostFactory(person=PersonFactory(organ=organ))
         assert as_organizer.delete(f"people/{post.person.pk}").status_code == 204
-        assert not Post.objects.filter(pk=post.pk).exists()
+        assert not Post.unscoped.filter(pk=post.pk).exists()
 
     def test_unit_admin_and_another_organs_person(self, as_unit_admin, organ, other_organ):
         stranger = PersonFactory(organ=other_organ)
@@ -399,7 +399,7 @@ class TestPeople:
                                                  "organ_id": other_organ.pk})
         assert response.status_code == 422
         assert list(field_errors(response)) == ["organ_id"]
-        assert not Person.objects.exists()
+        assert not Person.unscoped.exists()
 
 
 # Posts ------------------------------------------------------------------------------------------------
@@ -434,7 +434,7 @@ class TestPosts:
             "portfolio": "publicity", "started_on": "2024-03-01", "method": "elected",
         })
         assert response.status_code == 201, response.content
-        post = Post.objects.get(pk=response.json()["id"])
+        post = Post.unscoped.get(pk=response.json()["id"])
         assert post.person == person and post.portfolio == "publicity"
         assert AuditEntry.objects.filter(action="create", model="organizations.post").exists()
 
@@ -446,7 +446,7 @@ class TestPosts:
         })
         assert response.status_code == 422
         assert list(field_errors(response)) == ["started_on"]
-        assert Post.objects.count() == 1
+        assert Post.unscoped.count() == 1
 
     def test_second_open_secretary_is_refused_naming_started_on(self, as_organizer, organ):
         current = PostFactory(person=PersonFactory(organ=organ))
@@ -467,7 +467,7 @@ class TestPosts:
         assert "ended_on" in field_errors(response)
         response = as_organizer.post("posts", {**base, "role": "secretary", "started_on": "1 March 2024"})
         assert list(field_errors(response)) == ["started_on"]
-        assert not Post.objects.exists()
+        assert not Post.unscoped.exists()
 
     def test_end_a_post(self, as_organizer, organ):
         post = PostFactory(person=PersonFactory(organ=organ))
@@ -481,7 +481,7 @@ class TestPosts:
     def test_delete(self, as_organizer, organ):
         post = PostFactory(person=PersonFactory(organ=organ))
         assert as_organizer.delete(f"posts/{post.pk}").status_code == 204
-        assert not Post.objects.exists()
+        assert not Post.unscoped.exists()
 
     def test_unit_admin_cannot_give_a_post_to_another_organs_person(self, as_unit_admin, organ, other_organ):
         response = as_unit_admin.post("posts", {

@@ -71,7 +71,7 @@ def test_import_success_returns_counts(organizer, organ):
                                                                                         party_org)]))
     assert response.status_code == 200, response.content
     assert response.json() == {"kind": "people", "counts": {"people": 1, "posts": 1}}
-    assert Post.objects.count() == 1
+    assert Post.unscoped.count() == 1
     assert AuditEntry.objects.get().action == "import"
 
 
@@ -86,7 +86,7 @@ def test_import_errors_are_problem_details_naming_sheet_row_and_column(organizer
     assert [(e["sheet"], e["row"], e["column"]) for e in body["errors"]] == [
         ("人员", 3, "身份证号"), ("人员", 4, "所在单位代码")]
     assert all(e["message"] for e in body["errors"])
-    assert not Person.objects.exists() and not AuditEntry.objects.exists()
+    assert not Person.unscoped.exists() and not AuditEntry.objects.exists()
 
 
 def test_import_of_a_non_workbook_is_a_file_level_error(organizer):
@@ -121,7 +121,7 @@ def test_roles_without_registry_access_get_403(role, organ):
     assert client.get(f"{BASE}people/template").status_code == 403
     assert client.get(f"{BASE}people/export").status_code == 403
     assert post_file(client, "people", people_book([person_row(organ)])).status_code == 403
-    assert not Person.objects.exists()
+    assert not Person.unscoped.exists()
 
 
 def test_anonymous_gets_401():

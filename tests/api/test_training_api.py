@@ -111,7 +111,7 @@ def fake_documents(monkeypatch):
 
 def set_status(program: Program, status: str, *, submitted: bool = True) -> Program:
     """Put a program in a status for a test's setup (the workflow itself is tested through the API)."""
-    Program.objects.filter(pk=program.pk).update(
+    Program.unscoped.filter(pk=program.pk).update(
         status=status, submitted_at=timezone.now() if submitted else None)
     program.refresh_from_db()
     return program
@@ -342,7 +342,7 @@ class TestPrograms:
         assert list(field_errors(response)) == ["organizer_id"]
         response = as_organizer.post("programs", {**PROGRAM, "organizer_id": organ.pk, "hours_per_day": "7.55"})
         assert list(field_errors(response)) == ["hours_per_day"]
-        assert not Program.objects.exists()
+        assert not Program.unscoped.exists()
 
     def test_list_filters(self, as_organizer, organ):
         draft = ProgramFactory(organizer=organ, year=2022)
@@ -381,10 +381,10 @@ class TestPrograms:
         draft = ProgramFactory(organizer=organ)
         PhaseFactory(program=draft)
         assert as_organizer.delete(f"programs/{draft.pk}").status_code == 204
-        assert not Program.objects.filter(pk=draft.pk).exists()
+        assert not Program.unscoped.filter(pk=draft.pk).exists()
         returned = set_status(ProgramFactory(organizer=organ), "returned")
         assert problem(as_organizer.delete(f"programs/{returned.pk}"), 409)["detail"]
-        assert Program.objects.filter(pk=returned.pk).exists()
+        assert Program.unscoped.filter(pk=returned.pk).exists()
 
     def test_unknown_program_is_404(self, as_organizer, db):
         assert problem(as_organizer.get("programs/999999"), 404)
@@ -683,7 +683,7 @@ class TestTemporaryBranch:
         problem(as_organizer.get(f"phases/{phase.pk}/temporary-branch"), 404)
         response = as_organizer.post(f"phases/{phase.pk}/temporary-branch", {})
         assert response.status_code == 201, response.content
-        branch = PartyOrganization.objects.get(pk=response.json()["id"])
+        branch = PartyOrganization.unscoped.get(pk=response.json()["id"])
         assert branch.org_type == PartyOrganization.Type.TEMPORARY_BRANCH and branch.organ == phase.program.organizer
         assert branch.name.startswith(phase.program.title)
         problem(as_organizer.post(f"phases/{phase.pk}/temporary-branch", {"name": "第二个"}), 409)
@@ -692,7 +692,7 @@ class TestTemporaryBranch:
         response = as_organizer.post(f"phases/{phase.pk}/temporary-branch/posts",
                                      {"person_id": person.pk, "role": "secretary"})
         assert response.status_code == 201, response.content
-        post = Post.objects.get(pk=response.json()["id"])
+        post = Post.unscoped.get(pk=response.json()["id"])
         assert post.ended_on == phase.ends_on and post.method == Post.Method.APPOINTED
         body = as_organizer.get(f"phases/{phase.pk}/temporary-branch").json()
         assert [p["id"] for p in body["posts"]] == [post.pk] and body["posts"][0]["person_name"] == person.name
@@ -700,7 +700,7 @@ class TestTemporaryBranch:
                                      {"person_id": person.pk, "role": "secretary", "portfolio": "publicity"})
         assert list(field_errors(response)) == ["portfolio"]
         assert as_organizer.delete(f"phases/{phase.pk}/temporary-branch/posts/{post.pk}").status_code == 204
-        assert not Post.objects.exists()
+        assert not Post.unscoped.exists()
 
     def test_posts_need_the_branch_first(self, as_organizer, phase, organ):
         response = as_organizer.post(f"phases/{phase.pk}/temporary-branch/posts",
@@ -711,7 +711,7 @@ class TestTemporaryBranch:
         as_organizer.post(f"phases/{phase.pk}/temporary-branch", {})
         unrelated = PostFactory(person=PersonFactory(organ=organ))
         problem(as_organizer.delete(f"phases/{phase.pk}/temporary-branch/posts/{unrelated.pk}"), 404)
-        assert Post.objects.filter(pk=unrelated.pk).exists()
+        assert Post.unscoped.filter(pk=unrelated.pk).exists()
 
 
 class TestCopyTimetable:
@@ -784,7 +784,7 @@ class TestSessions:
         assert body["instructors"] == [{"id": teacher.pk, "name": teacher.name, "title": teacher.title}]
         assert body["starts_at"] == "2022-10-11T08:30:00+08:00" and body["warnings"] == []
         assert body["category"] == "practice" and body["program_id"] == phase.program_id
-        session = Session.objects.get(pk=body["id"])
+        session = Session.unscoped.get(pk=body["id"])
         assert [stop.site for stop in session.stops.order_by("order")] == [second, first]
         assert AuditEntry.objects.filter(action="create", model="training.session").exists()
 
@@ -792,7 +792,7 @@ class TestSessions:
         response = as_staff.post("sessions", {"phase_id": phase.pk, "starts_at": "2022-10-10T08:30",
                                               "ends_at": "2022-10-10T11:30", "form": "lecture", "title": "专题课"})
         assert response.status_code == 201, response.content
-        session = Session.objects.get()
+        session = Session.unscoped.get()
         assert session.starts_at == at(DAY1, "08:30")
         assert session.venue == phase.program.venue  # no place given: the program's venue
 
@@ -828,7 +828,7 @@ class TestSessions:
         response = as_staff.post("sessions", payload)
         assert problem(response, 422)
         assert list(field_errors(response)) == [field]
-        assert not Session.objects.exists()
+        assert not Session.unscoped.exists()
 
     def test_conflicts_name_the_field(self, as_staff, phase, program):
         teacher = InstructorFactory()
@@ -874,7 +874,7 @@ class TestSessions:
         assert list(field_errors(as_staff.patch(f"sessions/{session.pk}", {"form": None}))) == ["form"]
         assert list(field_errors(as_staff.patch(f"sessions/{session.pk}", {"sites": None}))) == ["sites"]
         assert as_staff.delete(f"sessions/{session.pk}").status_code == 204
-        assert not Session.objects.exists()
+        assert not Session.unscoped.exists()
 
     def test_move_into_another_session_is_refused(self, as_staff, phase):
         SessionFactory(phase=phase, starts_at=at(DAY2, "08:30"), ends_at=at(DAY2, "11:30"))
@@ -889,7 +889,7 @@ class TestSessions:
         set_status(program, "closed")
         assert problem(as_organizer.delete(f"sessions/{session.pk}"), 409)["detail"]
         assert problem(as_organizer.patch(f"sessions/{session.pk}", {"title": "x"}), 409)["detail"]
-        assert Session.objects.filter(pk=session.pk, title=session.title).exists()
+        assert Session.unscoped.filter(pk=session.pk, title=session.title).exists()
 
     def test_filters(self, as_organizer, phase, program):
         teacher = InstructorFactory()
@@ -921,7 +921,7 @@ class TestSessions:
         response = as_staff.post("sessions", {"phase_id": elsewhere.pk, "starts_at": "2022-10-10T08:30",
                                               "ends_at": "2022-10-10T11:30", "form": "lecture", "title": "x"})
         assert list(field_errors(response)) == ["phase_id"]
-        assert not Session.objects.exists()
+        assert not Session.unscoped.exists()
 
 
 # Documentation -----------------------------------------------------------------------------------

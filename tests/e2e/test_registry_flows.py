@@ -172,7 +172,7 @@ def test_import_with_errors_shows_the_row_report(session, phone_session, organiz
         {"姓名": "刘洋", "身份证号": bad, "所在单位代码": "edu-bureau"},         # row 3: check digit wrong
         {"姓名": None, "身份证号": make_id_number(), "所在单位代码": "edu-bureau"},  # row 4: no name
     ])
-    people_before = Person.objects.count()
+    people_before = Person.unscoped.count()
 
     section.locator("input[type=file]").set_input_files(workbook)
     with page.expect_response(re.compile(r"/spreadsheets/people/import/$")):
@@ -186,8 +186,8 @@ def test_import_with_errors_shows_the_row_report(session, phone_session, organiz
     assert cells[1][:3] == ["人员", "4", "姓名"], cells
     # htmx put the report into the page; nothing was imported, not even the good row.
     expect(page).to_have_url(re.compile(r"/spreadsheets/$"))
-    assert Person.objects.count() == people_before
-    assert not Person.objects.filter(id_number=good).exists()
+    assert Person.unscoped.count() == people_before
+    assert not Person.unscoped.filter(id_number=good).exists()
     session.screenshot("import-errors-1280")
     assert session.console_errors == []
 

@@ -26,7 +26,7 @@ def test_invalid_person_is_not_written(organizer, organ):
     with pytest.raises(ValidationError) as error:
         services.person_create(by=organizer, name="王伟", id_number="411302198005170011", organ=organ)
     assert "id_number" in error.value.message_dict
-    assert not Person.objects.exists() and not AuditEntry.objects.exists()
+    assert not Person.unscoped.exists() and not AuditEntry.objects.exists()
 
 
 def test_update_records_only_what_changed(organizer, organ):
@@ -73,7 +73,7 @@ def test_deleting_a_party_organization_with_posts_is_refused_clearly(organizer, 
     post = PostFactory(person=PersonFactory(organ=organ))
     with pytest.raises(ValidationError):
         services.party_organization_delete(party_organization=post.party_organization, by=organizer)
-    assert post.party_organization.__class__.objects.filter(pk=post.party_organization_id).exists()
+    assert post.party_organization.__class__.unscoped.filter(pk=post.party_organization_id).exists()
     assert not AuditEntry.objects.filter(action="delete").exists()
 
 
@@ -82,7 +82,7 @@ def test_organ_delete_refused_while_people_belong_to_it(organizer):
     PersonFactory(organ=organ)
     with pytest.raises(ValidationError):
         services.organ_delete(organ=organ, by=organizer)
-    assert Organ.objects.filter(pk=organ.pk).exists()
+    assert Organ.unscoped.filter(pk=organ.pk).exists()
 
 
 def test_post_create_refuses_a_second_current_secretary(organizer, organ):

@@ -123,10 +123,10 @@ def people_header() -> list[str]:
 def measured(function, *args, **kwargs):
     """(result, seconds, peak MB of Python allocations) of a call."""
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: the same on a loaded machine
     try:
         result = function(*args, **kwargs)
-        return result, time.perf_counter() - started, tracemalloc.get_traced_memory()[1] / MB
+        return result, time.process_time() - started, tracemalloc.get_traced_memory()[1] / MB
     finally:
         tracemalloc.stop()
 
@@ -299,7 +299,7 @@ def test_a_merged_title_row_above_the_header_is_skipped(organizer, organ, blank_
     people = [person_row(organ), person_row(organ)]
     result = run_import(kind="people", file=people_book_with_title(people, blank_rows=blank_rows), by=organizer)
     assert result.ok, result.errors
-    assert Person.objects.count() == 2
+    assert Person.unscoped.count() == 2
 
 
 def test_rows_are_numbered_as_excel_shows_them_below_a_title(organizer, organ):
@@ -345,10 +345,10 @@ def test_a_month_is_the_first_of_the_month_where_allowed(organizer, organ):
     posts = [post_row(id_number, party_org, 任职开始=2019.03)]
     result = run_import(kind="people", file=people_book(people, posts), by=organizer)
     assert result.ok, result.errors
-    person = Person.objects.get()
+    person = Person.unscoped.get()
     assert person.birth_date == datetime.date(1980, 5, 17)  # the day comes from the ID number
     assert person.party_joined_on == datetime.date(2001, 7, 1)
-    assert Post.objects.get().started_on == datetime.date(2019, 3, 1)
+    assert Post.unscoped.get().started_on == datetime.date(2019, 3, 1)
 
 
 def test_a_month_is_refused_where_a_day_is_needed(organizer, organ):
@@ -369,7 +369,7 @@ def test_party_organization_dates_to_the_month(organizer, organ):
          "本届任期开始": "2023年3月"},
     ]), by=organizer)
     assert result.ok, result.errors
-    org = PartyOrganization.objects.get()
+    org = PartyOrganization.unscoped.get()
     assert (org.founded_on, org.term_started_on) == (datetime.date(1998, 7, 1), datetime.date(2023, 3, 1))
 
 
@@ -412,7 +412,7 @@ def test_identity_data_is_stored_normalised(organizer, organ):
              post_row("１１０１０５１９４９１２３１００２ｘ", party_org, 姓名="阿依古丽•买买提")]
     result = run_import(kind="people", file=people_book(people, posts), by=organizer)
     assert result.ok, result.errors
-    stored = dict(Person.objects.values_list("id_number", "name"))
+    stored = dict(Person.unscoped.values_list("id_number", "name"))
     assert stored == {full: "王伟", "11010519491231002X": "阿依古丽·买买提"}
-    assert Person.objects.get(id_number=full).mobile == "13812345678"
-    assert Post.objects.count() == 2
+    assert Person.unscoped.get(id_number=full).mobile == "13812345678"
+    assert Post.unscoped.count() == 2

@@ -83,7 +83,7 @@ def where(result) -> list[tuple]:
 
 
 def registry_counts() -> tuple[int, int, int, int]:
-    return (Organ.objects.count(), PartyOrganization.objects.count(), Person.objects.count(), Post.objects.count())
+    return (Organ.unscoped.count(), PartyOrganization.unscoped.count(), Person.unscoped.count(), Post.unscoped.count())
 
 
 @pytest.fixture(autouse=True)
@@ -166,15 +166,15 @@ def test_people_and_posts_are_imported_with_one_audit_entry(organizer, organ, pa
     ])
     assert result.ok, result.errors
     assert result.counts == {"people": 2, "posts": 2}
-    person = Person.objects.get(id_number=alice["身份证号"])
+    person = Person.unscoped.get(id_number=alice["身份证号"])
     assert (person.gender, person.education, person.rank_level, person.mobile, person.ethnicity) == (
         "female", "bachelor", "section_chief", "13812345678", "回族")
     assert person.birth_date == datetime.date(1980, 5, 17)  # taken from the ID number
     assert person.party_joined_on == datetime.date(2005, 7, 1)
-    secretary = Post.objects.get(role="secretary")
+    secretary = Post.unscoped.get(role="secretary")
     assert (secretary.person, secretary.started_on, secretary.method, secretary.approval_reference) == (
         person, datetime.date(2021, 3, 1), "elected", "工委〔2021〕3号")
-    member = Post.objects.get(role="committee_member")
+    member = Post.unscoped.get(role="committee_member")
     assert (member.portfolio, member.ended_on, member.method) == ("organization", datetime.date(2023, 2, 28),
                                                                    "appointed")
     entry = AuditEntry.objects.get()
@@ -230,7 +230,7 @@ def test_organs_import_with_parents_in_any_order(organizer):
     ]))
     assert result.ok, result.errors
     assert result.counts == {"organs": 2}
-    child = Organ.objects.get(code="child")
+    child = Organ.unscoped.get(code="child")
     assert (child.parent.code, child.parent.parent.code, child.sector) == ("parent", "city", "public_institution")
 
 
@@ -242,7 +242,7 @@ def test_party_organizations_import_with_parents(organizer, organ):
         {"单位代码": organ.code, "党组织名称": "机关总支", "类型": "党总支", "上级党组织": "机关党委"},
     ]))
     assert result.ok, result.errors
-    branch = PartyOrganization.objects.get(name="第二支部")
+    branch = PartyOrganization.unscoped.get(name="第二支部")
     assert branch.parent.name == "机关总支" and branch.parent.parent.name == "机关党委"
     committee = branch.parent.parent
     assert (committee.founded_on, committee.term_years, committee.member_count) == (
@@ -638,23 +638,23 @@ def test_export_has_the_template_layout(organizer):
 # Round trips: export (revealed) -> empty registry -> import gives the same records ---------------------
 
 def _wipe():
-    Post.objects.all().delete()
-    Person.objects.all().delete()
-    while PartyOrganization.objects.exists():
-        PartyOrganization.objects.filter(children__isnull=True).delete()
-    while Organ.objects.exists():
-        Organ.objects.filter(children__isnull=True, party_organizations__isnull=True, people__isnull=True).delete()
+    Post.unscoped.all().delete()
+    Person.unscoped.all().delete()
+    while PartyOrganization.unscoped.exists():
+        PartyOrganization.unscoped.filter(children__isnull=True).delete()
+    while Organ.unscoped.exists():
+        Organ.unscoped.filter(children__isnull=True, party_organizations__isnull=True, people__isnull=True).delete()
 
 
 def _snapshot():
-    organs = sorted(Organ.objects.values_list("code", "name_zh", "name_en", "sector", "parent__code"))
-    orgs = sorted(PartyOrganization.objects.values_list(
+    organs = sorted(Organ.unscoped.values_list("code", "name_zh", "name_en", "sector", "parent__code"))
+    orgs = sorted(PartyOrganization.unscoped.values_list(
         "organ__code", "name", "org_type", "parent__name", "parent__organ__code", "founded_on", "term_started_on",
         "term_years", "member_count"))
-    people = sorted(Person.objects.values_list(
+    people = sorted(Person.unscoped.values_list(
         "name", "gender", "id_number", "birth_date", "ethnicity", "party_joined_on", "mobile", "education",
         "position", "rank_level", "organ__code"))
-    posts = sorted(Post.objects.values_list(
+    posts = sorted(Post.unscoped.values_list(
         "person__id_number", "party_organization__organ__code", "party_organization__name", "role", "portfolio",
         "started_on", "ended_on", "method", "approval_reference"), key=str)
     return organs, orgs, people, posts
@@ -691,7 +691,7 @@ def test_round_trip_of_the_whole_registry(organizer):
 def test_masked_export_does_not_import(organizer, organ):
     PersonFactory(organ=organ)
     content = registry_export(kind="people", by=organizer)
-    Person.objects.all().delete()
+    Person.unscoped.all().delete()
     result = run_import(kind="people", file=content, by=organizer)
     assert where(result) == [("人员", 2, "身份证号")]
 
@@ -746,7 +746,7 @@ def test_cli_import_prints_counts_and_audits_as_cli(organizer, organ, tmp_path, 
     out, _err = _call("import", "people", str(path))
     progress = [line for line in out.splitlines() if re.search(r"\b[24]\D+4\b", line)]
     assert len(progress) == 2  # after rows 2 and 4 of 4
-    assert Person.objects.count() == 3
+    assert Person.unscoped.count() == 3
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.actor, entry.origin) == ("import", organizer, "cli")
     assert re.search(r"3\D+1", out.splitlines()[-1])  # 3 people, 1 post
@@ -763,7 +763,7 @@ def test_cli_import_errors_list_every_row_and_exit_non_zero(organizer, organ, tm
     assert len(lines) == 2
     assert lines[0].startswith("人员") and "3" in lines[0] and "身份证号" in lines[0]
     assert "4" in lines[1] and "所在单位代码" in lines[1]
-    assert not Person.objects.exists() and not AuditEntry.objects.exists()
+    assert not Person.unscoped.exists() and not AuditEntry.objects.exists()
 
 
 def test_cli_acts_as_the_named_user(unit_admin, organizer, tmp_path):
@@ -774,7 +774,7 @@ def test_cli_acts_as_the_named_user(unit_admin, organizer, tmp_path):
     with pytest.raises(CommandError):
         _call("import", "organs", str(path), "--as", "nobody")
     _call("import", "organs", str(path), "--as", organizer.username)
-    assert Organ.objects.filter(code="x").exists()
+    assert Organ.unscoped.filter(code="x").exists()
 
 
 def test_cli_needs_an_organizer_or_as(organ, tmp_path):
@@ -796,6 +796,6 @@ def test_cli_export_round_trip(organizer, organ, tmp_path):
     assert sheet_rows(revealed.read_bytes(), "人员")[1][2] == person.id_number
     assert list(AuditEntry.objects.order_by("pk").values_list("changes__reveal", "origin")) == [
         (False, "cli"), (True, "cli")]
-    Person.objects.all().delete()
+    Person.unscoped.all().delete()
     _call("import", "people", str(revealed))
-    assert Person.objects.get().id_number == person.id_number
+    assert Person.unscoped.get().id_number == person.id_number

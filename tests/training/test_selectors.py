@@ -166,7 +166,7 @@ def test_overlapping_groups_that_start_at_different_times_get_lanes_too():
 def test_grid_leaves_out_sessions_outside_the_phase_days():
     phase = PhaseFactory(starts_on=DAY1, ends_on=DAY2)
     inside = session(phase, DAY1, "08:30", "11:30")
-    Session.objects.filter(pk=session(phase, DAY2, "08:30", "11:30").pk).update(
+    Session.unscoped.filter(pk=session(phase, DAY2, "08:30", "11:30").pk).update(
         starts_at=at(DAY5, "08:30"), ends_at=at(DAY5, "11:30"))  # e.g. written before the phase shrank
     grid = selectors.timetable_grid(phase=phase)
     assert [i["session"] for i in grid["items"]] == [inside]

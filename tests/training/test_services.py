@@ -145,7 +145,7 @@ def test_the_whole_life_of_a_program(organizer, approver):
     assert first_submitted is not None
     services.program_return(program=program, by=approver, comments="请补充预算")
     services.program_submit(program=program, by=organizer)
-    assert Program.objects.get(pk=program.pk).submitted_at == first_submitted  # first submission is kept
+    assert Program.unscoped.get(pk=program.pk).submitted_at == first_submitted  # first submission is kept
     services.program_approve(program=program, by=approver, document_reference="宛文〔2022〕12号")
     services.program_open_enrollment(program=program, by=organizer)
     services.program_start(program=program, by=organizer)
@@ -156,7 +156,7 @@ def test_the_whole_life_of_a_program(organizer, approver):
         ["approved", "enrollment_open"], ["enrollment_open", "in_progress"], ["in_progress", "closed"],
         ["closed", "archived"],
     ]
-    assert Program.objects.get(pk=program.pk).status == Status.ARCHIVED
+    assert Program.unscoped.get(pk=program.pk).status == Status.ARCHIVED
 
 
 # --- Every refusal: from every status the transition is not allowed from --------------------------
@@ -240,7 +240,7 @@ def test_allowed_transitions_follow_status_and_role(organizer, approver):
 ])
 def test_an_incomplete_plan_cannot_be_submitted(change, message, organizer):
     program = make_program(Status.DRAFT)
-    Program.objects.filter(pk=program.pk).update(**change)
+    Program.unscoped.filter(pk=program.pk).update(**change)
     program.refresh_from_db()
     assert services.program_plan_problems(program=program) == [message]
     with pytest.raises(ValidationError) as error:
@@ -264,7 +264,7 @@ def test_a_complete_plan_has_no_problems():
 
 def test_the_status_is_checked_before_the_plan(organizer):
     program = make_program(Status.APPROVED)
-    Program.objects.filter(pk=program.pk).update(phase_count=3)
+    Program.unscoped.filter(pk=program.pk).update(phase_count=3)
     program.refresh_from_db()
     with pytest.raises(ValidationError) as error:
         services.program_submit(program=program, by=organizer)
@@ -306,7 +306,7 @@ def test_reopening_records_the_reason_and_the_plan_becomes_editable(organizer):
     entry = AuditEntry.objects.filter(model="training.program").latest("id")
     assert entry.changes == {"status": ["enrollment_open", "draft"], "comments": "第二期日期调整"}
     services.program_update(program=program, by=organizer, title="改后的标题")
-    assert Program.objects.get(pk=program.pk).title == "改后的标题"
+    assert Program.unscoped.get(pk=program.pk).title == "改后的标题"
 
 
 # --- Approval records who, when, comments, document and number -----------------------------------
@@ -326,7 +326,7 @@ def test_approval_records_who_when_comments_document_and_number(approver, settin
     assert (review.comments, review.document_reference) == ("同意举办", "宛文〔2022〕12号")
     assert review.document.name.startswith("approvals/2022/") and review.document.name.endswith(".pdf")
     assert review.document.read() == b"%PDF-1.4 approval"
-    assert Program.objects.get(pk=program.pk).status == Status.APPROVED
+    assert Program.unscoped.get(pk=program.pk).status == Status.APPROVED
 
 
 def test_an_invalid_approval_record_changes_nothing(approver):
@@ -384,7 +384,7 @@ def test_a_plan_field_already_set_on_the_instance_is_still_refused(organizer):
     with pytest.raises(ValidationError) as error:
         services.program_update(program=program, by=organizer, title="表单里改的标题")
     assert list(error.value.message_dict) == ["title"]
-    assert Program.objects.get(pk=program.pk).title != "表单里改的标题"
+    assert Program.unscoped.get(pk=program.pk).title != "表单里改的标题"
 
 
 @pytest.mark.parametrize("status", LOCKED)
@@ -400,11 +400,11 @@ def test_contacts_stay_editable_and_unchanged_plan_fields_pass(status, organizer
 
 def test_a_textarea_posted_back_unchanged_is_no_change(organizer):
     program = make_program(Status.APPROVED)
-    Program.objects.filter(pk=program.pk).update(purpose="第一，提高能力；\n第二，增强党性。")
+    Program.unscoped.filter(pk=program.pk).update(purpose="第一，提高能力；\n第二，增强党性。")
     program.refresh_from_db()
     services.program_update(program=program, by=organizer, purpose="第一，提高能力；\r\n第二，增强党性。",
                             contact_name="李四")
-    assert Program.objects.get(pk=program.pk).contact_name == "李四"
+    assert Program.unscoped.get(pk=program.pk).contact_name == "李四"
 
 
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.RETURNED])
@@ -425,7 +425,7 @@ def test_a_closed_program_cannot_be_changed_at_all(status, organizer):
 def test_the_status_cannot_be_set_by_editing(organizer):
     program = make_program(Status.DRAFT)
     services.program_update(program=program, by=organizer, status=Status.APPROVED, contact_name="王五")
-    assert Program.objects.get(pk=program.pk).status == Status.DRAFT
+    assert Program.unscoped.get(pk=program.pk).status == Status.DRAFT
     created = services.program_create(by=organizer, title="t", year=2022, organizer=OrganFactory(),
                                       status=Status.APPROVED)
     assert created.status == Status.DRAFT
@@ -489,7 +489,7 @@ def test_a_submitted_program_cannot_be_deleted(status, organizer):
     program = make_program(status)
     with pytest.raises(ValidationError, match=re.escape("Only a draft that was never submitted can be deleted.")):
         services.program_delete(program=program, by=organizer)
-    assert Program.objects.filter(pk=program.pk).exists()
+    assert Program.unscoped.filter(pk=program.pk).exists()
 
 
 def test_a_reopened_draft_cannot_be_deleted(organizer):
@@ -505,9 +505,9 @@ def test_a_fresh_draft_is_deleted_with_its_temporary_branches(organizer):
     services.temporary_branch_appoint(phase=phase, person=PersonFactory(), role=Post.Role.SECRETARY, by=organizer)
     SessionFactory(phase=phase)
     services.program_delete(program=program, by=organizer)
-    assert not Program.objects.filter(pk=program.pk).exists()
-    assert not PartyOrganization.objects.filter(pk=branch.pk).exists() and not Post.objects.exists()
-    assert not Session.objects.exists()
+    assert not Program.unscoped.filter(pk=program.pk).exists()
+    assert not PartyOrganization.unscoped.filter(pk=branch.pk).exists() and not Post.unscoped.exists()
+    assert not Session.unscoped.exists()
     assert AuditEntry.objects.filter(model="training.program", action="delete").count() == 1
 
 
@@ -604,10 +604,10 @@ def test_appointed_posts_end_with_the_phase_and_follow_its_dates(organizer):
 
     new_start, new_end = datetime.date(2022, 10, 17), datetime.date(2022, 10, 21)
     services.phase_update(phase=phase, by=organizer, starts_on=new_start, ends_on=new_end)
-    for post in Post.objects.all():
+    for post in Post.unscoped.all():
         assert (post.started_on, post.ended_on) == (new_start, new_end)
     assert ClassCommitteeMember.objects.values_list("started_on", "ended_on").get() == (new_start, new_end)
-    branch = PartyOrganization.objects.get(pk=phase.temporary_branch_id)
+    branch = PartyOrganization.unscoped.get(pk=phase.temporary_branch_id)
     assert branch.founded_on == branch.term_started_on == new_start
 
 
@@ -648,7 +648,7 @@ def test_the_temporary_branch_secretary_is_not_a_newly_appointed_secretary(organ
     found = list(registry_selectors.people_list(user=organizer, newly_appointed_since=since))
     assert found == [real]
     # The post itself is in the registry, as an appointed post of the temporary branch.
-    assert Post.objects.get(person=trainee).party_organization.org_type == "temporary_branch"
+    assert Post.unscoped.get(person=trainee).party_organization.org_type == "temporary_branch"
 
 
 def test_removing_a_branch_post(organizer):
@@ -656,11 +656,11 @@ def test_removing_a_branch_post(organizer):
     services.temporary_branch_create(phase=phase, by=organizer)
     post = services.temporary_branch_appoint(phase=phase, person=PersonFactory(), role="secretary", by=organizer)
     services.temporary_branch_remove_post(post=post, by=organizer)
-    assert not Post.objects.filter(pk=post.pk).exists()
+    assert not Post.unscoped.filter(pk=post.pk).exists()
     registry_post = PostFactory()
     with pytest.raises(ValidationError, match="not in a temporary party branch"):
         services.temporary_branch_remove_post(post=registry_post, by=organizer)
-    assert Post.objects.filter(pk=registry_post.pk).exists()
+    assert Post.unscoped.filter(pk=registry_post.pk).exists()
 
 
 def test_college_staff_run_the_class_of_their_venue_only(organizer):
@@ -714,7 +714,7 @@ def test_a_session_must_end_after_it_starts(start, end, phase, organizer):
     with pytest.raises(ValidationError) as error:
         add(phase, organizer, start, end)
     assert error.value.message_dict == {"ends_at": ["A session must end after it starts."]}
-    assert not Session.objects.exists()
+    assert not Session.unscoped.exists()
 
 
 @pytest.mark.parametrize(("starts_at", "ends_at"), [
@@ -771,7 +771,7 @@ def test_sessions_of_other_phases_do_not_clash(phase, organizer):
     other = PhaseFactory(program=phase.program, number=2)
     add(phase, organizer, "08:30", "11:30")
     add(other, organizer, "08:30", "11:30")
-    assert Session.objects.count() == 2
+    assert Session.unscoped.count() == 2
 
 
 def test_an_instructor_is_not_double_booked_across_phases_and_programs(phase, organizer):
@@ -833,10 +833,10 @@ def test_the_timetable_of_a_closed_program_cannot_be_changed(status, organizer):
     program = make_program(Status.IN_PROGRESS)
     phase = program.phases.get()
     session, _ = add(phase, organizer)
-    Program.objects.filter(pk=program.pk).update(status=status)
+    Program.unscoped.filter(pk=program.pk).update(status=status)
     program.refresh_from_db()
     phase = Phase.objects.select_related("program").get(pk=phase.pk)
-    session = Session.objects.select_related("phase__program").get(pk=session.pk)
+    session = Session.unscoped.select_related("phase__program").get(pk=session.pk)
     message = f"The timetable of a program that is “{Status(status).label}” cannot be changed."
     for call in (
         lambda: add(phase, organizer, "14:30", "17:30"),
@@ -849,7 +849,7 @@ def test_the_timetable_of_a_closed_program_cannot_be_changed(status, organizer):
         with pytest.raises(ValidationError) as error:
             call()
         assert error.value.messages == [message]
-    assert Session.objects.get().title == session.title
+    assert Session.unscoped.get().title == session.title
 
 
 def test_the_timetable_stays_editable_after_approval(organizer):
@@ -865,9 +865,9 @@ def test_session_update_validates_and_audits_the_change(phase, organizer):
     second, _ = add(phase, organizer, "14:30", "17:30")
     with pytest.raises(ValidationError):
         services.session_update(session=second, by=organizer, starts_at=at(DAY1, "10:00"))
-    assert Session.objects.get(pk=second.pk).starts_at == at(DAY1, "14:30")
+    assert Session.unscoped.get(pk=second.pk).starts_at == at(DAY1, "14:30")
     services.session_update(session=first, by=organizer, title="新题目", instructors=[other_teacher])
-    assert list(Session.objects.get(pk=first.pk).instructors.all()) == [other_teacher]
+    assert list(Session.unscoped.get(pk=first.pk).instructors.all()) == [other_teacher]
     entry = AuditEntry.objects.filter(model="training.session", action="update").latest("id")
     assert entry.changes["title"][1] == "新题目"
     assert entry.changes["instructors"] == [[teacher.pk], [other_teacher.pk]]
@@ -876,13 +876,13 @@ def test_session_update_validates_and_audits_the_change(phase, organizer):
 def test_session_move_keeps_the_length(phase, organizer):
     session, _ = add(phase, organizer, "08:30", "11:30")
     moved, warnings = services.session_move(session=session, by=organizer, starts_at=at(DAY3, "14:00"))
-    moved = Session.objects.get(pk=session.pk)
+    moved = Session.unscoped.get(pk=session.pk)
     assert (moved.starts_at, moved.ends_at) == (at(DAY3, "14:00"), at(DAY3, "17:00"))
     assert warnings == []
     add(phase, organizer, "08:30", "09:30", day=DAY2)
     with pytest.raises(ValidationError):  # onto another session: refused, nothing moves
         services.session_move(session=moved, by=organizer, starts_at=at(DAY2, "08:00"))
-    assert Session.objects.get(pk=session.pk).starts_at == at(DAY3, "14:00")
+    assert Session.unscoped.get(pk=session.pk).starts_at == at(DAY3, "14:00")
     with pytest.raises(ValidationError):  # off the phase's last day
         services.session_move(session=moved, by=organizer, starts_at=at(DAY5, "22:30"))
 
@@ -890,7 +890,7 @@ def test_session_move_keeps_the_length(phase, organizer):
 def test_session_delete_is_audited(phase, organizer):
     session, _ = add(phase, organizer)
     services.session_delete(session=session, by=organizer)
-    assert not Session.objects.exists()
+    assert not Session.unscoped.exists()
     assert AuditEntry.objects.filter(model="training.session", action="delete").count() == 1
 
 
@@ -903,7 +903,7 @@ def test_a_session_from_a_catalog_course_takes_its_defaults(phase, organizer):
     course.instructors.set(teachers)
     session, _ = services.session_create(phase=phase, by=organizer, course=course, starts_at=at(DAY2, "08:30"),
                                          ends_at=at(DAY2, "12:00"))
-    session = Session.objects.get(pk=session.pk)
+    session = Session.unscoped.get(pk=session.pk)
     assert (session.form, session.title, session.title_en, session.hours) == (
         "onsite_teaching", "现场教学：烈士陵园", "On-site: cemetery", Decimal("3.5"))
     assert [stop.site for stop in session.stops.order_by("order")] == sites
@@ -944,7 +944,7 @@ def test_a_short_gap_before_a_session_elsewhere_warns(trip, organizer):
     college = phase.program.venue
     assert warnings == [f"Only 30 minutes between “讲座” and “现场教学”, but the trip from {college} to "
                         "许世友将军故里 takes 60 minutes."]
-    assert Session.objects.filter(pk=session.pk).exists()  # a warning, not a refusal
+    assert Session.unscoped.filter(pk=session.pk).exists()  # a warning, not a refusal
 
 
 def test_a_short_gap_after_a_session_elsewhere_warns(trip, organizer):
@@ -1027,7 +1027,7 @@ def test_copying_shifts_dates_maps_groups_and_keeps_people_and_places(two_phases
     for group in first.groups.all():
         add(first, organizer, "19:30", "21:00", day=DAY3, form="discussion", group=group, title=f"研讨{group.number}")
     add(first, organizer, "08:30", "09:00", day=DAY3, title="无教师的课", course=course)
-    Session.objects.filter(title="无教师的课").get().instructors.clear()
+    Session.unscoped.filter(title="无教师的课").get().instructors.clear()
 
     copied = services.phase_timetable_copy(source=first, target=second, by=organizer)
 

@@ -137,7 +137,7 @@ def test_organ_create_edit_delete(organizer_client, registry):
     response = organizer_client.post(reverse("organ_create"), {
         "code": "audit-bureau", "name_zh": "南阳市审计局", "name_en": "Audit Bureau", "sector": "government",
     })
-    organ = Organ.objects.get(code="audit-bureau")
+    organ = Organ.unscoped.get(code="audit-bureau")
     assert response.status_code == 302 and response["Location"] == organ.get_absolute_url()
     assert AuditEntry.objects.filter(action="create", model="organizations.organ", object_pk=str(organ.pk)).exists()
 
@@ -151,7 +151,7 @@ def test_organ_create_edit_delete(organizer_client, registry):
 
     response = organizer_client.post(reverse("organ_delete", args=[organ.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("organ_list")
-    assert not Organ.objects.filter(pk=organ.pk).exists()
+    assert not Organ.unscoped.filter(pk=organ.pk).exists()
 
 
 def test_organ_create_rejects_a_duplicate_name_on_the_field(organizer_client, registry):
@@ -160,12 +160,12 @@ def test_organ_create_rejects_a_duplicate_name_on_the_field(organizer_client, re
     })
     assert response.status_code == 400
     assert "name_zh" in response.context["form"].errors
-    assert not Organ.objects.filter(code="dup").exists()
+    assert not Organ.unscoped.filter(code="dup").exists()
 
 
 def test_organ_with_people_is_not_deleted(organizer_client, registry):
     response = organizer_client.post(reverse("organ_delete", args=[registry.organ.pk]), follow=True)
-    assert Organ.objects.filter(pk=registry.organ.pk).exists()
+    assert Organ.unscoped.filter(pk=registry.organ.pk).exists()
     assert response.redirect_chain[-1][0] == registry.organ.get_absolute_url()
     assert len(list(response.context["messages"])) == 1
 
@@ -216,7 +216,7 @@ def test_party_organization_create_edit_delete(organizer_client, registry):
         "organ": registry.organ.pk, "name": "第二党支部", "org_type": "branch", "parent": registry.committee.pk,
         "founded_on": "2012-07-01", "term_started_on": "2024-05-01", "term_years": "", "member_count": "9",
     })
-    org = PartyOrganization.objects.get(organ=registry.organ, name="第二党支部")
+    org = PartyOrganization.unscoped.get(organ=registry.organ, name="第二党支部")
     assert response.status_code == 302 and response["Location"] == org.get_absolute_url()
 
     assert organizer_client.get(reverse("party_organization_edit", args=[org.pk])).status_code == 200
@@ -230,7 +230,7 @@ def test_party_organization_create_edit_delete(organizer_client, registry):
 
     response = organizer_client.post(reverse("party_organization_delete", args=[org.pk]))
     assert response.status_code == 302 and response["Location"] == registry.organ.get_absolute_url()
-    assert not PartyOrganization.objects.filter(pk=org.pk).exists()
+    assert not PartyOrganization.unscoped.filter(pk=org.pk).exists()
 
 
 def test_party_organization_parent_of_wrong_type_is_an_error_on_parent(organizer_client, registry):
@@ -240,7 +240,7 @@ def test_party_organization_parent_of_wrong_type_is_an_error_on_parent(organizer
     })
     assert response.status_code == 400
     assert "parent" in response.context["form"].errors
-    assert not PartyOrganization.objects.filter(name="新党委").exists()
+    assert not PartyOrganization.unscoped.filter(name="新党委").exists()
 
 
 # People list: search, filters, sort, pagination -------------------------------------------------
@@ -341,7 +341,7 @@ def test_unknown_sort_falls_back_to_name(organizer_client, sortable_people):
 
 def test_people_list_pagination(organizer_client, registry, settings):
     settings.PAGE_SIZE = 3
-    everyone = sorted(Person.objects.all(), key=lambda p: (p.name, p.pk))
+    everyone = sorted(Person.unscoped.all(), key=lambda p: (p.name, p.pk))
     first = organizer_client.get(reverse("person_list"))
     second = organizer_client.get(reverse("person_list"), {"page": 2})
     assert listed(first) == everyone[:3] and listed(second) == everyone[3:]
@@ -378,7 +378,7 @@ def test_person_create(organizer_client, registry):
     assert organizer_client.get(reverse("person_create"), {"organ": registry.organ.pk}).status_code == 200
     data = person_form_data(registry.organ)
     response = organizer_client.post(reverse("person_create"), data)
-    person = Person.objects.get(id_number=data["id_number"])
+    person = Person.unscoped.get(id_number=data["id_number"])
     assert response.status_code == 302 and response["Location"] == person.get_absolute_url()
     assert person.birth_date == datetime.date(1988, 8, 8) and person.gender == "female"
     entry = AuditEntry.objects.get(action="create", model="organizations.person")
@@ -406,7 +406,7 @@ def test_person_form_errors_name_the_field(organizer_client, registry, change, f
     errors = response.context["form"].errors
     assert list(errors) == [field], errors
     assert 'class="field-error"' in response.content.decode()
-    assert not Person.objects.filter(name="李娜").exists()
+    assert not Person.unscoped.filter(name="李娜").exists()
     assert not AuditEntry.objects.exists()
 
 
@@ -436,7 +436,7 @@ def test_person_edit_with_bad_mobile_changes_nothing(organizer_client, registry)
 def test_person_delete(organizer_client, registry):
     response = organizer_client.post(reverse("person_delete", args=[registry.wang_fang.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("person_list")
-    assert not Person.objects.filter(pk=registry.wang_fang.pk).exists()
+    assert not Person.unscoped.filter(pk=registry.wang_fang.pk).exists()
 
 
 def _post_data(org: PartyOrganization, **changes) -> dict:
@@ -452,7 +452,7 @@ def test_post_create_edit_delete(organizer_client, registry):
     response = organizer_client.post(reverse("post_create", args=[person.pk]), _post_data(
         registry.committee, role="committee_member", portfolio="discipline", started_on="2021-03-01"))
     assert response.status_code == 302 and response["Location"] == person.get_absolute_url()
-    post = Post.objects.get(person=person)
+    post = Post.unscoped.get(person=person)
 
     assert organizer_client.get(reverse("post_edit", args=[post.pk])).status_code == 200
     response = organizer_client.post(reverse("post_edit", args=[post.pk]), _post_data(
@@ -464,12 +464,12 @@ def test_post_create_edit_delete(organizer_client, registry):
 
     response = organizer_client.post(reverse("post_delete", args=[post.pk]))
     assert response.status_code == 302 and response["Location"] == person.get_absolute_url()
-    assert not Post.objects.filter(pk=post.pk).exists()
+    assert not Post.unscoped.filter(pk=post.pk).exists()
 
 
 @pytest.mark.parametrize("ended_on", ["", "2023-12-31"], ids=["open", "dated"])
 def test_post_create_with_an_overlapping_secretary_is_refused_on_started_on(organizer_client, registry, ended_on):
-    posts_before = Post.objects.count()
+    posts_before = Post.unscoped.count()
     audit_before = AuditEntry.objects.count()
     started_on = _days_ago(10).isoformat() if not ended_on else _days_ago(20).isoformat()
     ended = "" if not ended_on else _days_ago(5).isoformat()
@@ -479,7 +479,7 @@ def test_post_create_with_an_overlapping_secretary_is_refused_on_started_on(orga
     errors = response.context["form"].errors
     assert "started_on" in errors, errors
     assert "王伟" in " ".join(errors["started_on"])
-    assert Post.objects.count() == posts_before
+    assert Post.unscoped.count() == posts_before
     assert AuditEntry.objects.count() == audit_before
 
 
@@ -488,7 +488,7 @@ def test_post_with_end_before_start_is_refused(organizer_client, registry):
         registry.committee, role="deputy_secretary", started_on="2023-01-01", ended_on="2022-01-01"))
     assert response.status_code == 400
     assert "ended_on" in response.context["form"].errors
-    assert not Post.objects.filter(person=registry.wang_fang).exists()
+    assert not Post.unscoped.filter(person=registry.wang_fang).exists()
 
 
 def test_reveal_shows_the_full_id_number_and_is_audited(organizer_client, organizer, registry):
@@ -576,7 +576,7 @@ def test_unit_admin_gets_404_for_another_organs_records(unit_admin_client, regis
 def test_unit_admin_cannot_reveal_or_delete_in_another_organ(unit_admin_client, registry):
     assert unit_admin_client.post(reverse("person_reveal", args=[registry.zhao_min.pk])).status_code == 404
     assert unit_admin_client.post(reverse("person_delete", args=[registry.zhao_min.pk])).status_code == 404
-    assert Person.objects.filter(pk=registry.zhao_min.pk).exists()
+    assert Person.unscoped.filter(pk=registry.zhao_min.pk).exists()
     assert not AuditEntry.objects.exists()
 
 
@@ -585,7 +585,7 @@ def test_unit_admin_works_in_their_own_organ(unit_admin_client, registry):
     assert unit_admin_client.get(reverse("person_detail", args=[registry.wang_wei.pk])).status_code == 200
     response = unit_admin_client.post(reverse("person_create"), person_form_data(registry.organ))
     assert response.status_code == 302
-    assert Person.objects.get(name="李娜").organ == registry.organ
+    assert Person.unscoped.get(name="李娜").organ == registry.organ
     response = unit_admin_client.post(reverse("person_reveal", args=[registry.wang_wei.pk]))
     assert registry.wang_wei.id_number in response.content.decode()
 
@@ -594,7 +594,7 @@ def test_unit_admin_cannot_create_a_person_in_another_organ(unit_admin_client, r
     response = unit_admin_client.post(reverse("person_create"), person_form_data(registry.other_organ))
     assert response.status_code == 400
     assert response.context["form"].has_error("organ", code="invalid_choice")
-    assert not Person.objects.filter(name="李娜").exists()
+    assert not Person.unscoped.filter(name="李娜").exists()
 
 
 def test_unit_admin_cannot_move_a_person_to_another_organ(unit_admin_client, registry):
@@ -612,7 +612,7 @@ def test_unit_admin_cannot_give_a_post_in_another_organs_party_organization(unit
         registry.other_branch, role="committee_member"))
     assert response.status_code == 400
     assert response.context["form"].has_error("party_organization", code="invalid_choice")
-    assert not Post.objects.filter(person=registry.wang_fang).exists()
+    assert not Post.unscoped.filter(person=registry.wang_fang).exists()
 
 
 @pytest.mark.parametrize("method, name", [
@@ -625,7 +625,7 @@ def test_unit_admin_cannot_change_organs(unit_admin_client, registry, method, na
     response = getattr(unit_admin_client, method)(reverse(name, args=args), data if method == "post" else None)
     assert response.status_code == 403
     registry.organ.refresh_from_db()
-    assert registry.organ.name_zh != "改名" and Organ.objects.count() == 2
+    assert registry.organ.name_zh != "改名" and Organ.unscoped.count() == 2
 
 
 def test_unit_admin_cannot_see_the_audit_trail(unit_admin_client, registry):

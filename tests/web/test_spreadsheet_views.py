@@ -117,7 +117,7 @@ def test_upload_with_errors_shows_every_bad_row_and_imports_nothing(client, orga
     for error in report.errors:
         assert f"<td>{error.column}</td>" in html
     assert '<td class="num">3</td>' in html and '<td class="num">4</td>' in html
-    assert not Person.objects.exists() and not AuditEntry.objects.exists()
+    assert not Person.unscoped.exists() and not AuditEntry.objects.exists()
 
 
 def test_upload_of_a_file_that_is_not_a_workbook(client, organizer):
@@ -142,7 +142,7 @@ def test_successful_upload_shows_counts(client, organizer, organ):
     assert response.status_code == 200
     assert response.context["result"].counts == {"people": 2, "posts": 1}
     assert "<strong>2</strong>" in response.content.decode()
-    assert Person.objects.count() == 2
+    assert Person.unscoped.count() == 2
     assert AuditEntry.objects.get().action == "import"
 
 
@@ -168,7 +168,7 @@ def test_unit_admin_upload_for_another_organ_is_refused_row_by_row(client, unit_
                                                   {"file": upload(content)})
     assert response.status_code == 400
     assert [(e.row, e.column) for e in response.context["result"].errors] == [(3, "所在单位代码")]
-    assert not Person.objects.exists()
+    assert not Person.unscoped.exists()
 
 
 def test_get_on_the_import_url_goes_back_to_the_page(client, organizer):

@@ -433,7 +433,7 @@ def test_program_create(login, organizer, organ, venue):
         "legal_basis": "《中国共产党党和国家机关基层组织工作条例》第三十一条", "requirement": "rotation",
         "target_population": "市直机关党务干部\r\n（专职副书记）", "planned_participants": "100", "phase_count": "2",
         "hours_per_day": "7.5", "cost_per_person_day": "500"})
-    program = Program.objects.get(title="2023年市直机关党务干部培训班")
+    program = Program.unscoped.get(title="2023年市直机关党务干部培训班")
     assert response.status_code == 302 and response["Location"] == program.get_absolute_url()
     assert program.status == Status.DRAFT and program.target_population == "市直机关党务干部\n（专职副书记）"
     assert AuditEntry.objects.filter(model="training.program", object_pk=str(program.pk), action="create").exists()
@@ -445,7 +445,7 @@ def test_program_create_reports_field_errors(login, organizer, organ):
         "hours_per_day": "20", "cost_per_person_day": "0"})
     assert response.status_code == 400
     assert {"title", "year", "hours_per_day"} <= set(response.context["form"].errors)
-    assert not Program.objects.exists()
+    assert not Program.unscoped.exists()
 
 
 def test_editing_a_draft_plan(login, organizer, plan):
@@ -496,11 +496,11 @@ def test_deleting_a_draft_and_refusing_a_submitted_one(login, organizer, plan):
     response = client.post(reverse("program_delete", args=[other.pk]), follow=True)
     assert response.redirect_chain == [(reverse("program_list"), 302)]
     assert messages_of(response) == [f"Deleted {other.title}."]
-    assert not Program.objects.filter(pk=other.pk).exists()
+    assert not Program.unscoped.filter(pk=other.pk).exists()
 
     submitted(plan, organizer)
     response = client.post(reverse("program_delete", args=[plan.pk]), follow=True)
-    assert Program.objects.filter(pk=plan.pk).exists()
+    assert Program.unscoped.filter(pk=plan.pk).exists()
     assert messages_of(response) == ["Only a draft that was never submitted can be deleted."]
 
 
@@ -858,13 +858,13 @@ def test_temporary_branch_create_appoint_and_remove(login, organizer, plan):
     response = client.post(reverse("branch_appoint", args=[phase.pk]),
                            {"appoint-person": secretary.pk, "appoint-role": "secretary"})
     assert response.status_code == 302
-    post = Post.objects.get(party_organization=branch)
+    post = Post.unscoped.get(party_organization=branch)
     assert (post.person, post.role, post.started_on, post.ended_on) == (secretary, "secretary", DAY1, DAY5)
     content = client.get(reverse("phase_detail", args=[phase.pk])).content.decode()
     assert branch.name in content and "书记丁" in content
 
     assert client.post(reverse("branch_post_remove", args=[post.pk])).status_code == 302
-    assert not Post.objects.filter(pk=post.pk).exists()
+    assert not Post.unscoped.filter(pk=post.pk).exists()
 
 
 def test_college_staff_manage_the_class_of_their_venue(login, staff_user, plan):

@@ -100,7 +100,7 @@ def build(n: int, *, staff) -> SimpleNamespace:
         session.instructors.set(instructors)
         ClassCommitteeMember.objects.create(phase=phase, person=PersonFactory(organ=organ), role="study",
                                             started_on=phase.starts_on, ended_on=phase.ends_on)
-        Post.objects.create(person=PersonFactory(organ=organ), party_organization=branch, role="committee_member",
+        Post.unscoped.create(person=PersonFactory(organ=organ), party_organization=branch, role="committee_member",
                             started_on=phase.starts_on, ended_on=phase.ends_on, method="appointed")
         ProgramReview.objects.create(program=main, decision="approved", decided_by=UserFactory(roles=["approver"]),
                                      comments=f"意见{i}")

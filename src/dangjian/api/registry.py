@@ -438,7 +438,7 @@ def party_organization_list(request, filters: Query[PartyOrganizationFilters], p
     if filters.organ is not None:
         organ = Organ.objects.visible_to(request.user).filter(pk=filters.organ).first()
         if organ is None:  # not one of the user's organs: nothing to list
-            return paginate(PartyOrganization.objects.none(), page)
+            return paginate(PartyOrganization.unscoped.none(), page)
     orgs = selectors.party_organization_list(user=request.user, organ=organ, org_type=filters.type or "")
     return paginate(orgs, page)
 

@@ -149,7 +149,7 @@ SESSION_LISTS = {"instructors": Instructor.objects.all(), "sites": Site.objects.
 
 def _session_row(pk: int) -> Session:
     return (
-        Session.objects.select_related("phase", "course", "venue", "classroom", "group")
+        Session.unscoped.select_related("phase", "course", "venue", "classroom", "group")
         .prefetch_related(*selectors.session_prefetches())
         .get(pk=pk)
     )
@@ -533,7 +533,7 @@ def temporary_branch_remove_post(request, phase_id: Id, post_id: Id):
     phase = _phase(request, phase_id, "training.manage_class")
     if not phase.temporary_branch_id:
         raise Http404
-    post = get_object_or_404(Post.objects.select_related("party_organization"),
+    post = get_object_or_404(Post.unscoped.select_related("party_organization"),
                              party_organization_id=phase.temporary_branch_id, pk=post_id)
     return delete(services.temporary_branch_remove_post, post=post, by=request.user)
 

@@ -131,15 +131,15 @@ def class_people(user, phase) -> QuerySet[Person]:
 
     visible = organ_filter(user, "organ")
     if not visible:  # Q(): every person (an organizer)
-        return Person.objects.all()
+        return Person.unscoped.all()
     groups = Group.objects.filter(phase=phase)
     already = (
         Q(pk__in=groups.values("leader")) | Q(pk__in=groups.values("deputy_leader"))
         | Q(pk__in=ClassCommitteeMember.objects.filter(phase=phase).values("person"))
     )
     if phase.temporary_branch_id:
-        already |= Q(pk__in=Post.objects.filter(party_organization_id=phase.temporary_branch_id).values("person"))
-    return Person.objects.filter(visible | already)
+        already |= Q(pk__in=Post.unscoped.filter(party_organization_id=phase.temporary_branch_id).values("person"))
+    return Person.unscoped.filter(visible | already)
 
 
 class Ref(Schema):

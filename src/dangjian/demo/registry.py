@@ -42,7 +42,7 @@ def load_organs() -> dict[str, tuple[Organ, str]]:
     result = {}
     with open(DATA / "organs.csv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            organ, _created = Organ.objects.update_or_create(
+            organ, _created = Organ.unscoped.update_or_create(
                 code=row["code"],
                 defaults={"name_zh": row["name_zh"], "name_en": row["name_en"], "sector": row["sector"]},
             )
@@ -76,7 +76,7 @@ class DemoRegistry:
         birth = datetime.date(rng.randint(born_after, 1992), rng.randint(1, 12), rng.randint(1, 28))
         id_number = self.id_number(birth, gender)
         joined = datetime.date(birth.year + rng.randint(20, 28), rng.randint(1, 12), rng.randint(1, 28))
-        person, _created = Person.objects.update_or_create(
+        person, _created = Person.unscoped.update_or_create(
             id_number=id_number,
             defaults={
                 "name": self.name(),
@@ -96,7 +96,7 @@ class DemoRegistry:
     def post(self, person: Person, org: PartyOrganization, role: str, started_on: datetime.date, *,
              ended_on: datetime.date | None = None, portfolio: str = "") -> Post:
         year = started_on.year
-        post, _created = Post.objects.update_or_create(
+        post, _created = Post.unscoped.update_or_create(
             person=person, party_organization=org, role=role, started_on=started_on,
             defaults={
                 "ended_on": ended_on,
@@ -111,7 +111,7 @@ class DemoRegistry:
 
     def party_org(self, organ: Organ, name: str, org_type: str, parent=None) -> PartyOrganization:
         rng = self.rng
-        org, _created = PartyOrganization.objects.update_or_create(
+        org, _created = PartyOrganization.unscoped.update_or_create(
             organ=organ, name=name,
             defaults={
                 "org_type": org_type,

@@ -224,7 +224,7 @@ def trainee_secretaries() -> list[Person]:
     """Secretaries appointed in 2022, in a fixed order: the new secretaries the program trains."""
     regular = [t for t in PartyOrganization.Type.values if t != PartyOrganization.Type.TEMPORARY_BRANCH]
     return list(
-        Person.objects.filter(posts__role=Post.Role.SECRETARY, posts__started_on__year=PROGRAM_YEAR,
+        Person.unscoped.filter(posts__role=Post.Role.SECRETARY, posts__started_on__year=PROGRAM_YEAR,
                               posts__party_organization__org_type__in=regular)
         .distinct().order_by("id_number")
     )
@@ -251,7 +251,7 @@ class DemoProgram:
         by = self.organizer
         college = self.library.venues[COLLEGE_CODE]
         program = services.program_create(
-            by=by, title=PROGRAM_TITLE, year=PROGRAM_YEAR, organizer=Organ.objects.get(code=ORGANIZER_CODE),
+            by=by, title=PROGRAM_TITLE, year=PROGRAM_YEAR, organizer=Organ.unscoped.get(code=ORGANIZER_CODE),
             venue=college, **PROGRAM_FIELDS,
         )
         people = trainee_secretaries()
@@ -271,7 +271,7 @@ class DemoProgram:
                                           document_reference=APPROVAL_REFERENCE)
         # The story happened in 2022: date the submission and the decision as they were (the audit
         # trail keeps the true time of the demo load).
-        Program.objects.filter(pk=program.pk).update(submitted_at=SUBMITTED_AT)
+        Program.unscoped.filter(pk=program.pk).update(submitted_at=SUBMITTED_AT)
         type(review).objects.filter(pk=review.pk).update(decided_at=APPROVED_AT)
         program.submitted_at = SUBMITTED_AT
         return program
@@ -343,7 +343,7 @@ class DemoProgram:
 # --- Entry point ----------------------------------------------------------------------------------
 
 def demo_program() -> Program | None:
-    return Program.objects.filter(title=PROGRAM_TITLE, year=PROGRAM_YEAR).first()
+    return Program.unscoped.filter(title=PROGRAM_TITLE, year=PROGRAM_YEAR).first()
 
 
 def load_training() -> dict:
@@ -368,7 +368,7 @@ def load_training() -> dict:
         "created": created,
         "program": program,
         "phases": program.phases.count(),
-        "sessions": Session.objects.filter(phase__program=program).count(),
+        "sessions": Session.unscoped.filter(phase__program=program).count(),
         "venues": Venue.objects.count(),
         "sites": Site.objects.count(),
         "courses": Course.objects.count(),

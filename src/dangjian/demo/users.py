@@ -29,7 +29,7 @@ def load_users() -> list[tuple[str, str]]:
     logins = []
     # The demo participant is one of the secretaries of the Education Bureau appointed in 2022.
     participant_post = (
-        Post.objects.filter(role=Post.Role.SECRETARY, started_on__year=2022, person__organ__code="edu-bureau")
+        Post.unscoped.filter(role=Post.Role.SECRETARY, started_on__year=2022, person__organ__code="edu-bureau")
         .select_related("person").order_by("started_on", "id").first()
     )
     existing = {user.username: user for user in User.objects.filter(username__in=[u[0] for u in DEMO_USERS])}
@@ -48,7 +48,7 @@ def load_users() -> list[tuple[str, str]]:
         for role in roles:
             user.grant_role(role)
         if organ_codes:
-            user.organs.set(Organ.objects.filter(code__in=organ_codes))
+            user.organs.set(Organ.unscoped.filter(code__in=organ_codes))
         logins.append((username, ", ".join(str(Role(r).label) for r in roles)))
     return logins
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core import conf
 from dangjian.core.fields import IdNumberField, MobileField, PersonNameField
 from dangjian.core.models import TimeStampedModel
+from dangjian.core.scoping import ScopedQuerySet, UnscopedManager
 from dangjian.core.validators import (
     id_number_birth_date,
     id_number_gender,
@@ -22,14 +23,13 @@ from dangjian.core.validators import (
     validate_id_number,
     validate_mobile,
 )
+from dangjian.organizations.scoping import organ_filter
 
 
-class OrganQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class OrganQuerySet(ScopedQuerySet):
+    def visibility(self, user):
         """Organs a user may see: all for an organizer, their own for a unit administrator."""
-        from dangjian.organizations.scoping import organ_filter
-
-        return self.filter(organ_filter(user, "pk"))
+        return organ_filter(user, "pk")
 
 
 class Organ(TimeStampedModel):  # 单位 (市直机关)
@@ -51,9 +51,11 @@ class Organ(TimeStampedModel):  # 单位 (市直机关)
         related_name="children",
     )
 
-    objects = OrganQuerySet.as_manager()
+    objects = OrganQuerySet.as_manager()  # scoped: .visible_to(user)
+    unscoped = UnscopedManager.from_queryset(OrganQuerySet)()
 
     class Meta:
+        default_manager_name = "unscoped"  # Django's own lookups; ours say .objects or .unscoped
         verbose_name = _("organ")
         verbose_name_plural = _("organs")
         ordering = ["code"]
@@ -79,11 +81,9 @@ class Organ(TimeStampedModel):  # 单位 (市直机关)
         return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name_zh
 
 
-class PartyOrganizationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from dangjian.organizations.scoping import organ_filter
-
-        return self.filter(organ_filter(user, "organ"))
+class PartyOrganizationQuerySet(ScopedQuerySet):
+    def visibility(self, user):
+        return organ_filter(user, "organ")
 
 
 class PartyOrganization(TimeStampedModel):  # 党组织
@@ -118,9 +118,11 @@ class PartyOrganization(TimeStampedModel):  # 党组织
     )
     member_count = models.PositiveIntegerField(_("members"), default=0)
 
-    objects = PartyOrganizationQuerySet.as_manager()
+    objects = PartyOrganizationQuerySet.as_manager()  # scoped: .visible_to(user)
+    unscoped = UnscopedManager.from_queryset(PartyOrganizationQuerySet)()
 
     class Meta:
+        default_manager_name = "unscoped"  # Django's own lookups; ours say .objects or .unscoped
         verbose_name = _("party organization")
         verbose_name_plural = _("party organizations")
         ordering = ["organ__code", "parent_id", "name"]
@@ -137,7 +139,7 @@ class PartyOrganization(TimeStampedModel):  # 党组织
     def clean(self) -> None:
         if self.organ_id and self.name:
             # Reported on the field, where the person typing can see it (the constraint would be non-field).
-            same_name = PartyOrganization.objects.filter(organ_id=self.organ_id, name=self.name).exclude(pk=self.pk)
+            same_name = PartyOrganization.unscoped.filter(organ_id=self.organ_id, name=self.name).exclude(pk=self.pk)
             if same_name.exists():
                 raise ValidationError({"name": _("This organ already has a party organization of this name.")})
         if self.parent_id:
@@ -181,11 +183,9 @@ class PartyOrganization(TimeStampedModel):  # 党组织
         return "ok"
 
 
-class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from dangjian.organizations.scoping import organ_filter
-
-        return self.filter(organ_filter(user, "organ"))
+class PersonQuerySet(ScopedQuerySet):
+    def visibility(self, user):
+        return organ_filter(user, "organ")
 
 
 class Person(TimeStampedModel):  # 人员
@@ -226,9 +226,11 @@ class Person(TimeStampedModel):  # 人员
     rank_level = models.CharField(_("rank level"), max_length=20, choices=RankLevel.choices, blank=True)
     organ = models.ForeignKey(Organ, verbose_name=_("organ"), on_delete=models.PROTECT, related_name="people")
 
-    objects = PersonQuerySet.as_manager()
+    objects = PersonQuerySet.as_manager()  # scoped: .visible_to(user)
+    unscoped = UnscopedManager.from_queryset(PersonQuerySet)()
 
     class Meta:
+        default_manager_name = "unscoped"  # Django's own lookups; ours say .objects or .unscoped
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["name", "id"]
@@ -265,11 +267,9 @@ class Person(TimeStampedModel):  # 人员
             raise ValidationError(errors)
 
 
-class PostQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from dangjian.organizations.scoping import organ_filter
-
-        return self.filter(organ_filter(user, "person__organ"))
+class PostQuerySet(ScopedQuerySet):
+    def visibility(self, user):
+        return organ_filter(user, "person__organ")
 
     def current(self, on: datetime.date | None = None):
         on = on or timezone.localdate()
@@ -311,9 +311,11 @@ class Post(TimeStampedModel):  # 任职
     approval_reference = models.CharField(_("approval reference"), max_length=100, blank=True,
                                           help_text=_("Number of the working committee's approval document."))
 
-    objects = PostQuerySet.as_manager()
+    objects = PostQuerySet.as_manager()  # scoped: .visible_to(user)
+    unscoped = UnscopedManager.from_queryset(PostQuerySet)()
 
     class Meta:
+        default_manager_name = "unscoped"  # Django's own lookups; ours say .objects or .unscoped
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         ordering = ["-started_on", "id"]
@@ -344,7 +346,7 @@ class Post(TimeStampedModel):  # 任职
             raise ValidationError({"portfolio": _("Only a committee member has a portfolio.")})
         if not (self.started_on and self.party_organization_id and self.person_id and self.role):
             return
-        others = Post.objects.exclude(pk=self.pk).overlapping(started_on=self.started_on, ended_on=self.ended_on)
+        others = Post.unscoped.exclude(pk=self.pk).overlapping(started_on=self.started_on, ended_on=self.ended_on)
         if self.role == self.Role.SECRETARY:
             clash = others.filter(party_organization_id=self.party_organization_id, role=self.role)
             clash = clash.select_related("person").first()

@@ -47,7 +47,7 @@ def organ_get(*, user, pk: int) -> Organ:
 def current_posts_prefetch(on: datetime.date | None = None) -> Prefetch:
     return Prefetch(
         "posts",
-        queryset=Post.objects.current(on).select_related("party_organization").order_by("role", "started_on"),
+        queryset=Post.unscoped.current(on).select_related("party_organization").order_by("role", "started_on"),
         to_attr="current_posts",
     )
 
@@ -67,7 +67,7 @@ TEMPORARY_BRANCH = PartyOrganization.Type.TEMPORARY_BRANCH
 def current_secretaries_prefetch() -> Prefetch:
     return Prefetch(
         "posts",
-        queryset=Post.objects.current().filter(role=Post.Role.SECRETARY).select_related("person"),
+        queryset=Post.unscoped.current().filter(role=Post.Role.SECRETARY).select_related("person"),
         to_attr="current_secretaries",
     )
 
@@ -139,7 +139,7 @@ def people_list(
     if organ_id:
         qs = qs.filter(organ_id=organ_id)
     if role:
-        qs = qs.filter(pk__in=Post.objects.current().filter(role=role).values("person_id"))
+        qs = qs.filter(pk__in=Post.unscoped.current().filter(role=role).values("person_id"))
     if newly_appointed_since:
         qs = qs.filter(first_secretary_on__gte=newly_appointed_since)
     return qs.order_by(*PEOPLE_SORTS.get(sort, PEOPLE_SORTS["name"]))
@@ -163,9 +163,9 @@ def post_list(*, user, person_id: int | None = None, party_organization_id: int 
     if role:
         qs = qs.filter(role=role)
     if current is True:
-        qs = qs.filter(pk__in=Post.objects.current().values("pk"))
+        qs = qs.filter(pk__in=Post.unscoped.current().values("pk"))
     elif current is False:
-        qs = qs.exclude(pk__in=Post.objects.current().values("pk"))
+        qs = qs.exclude(pk__in=Post.unscoped.current().values("pk"))
     return qs.order_by("-started_on", "id")
 
 

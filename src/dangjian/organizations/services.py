@@ -81,7 +81,7 @@ def _id_number_taken_answer(*, person: Person, by):
         if not any(item.code == "unique" for item in errors):
             raise
         if sees_all_organs(by):
-            holder = Person.objects.select_related("organ").filter(id_number=person.id_number).first()
+            holder = Person.unscoped.select_related("organ").filter(id_number=person.id_number).first()
             message = _("A person with this ID number is already registered: %(name)s, %(organ)s.") % {
                 "name": holder.name, "organ": holder.organ} if holder else errors[0].messages[0]
         else:

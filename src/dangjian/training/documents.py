@@ -407,7 +407,7 @@ def program_plan_context(*, program: Program) -> dict:
 
     phases = list(program.phases.select_related("head_teacher", "classroom", "temporary_branch").order_by("number"))
     sessions = list(
-        Session.objects.filter(phase__program=program)
+        Session.unscoped.filter(phase__program=program)
         .select_related("course", "venue", "classroom", "group")
         .prefetch_related(*session_prefetches())
         .order_by("starts_at", "group__number", "id")
@@ -416,7 +416,7 @@ def program_plan_context(*, program: Program) -> dict:
                   .order_by("phase_id", "number"))
     committee = list(ClassCommitteeMember.objects.filter(phase__program=program)
                      .select_related("person").order_by("phase_id", "role", "id"))
-    branch_posts = list(Post.objects.filter(party_organization__training_phase__program=program)
+    branch_posts = list(Post.unscoped.filter(party_organization__training_phase__program=program)
                         .select_related("person", "person__organ", "party_organization")
                         .order_by("party_organization_id", "role", "id"))
     approval = None

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import conf
 from dangjian.core.models import TimeStampedModel
+from dangjian.core.scoping import ScopedQuerySet, UnscopedManager
 from dangjian.core.validators import validate_mobile
 from dangjian.training.enums import PLAN_EDITABLE_STATUSES, TIMETABLE_EDITABLE_STATUSES, ProgramStatus
 from dangjian.training.scoping import program_filter, session_filter
@@ -263,9 +264,9 @@ def default_hours_per_day() -> Decimal:
 # --- Program -------------------------------------------------------------------------------------
 
 
-class ProgramQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(program_filter(user))
+class ProgramQuerySet(ScopedQuerySet):
+    def visibility(self, user):
+        return program_filter(user)
 
 
 class Program(TimeStampedModel):  # 培训班
@@ -325,9 +326,11 @@ class Program(TimeStampedModel):  # 培训班
                               db_index=True)
     submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
 
-    objects = ProgramQuerySet.as_manager()
+    objects = ProgramQuerySet.as_manager()  # scoped: .visible_to(user)
+    unscoped = UnscopedManager.from_queryset(ProgramQuerySet)()
 
     class Meta:
+        default_manager_name = "unscoped"  # Django's own lookups; ours say .objects or .unscoped
         verbose_name = _("training program")
         verbose_name_plural = _("training programs")
         ordering = ["-year", "-id"]
@@ -495,9 +498,9 @@ class ClassCommitteeMember(models.Model):  # 班委成员
 # --- Sessions ------------------------------------------------------------------------------------
 
 
-class SessionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(session_filter(user))
+class SessionQuerySet(ScopedQuerySet):
+    def visibility(self, user):
+        return session_filter(user)
 
     def overlapping(self, starts_at, ends_at):
         return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
@@ -529,9 +532,11 @@ class Session(TimeStampedModel):  # 课程安排 (a slot in the timetable)
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("24"))],
     )
 
-    objects = SessionQuerySet.as_manager()
+    objects = SessionQuerySet.as_manager()  # scoped: .visible_to(user)
+    unscoped = UnscopedManager.from_queryset(SessionQuerySet)()
 
     class Meta:
+        default_manager_name = "unscoped"  # Django's own lookups; ours say .objects or .unscoped
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         ordering = ["starts_at", "group_id", "id"]

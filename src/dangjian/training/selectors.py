@@ -112,7 +112,7 @@ def session_list(*, user, program_id: int | None = None, phase_id: int | None = 
 def instructor_sessions(*, user) -> QuerySet[Session]:
     """The sessions a logged-in instructor teaches (their own timetable)."""
     return (
-        Session.objects.filter(instructors__user=user)
+        Session.unscoped.filter(instructors__user=user)
         .select_related("phase", "phase__program", "venue", "classroom", "group")
         .prefetch_related(*session_prefetches())
         .order_by("starts_at", "id")
@@ -229,7 +229,7 @@ def teaching_form_mix(*, program: Program) -> dict:
     """Hours per teaching form and per category (theory, practice, exchange, other) across the program's
     phases, with the theory vs practice shares the plan reports; and hours per phase against the
     hours credited per day."""
-    sessions = Session.objects.filter(phase__program=program).only(
+    sessions = Session.unscoped.filter(phase__program=program).only(
         "phase_id", "starts_at", "ends_at", "form", "hours", "group_id").order_by("starts_at", "group__number", "id")
     by_form = {form: Decimal("0") for form in TeachingForm.values}
     by_category = {category: Decimal("0") for category in FormCategory.values}
@@ -381,8 +381,8 @@ def class_nominee_choices(*, user, phase: Phase) -> QuerySet[Person]:
         | Q(pk__in=ClassCommitteeMember.objects.filter(phase=phase).values("person"))
     )
     if phase.temporary_branch_id:
-        already |= Q(pk__in=Post.objects.filter(party_organization_id=phase.temporary_branch_id).values("person"))
+        already |= Q(pk__in=Post.unscoped.filter(party_organization_id=phase.temporary_branch_id).values("person"))
     visible = organ_filter(user, "organ")
     if visible == Q():  # an organizer: every person (an empty Q would vanish in the OR below)
-        return Person.objects.all()
-    return Person.objects.filter(visible | already)
+        return Person.unscoped.all()
+    return Person.unscoped.filter(visible | already)

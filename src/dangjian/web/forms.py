@@ -120,7 +120,7 @@ class PostForm(forms.ModelForm):
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False,
                         widget=forms.SearchInput(attrs={"placeholder": _("Name or position")}))
-    organ = forms.ModelChoiceField(label=_("Organ"), queryset=Organ.objects.none(), required=False,
+    organ = forms.ModelChoiceField(label=_("Organ"), queryset=Organ.unscoped.none(), required=False,
                                    empty_label=_("All organs"))
     role = forms.ChoiceField(label=_("Current post"), required=False,
                              choices=[("", _("Any post")), *list(Post.Role.choices)])

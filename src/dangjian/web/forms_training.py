@@ -303,7 +303,7 @@ class GroupForm(ServiceModelForm):
 
 
 class CommitteeForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.unscoped.none())
     role = forms.ChoiceField(label=_("Role"), choices=ClassCommitteeMember.Role.choices)
 
     def __init__(self, *args, people, people_search: str = "", **kwargs):
@@ -317,7 +317,7 @@ class BranchCreateForm(forms.Form):
 
 
 class BranchAppointForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.unscoped.none())
     role = forms.ChoiceField(label=_("Role"), choices=Post.Role.choices)
     portfolio = forms.ChoiceField(label=_("Portfolio"), required=False,
                                   choices=[("", "---------"), *Post.Portfolio.choices])

@@ -91,7 +91,7 @@ def chunked(values: Iterable, size: int = CHUNK):
 
 def overlaps(a_start: datetime.date, a_end: datetime.date | None, b_start: datetime.date,
              b_end: datetime.date | None) -> bool:
-    """Whether two periods meet; an open end means the post is still held (as Post.objects.overlapping)."""
+    """Whether two periods meet; an open end means the post is still held (as Post.unscoped.overlapping)."""
     return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)
 
 
@@ -133,7 +133,7 @@ class Importer:
 
     def __init__(self, *, user, errors: Problems, tick: Progress):
         self.user, self.errors, self.tick = user, errors, tick
-        self.organ_ids: dict[str, int] = dict(Organ.objects.values_list("code", "pk"))
+        self.organ_ids: dict[str, int] = dict(Organ.unscoped.values_list("code", "pk"))
 
     def error(self, sheet: Sheet, row: int, key: str, message: str) -> None:
         header = next(column.header for column in sheet.columns if column.key == key)
@@ -188,7 +188,7 @@ class OrganImporter(Importer):
     def validate(self, sheets):
         sheet = self.sheet
         rows = parse_rows(sheets[0], self.errors, self.tick)
-        existing_names = set(Organ.objects.values_list("name_zh", flat=True))
+        existing_names = set(Organ.unscoped.values_list("name_zh", flat=True))
         codes: dict[str, int] = {}
         names: dict[str, int] = {}
         records: dict[str, dict] = {}
@@ -267,7 +267,7 @@ class PartyOrganizationImporter(Importer):
         organ_ids.discard(None)
         existing: dict[tuple[int, str], tuple[int, str]] = {}
         for ids in chunked(organ_ids):
-            for pk, organ_id, name, org_type in PartyOrganization.objects.filter(organ_id__in=ids).values_list(
+            for pk, organ_id, name, org_type in PartyOrganization.unscoped.filter(organ_id__in=ids).values_list(
                 "pk", "organ_id", "name", "org_type"
             ):
                 existing[(organ_id, name)] = (pk, org_type)
@@ -360,7 +360,7 @@ class PeopleImporter(Importer):
         ids = {record["id_number"] for _row, record, _bad in rows if record["id_number"]}
         registered = set()
         for chunk in chunked(ids):
-            registered.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
+            registered.update(Person.unscoped.filter(id_number__in=chunk).values_list("id_number", flat=True))
         people, in_file = [], {}
         for row, record, bad in rows:
             id_number = record["id_number"]
@@ -420,7 +420,7 @@ class PeopleImporter(Importer):
         organ_ids.discard(None)
         party_orgs: dict[tuple[int, str], int] = {}
         for chunk in chunked(organ_ids):
-            for pk, organ_id, name in PartyOrganization.objects.filter(organ_id__in=chunk).values_list(
+            for pk, organ_id, name in PartyOrganization.unscoped.filter(organ_id__in=chunk).values_list(
                 "pk", "organ_id", "name"
             ):
                 party_orgs[(organ_id, name)] = pk
@@ -469,7 +469,7 @@ class PeopleImporter(Importer):
         org_pks = {post["party_organization_id"] for post in checkable}
         secretaries: dict[int, list] = defaultdict(list)  # party organization -> [(start, end, description)]
         for chunk in chunked(org_pks):
-            for post in Post.objects.filter(role=Post.Role.SECRETARY, party_organization_id__in=chunk).values(
+            for post in Post.unscoped.filter(role=Post.Role.SECRETARY, party_organization_id__in=chunk).values(
                 "party_organization_id", "started_on", "ended_on", "person__name", "party_organization__name"
             ):
                 secretaries[post["party_organization_id"]].append((post["started_on"], post["ended_on"], _(
@@ -479,7 +479,7 @@ class PeopleImporter(Importer):
         held: dict[tuple, list] = defaultdict(list)  # (ID number, party organization, role) -> periods
         person_pks = {registered[post["id_number"]]["pk"] for post in checkable if post["id_number"] in registered}
         for chunk in chunked(person_pks):
-            for post in Post.objects.filter(person_id__in=chunk).values(
+            for post in Post.unscoped.filter(person_id__in=chunk).values(
                 "person__id_number", "party_organization_id", "role", "started_on", "ended_on"
             ):
                 key = (post["person__id_number"], post["party_organization_id"], post["role"])
@@ -514,12 +514,12 @@ class PeopleImporter(Importer):
             )
             for r in plan.people
         ]
-        Person.objects.bulk_create(people, batch_size=1000)
+        Person.unscoped.bulk_create(people, batch_size=1000)
         person_pks = dict(plan.person_pks)
         person_pks.update((person.id_number, person.pk) for person in people)
         if any(pk is None for pk in person_pks.values()):  # a database that returns no ids from bulk inserts
             for chunk in chunked([person.id_number for person in people]):
-                person_pks.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk"))
+                person_pks.update(Person.unscoped.filter(id_number__in=chunk).values_list("id_number", "pk"))
         posts = [
             Post(
                 person_id=person_pks[r["id_number"]], party_organization_id=r["party_organization_id"],
@@ -528,7 +528,7 @@ class PeopleImporter(Importer):
             )
             for r in plan.posts
         ]
-        Post.objects.bulk_create(posts, batch_size=1000)
+        Post.unscoped.bulk_create(posts, batch_size=1000)
         return {"people": len(people), "posts": len(posts)}
 
 

@@ -55,7 +55,7 @@ def session_update(*, session: Session, by, instructors: Iterable[Instructor] | 
                    sites: Iterable[Site] | None = None, **fields) -> tuple[Session, list[str]]:
     require(by, "training.edit_timetable", session)
     fields.pop("phase", None)
-    before = snapshot(Session.objects.get(pk=session.pk))
+    before = snapshot(Session.unscoped.get(pk=session.pk))
     before_people = sorted(session.instructors.values_list("pk", flat=True))
     before_sites = list(session.stops.values_list("site_id", flat=True))
     for name, value in fields.items():
@@ -121,7 +121,7 @@ def session_conflicts(*, session: Session, instructors: list) -> dict[str, str]:
     """Clashes with other sessions, by field: the same phase (a whole-class session clashes with
     everything; group sessions clash within their group), an instructor or a classroom booked twice."""
     errors = {}
-    others = Session.objects.exclude(pk=session.pk).overlapping(session.starts_at, session.ends_at)
+    others = Session.unscoped.exclude(pk=session.pk).overlapping(session.starts_at, session.ends_at)
     same_phase = others.filter(phase_id=session.phase_id)
     if session.group_id:
         same_phase = same_phase.filter(Q(group__isnull=True) | Q(group_id=session.group_id))
@@ -170,7 +170,7 @@ def travel_warnings(*, session: Session, sites: list) -> list[str]:
     if session.form == TeachingForm.TRAVEL:
         return []
     first, last = _places(session, sites)
-    neighbours = Session.objects.filter(phase_id=session.phase_id).exclude(pk=session.pk).exclude(
+    neighbours = Session.unscoped.filter(phase_id=session.phase_id).exclude(pk=session.pk).exclude(
         form=TeachingForm.TRAVEL)
     if session.group_id:
         neighbours = neighbours.filter(Q(group__isnull=True) | Q(group_id=session.group_id))

@@ -41,7 +41,7 @@ def program_update(*, program: Program, by, **fields) -> Program:
     fields.pop("submitted_at", None)
     # Ask the rules of the stored program, not of `program`: a bound ModelForm has already written the
     # new values into the instance, which would make every change look like no change.
-    stored = Program.objects.get(pk=program.pk)
+    stored = Program.unscoped.get(pk=program.pk)
     require(by, "training.change_program", stored)
     changed = [
         _field_name(name) for name in fields
@@ -72,7 +72,7 @@ def _field_name(name: str) -> str:
 
 def program_delete(*, program: Program, by) -> None:
     """Only a draft that was never submitted can be deleted; afterwards the record stays (archive)."""
-    require(by, "training.delete_program", Program.objects.get(pk=program.pk))
+    require(by, "training.delete_program", Program.unscoped.get(pk=program.pk))
     with transaction.atomic():
         for phase in program.phases.select_related("temporary_branch"):
             temporary_branch_remove(phase=phase, by=by)
@@ -88,14 +88,14 @@ def _require_transition(*, program: Program, name: str, by) -> None:
     """Role and scope first, then the stored status, then (in the caller) the input: a user without the
     role learns nothing, and a transition from the wrong status is named as such rather than as a
     missing comment or an incomplete plan. _transition checks again under a lock."""
-    require(by, TRANSITIONS[name][2], Program.objects.get(pk=program.pk))
+    require(by, TRANSITIONS[name][2], Program.unscoped.get(pk=program.pk))
 
 
 def _transition(*, program: Program, name: str, by, note: str = "", **extra) -> Program:
     _sources, target, perm = TRANSITIONS[name]
     with transaction.atomic():
         # Re-read under a lock so that two clicks cannot both approve.
-        current = Program.objects.select_for_update().get(pk=program.pk)
+        current = Program.unscoped.select_for_update().get(pk=program.pk)
         require(by, perm, current)
         before = current.status
         current.status = target

@@ -477,7 +477,7 @@ def branch_appoint(request, pk):
 @require_POST
 def branch_post_remove(request, pk):
     post = get_object_or_404(
-        Post.objects.filter(party_organization__training_phase__program__in=_visible_programs(request.user))
+        Post.unscoped.filter(party_organization__training_phase__program__in=_visible_programs(request.user))
         .select_related("person", "party_organization__training_phase__program"),
         pk=pk)
     phase = post.party_organization.training_phase

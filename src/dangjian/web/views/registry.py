@@ -74,7 +74,7 @@ def organ_edit(request, pk):
 
 @registry_staff_required
 @require_POST
-def organdelete_then_redirect(request, pk):
+def organ_delete(request, pk):
     organ = selectors.organ_get(user=request.user, pk=pk)
     require(request.user, "organizations.delete_organ", organ)
     return delete_then_redirect(request, obj=organ, delete=lambda: services.organ_delete(organ=organ, by=request.user),
@@ -141,7 +141,7 @@ def party_organization_edit(request, pk):
 
 @registry_staff_required
 @require_POST
-def party_organizationdelete_then_redirect(request, pk):
+def party_organization_delete(request, pk):
     org = selectors.party_organization_get(user=request.user, pk=pk)
     require(request.user, "organizations.delete_partyorganization", org)
     return delete_then_redirect(request, obj=org,
@@ -235,7 +235,7 @@ def person_edit(request, pk):
 
 @registry_staff_required
 @require_POST
-def persondelete_then_redirect(request, pk):
+def person_delete(request, pk):
     person = selectors.person_get(user=request.user, pk=pk)
     require(request.user, "organizations.delete_person", person)
     return delete_then_redirect(request, obj=person,
@@ -271,7 +271,7 @@ def post_edit(request, pk):
 
 @registry_staff_required
 @require_POST
-def postdelete_then_redirect(request, pk):
+def post_delete(request, pk):
     post = selectors.post_get(user=request.user, pk=pk)
     require(request.user, "organizations.delete_post", post.person)
     return delete_then_redirect(request, obj=post, delete=lambda: services.post_delete(post=post, by=request.user),
