@@ -75,7 +75,9 @@ def user_for(role: str, world):
 
 def expected_programs(role: str, world) -> set[str]:
     everything = set(world.programs)
-    ever_submitted = {k for k, p in world.programs.items() if p.submitted_at is not None}
+    # Submitted once, and not being revised by the organizer (a reopened draft or a returned plan).
+    ever_submitted = {k for k, p in world.programs.items()
+                      if p.submitted_at is not None and p.status not in ("draft", "returned")}
     at_college = {k for k, p in world.programs.items() if p.venue.parent_id == world.college.pk
                   or p.venue_id == world.college.pk}
     return {
@@ -189,3 +191,15 @@ def test_staffed_venues_are_computed_once_per_user(world, django_assert_num_quer
     with django_assert_num_queries(len(world.programs)):  # one EXISTS per program; roles and venues cached
         for program in world.programs.values():
             training_rules.can_see_program(user, program)
+
+
+def test_the_approver_does_not_read_a_plan_while_the_organizer_revises_it(world):
+    """B7: after a return or a reopen the organizer's edits are not submitted; the approver sees the
+    plan again when it is submitted again."""
+    approver = user_for("approver", world)
+    program = world.programs["submitted"]
+    for status, visible in (("approved", True), ("draft", False), ("returned", False), ("submitted", True)):
+        Program.unscoped.filter(pk=program.pk).update(status=status)
+        program.refresh_from_db()
+        assert approver.has_perm("training.view_program", program) is visible, status
+        assert Program.objects.visible_to(approver).filter(pk=program.pk).exists() is visible, status

@@ -37,7 +37,6 @@ from dangjian.api.registry import ERRORS, Conflict, Id, PostOut, _model_fields
 from dangjian.api.training_library import (
     WRITE_ERRORS,
     call,
-    class_people,
     delete,
     gate,
     related_lists,
@@ -147,17 +146,18 @@ def _session_keys(user) -> dict:
 SESSION_LISTS = {"instructors": Instructor.objects.all(), "sites": Site.objects.all()}
 
 
-def _session_row(pk: int) -> Session:
+def _session_row(user, pk: int) -> Session:
+    """The session as the API shows it, read in the user's scope (after a write, too)."""
     return (
-        Session.unscoped.select_related("phase", "course", "venue", "classroom", "group")
+        Session.objects.visible_to(user).select_related("phase", "course", "venue", "classroom", "group")
         .prefetch_related(*selectors.session_prefetches())
         .get(pk=pk)
     )
 
 
-def _with_warnings(result) -> Session:
+def _with_warnings(user, result) -> Session:
     session, warnings = result
-    row = _session_row(session.pk)
+    row = _session_row(user, session.pk)
     row.api_warnings = warnings
     return row
 
@@ -390,7 +390,7 @@ def _phase(request, phase_id: int, perm: str = "training.view_program") -> Phase
 @phases.get("/{phase_id}", response={200: PhaseOut, **ERRORS}, summary="Get a phase")
 def phase_detail(request, phase_id: Id):
     _phase(request, phase_id)
-    return get_object_or_404(_phase_rows(Phase.objects.all()), pk=phase_id)
+    return get_object_or_404(_phase_rows(_visible_phases(request.user)), pk=phase_id)
 
 
 @phases.post("", response={201: PhaseOut, **ERRORS}, summary="Add a phase to a program")
@@ -401,7 +401,7 @@ def phase_create(request, payload: PhaseCreateIn):
     fields = _model_fields(payload.model_dump(), keys)
     program = fields.pop("program")
     phase = call(services.phase_create, program=program, by=request.user, **fields)
-    return Status(201, get_object_or_404(_phase_rows(Phase.objects.all()), pk=phase.pk))
+    return Status(201, get_object_or_404(_phase_rows(_visible_phases(request.user)), pk=phase.pk))
 
 
 @phases.patch("/{phase_id}", response={200: PhaseOut, **ERRORS}, summary="Change a phase")
@@ -411,7 +411,7 @@ def phase_update(request, phase_id: Id, payload: PhasePatch):
     phase = _phase(request, phase_id, "training.manage_class")
     fields = _model_fields(payload.model_dump(exclude_unset=True), _phase_keys(request.user))
     call(services.phase_update, phase=phase, by=request.user, **fields)
-    return get_object_or_404(_phase_rows(Phase.objects.all()), pk=phase.pk)
+    return get_object_or_404(_phase_rows(_visible_phases(request.user)), pk=phase.pk)
 
 
 @phases.delete("/{phase_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a phase")
@@ -449,7 +449,7 @@ def group_detail(request, phase_id: Id, group_id: Id):
 
 
 def _group_keys(user, phase) -> dict:
-    people = class_people(user, phase)
+    people = selectors.class_nominee_choices(user=user, phase=phase)
     return {"leader_id": ("leader", people), "deputy_leader_id": ("deputy_leader", people)}
 
 
@@ -487,7 +487,8 @@ def committee_list(request, phase_id: Id, page: Query[PageQuery]):
 def committee_appoint(request, phase_id: Id, payload: CommitteeMemberIn):
     """The post lasts as long as the phase."""
     phase = _phase(request, phase_id, "training.manage_class")
-    fields = _model_fields(payload.model_dump(), {"person_id": ("person", class_people(request.user, phase))})
+    nominees = selectors.class_nominee_choices(user=request.user, phase=phase)
+    fields = _model_fields(payload.model_dump(), {"person_id": ("person", nominees)})
     member = call(services.class_committee_appoint, phase=phase, by=request.user, **fields)
     return Status(201, selectors.phase_committee(phase=phase).get(pk=member.pk))
 
@@ -522,7 +523,8 @@ def temporary_branch_create(request, phase_id: Id, payload: TemporaryBranchIn):
 def temporary_branch_appoint(request, phase_id: Id, payload: BranchPostIn):
     """Secretary, deputy secretary or member; the post ends with the phase."""
     phase = _phase(request, phase_id, "training.manage_class")
-    fields = _model_fields(payload.model_dump(), {"person_id": ("person", class_people(request.user, phase))})
+    nominees = selectors.class_nominee_choices(user=request.user, phase=phase)
+    fields = _model_fields(payload.model_dump(), {"person_id": ("person", nominees)})
     post = call(services.temporary_branch_appoint, phase=phase, by=request.user, **fields)
     return Status(201, post)
 
@@ -600,7 +602,7 @@ def _session(request, session_id: int, perm: str = "training.view_program") -> S
 
 @sessions.get("/{session_id}", response={200: SessionOut, **ERRORS}, summary="Get a session")
 def session_detail(request, session_id: Id):
-    return _session_row(_session(request, session_id).pk)
+    return _session_row(request.user, _session(request, session_id).pk)
 
 
 @sessions.post("", response={201: SessionWithWarnings, **ERRORS}, summary="Add a session to a phase")
@@ -617,7 +619,7 @@ def session_create(request, payload: SessionCreateIn):
     require_perm(request.user, "training.edit_timetable", phase)
     fields, lists = _session_fields(request.user, data, create=True)
     result = call(services.session_create, phase=phase, by=request.user, **lists, **fields)
-    return Status(201, _with_warnings(result))
+    return Status(201, _with_warnings(request.user, result))
 
 
 @sessions.patch("/{session_id}", response={200: SessionWithWarnings, **ERRORS}, summary="Change a session")
@@ -625,14 +627,15 @@ def session_update(request, session_id: Id, payload: SessionPatch):
     session = _session(request, session_id, "training.edit_timetable")
     fields, lists = _session_fields(request.user, payload.model_dump(exclude_unset=True))
     result = call(services.session_update, session=session, by=request.user, **lists, **fields)
-    return _with_warnings(result)
+    return _with_warnings(request.user, result)
 
 
 @sessions.post("/{session_id}/move", response={200: SessionWithWarnings, **ERRORS},
                summary="Move a session, keeping its length")
 def session_move(request, session_id: Id, payload: MoveIn):
     session = _session(request, session_id, "training.edit_timetable")
-    return _with_warnings(call(services.session_move, session=session, by=request.user, starts_at=payload.starts_at))
+    moved = call(services.session_move, session=session, by=request.user, starts_at=payload.starts_at)
+    return _with_warnings(request.user, moved)
 
 
 @sessions.delete("/{session_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a session")

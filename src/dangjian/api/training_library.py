@@ -28,7 +28,7 @@ from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.api.registry import ERRORS, Conflict, Id, Problem, Text, _choice, _Input, _model_fields, _no_default
 from dangjian.core.masking import mask_mobile
 from dangjian.core.services import require_perm
-from dangjian.organizations.models import Person, Post
+from dangjian.organizations.models import Person
 from dangjian.training import selectors, services
 from dangjian.training.models import Classroom, Course, Instructor, Site, TeachingForm, TravelTime, Venue
 
@@ -119,27 +119,6 @@ def related_lists(data: dict, lists: dict[str, QuerySet]) -> tuple[dict, dict]:
     if errors:
         raise ValidationError(errors)
     return fields, found
-
-
-def class_people(user, phase) -> QuerySet[Person]:
-    """People who may be given a post in a class (group leader, class committee, temporary branch):
-    those of the registry the user may see, and those already leading a group or holding a post in
-    this phase (as the staff pages offer them). College staff see no registry data, so until
-    enrollment supplies a phase's participants they pick among the people already in the class."""
-    from dangjian.organizations.scoping import organ_filter
-    from dangjian.training.models import ClassCommitteeMember, Group
-
-    visible = organ_filter(user, "organ")
-    if not visible:  # Q(): every person (an organizer)
-        return Person.unscoped.all()
-    groups = Group.objects.filter(phase=phase)
-    already = (
-        Q(pk__in=groups.values("leader")) | Q(pk__in=groups.values("deputy_leader"))
-        | Q(pk__in=ClassCommitteeMember.objects.filter(phase=phase).values("person"))
-    )
-    if phase.temporary_branch_id:
-        already |= Q(pk__in=Post.unscoped.filter(party_organization_id=phase.temporary_branch_id).values("person"))
-    return Person.unscoped.filter(visible | already)
 
 
 class Ref(Schema):

@@ -1,6 +1,7 @@
 """Program scoping: the one place that decides which training programs and sessions a user may see.
 
-Organizers see every program; approvers the plans that have been submitted to them; college staff
+Organizers see every program; approvers the plans submitted to them (not while the organizer revises
+one after a return or a reopen: they see what is submitted, never unsubmitted edits); college staff
 the programs held at their venue; unit administrators the programs open for enrollment or later
 (they nominate); instructors the programs they teach, and of those only their own sessions. No role:
 nothing (fails closed).
@@ -15,7 +16,7 @@ from django.db.models import Q
 
 from dangjian.accounts.roles import Role
 from dangjian.organizations.scoping import NOTHING, sees_all_organs
-from dangjian.training.enums import PUBLISHED_STATUSES
+from dangjian.training.enums import PLAN_EDITABLE_STATUSES, PUBLISHED_STATUSES
 
 __all__ = [
     "PUBLISHED_STATUSES",
@@ -57,7 +58,9 @@ def whole_program_filter(user, path: str = "") -> Q:
     roles = user.roles
     q = NOTHING
     if Role.APPROVER in roles:
-        q |= Q(**{f"{path}submitted_at__isnull": False})
+        # What was submitted to them, not a plan the organizer is revising (draft after a reopen, or
+        # returned): its unsubmitted edits are not the approver's to read. It comes back when submitted.
+        q |= Q(**{f"{path}submitted_at__isnull": False}) & ~Q(**{f"{path}status__in": PLAN_EDITABLE_STATUSES})
     if Role.COLLEGE_STAFF in roles:
         q |= Q(**{f"{path}venue__in": staffed_venue_ids(user)})
     if Role.UNIT_ADMIN in roles:

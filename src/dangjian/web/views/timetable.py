@@ -231,7 +231,7 @@ def session_edit(request, pk):
                                      message=_("“%(title)s” was saved.") % {"title": session.title})
         return _form_response(request, phase=phase, form=form, session=session, status=400)
     session = get_object_or_404(
-        Session.unscoped.select_related("course", "venue", "classroom", "group")
+        Session.objects.visible_to(request.user).select_related("course", "venue", "classroom", "group")
         .prefetch_related(*selectors.session_prefetches()), pk=session.pk)
     session.phase = phase
     form = SessionForm(phase=phase, user=request.user, initial=SessionForm.initial_for_session(session),
