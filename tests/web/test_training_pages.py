@@ -674,16 +674,25 @@ def test_approving_as_organizer_is_forbidden(login, organizer, plan):
     assert plan.status == Status.SUBMITTED
 
 
-def test_approving_a_draft_shows_the_message(login, organizer, approver, plan):
+def test_approving_twice_shows_the_message(login, organizer, approver, plan):
     approved(plan, organizer, approver)
-    services.program_reopen(program=plan, by=organizer, reason="调整日期")
-    plan.refresh_from_db()
-    assert plan.status == Status.DRAFT
     response = login(approver).post(reverse("program_approve", args=[plan.pk]), follow=True)
     assert response.redirect_chain[-1][0] == plan.get_absolute_url()
-    assert messages_of(response) == ["A program that is “Draft” cannot be approved."]
+    assert messages_of(response) == ["A program that is “Approved” cannot be approved."]
+    plan.refresh_from_db()
+    assert plan.status == Status.APPROVED and plan.reviews.count() == 1
+
+
+def test_a_reopened_plan_is_not_the_approvers_until_submitted_again(login, organizer, approver, plan):
+    approved(plan, organizer, approver)
+    services.program_reopen(program=plan, by=organizer, reason="调整日期")
+    client = login(approver)
+    assert client.get(plan.get_absolute_url()).status_code == 404  # unsubmitted edits are not theirs to read
+    assert client.post(reverse("program_approve", args=[plan.pk])).status_code == 404
     plan.refresh_from_db()
     assert plan.status == Status.DRAFT and plan.reviews.count() == 1
+    services.program_submit(program=plan, by=organizer)
+    assert client.get(plan.get_absolute_url()).status_code == 200
 
 
 def test_return_requires_comments(login, organizer, approver, plan):
