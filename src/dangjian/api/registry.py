@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, ConfigDict, create_model
 
+from dangjian.api.errors import ProblemDetails
 from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.core.masking import mask_id_number, mask_mobile
 from dangjian.core.services import require_perm
@@ -124,20 +125,8 @@ def _delete(delete, **kwargs):
     return Status(204, None)
 
 
-class Problem(Schema):
-    """An error (RFC 9457 problem details); `errors` names the field of each message."""
-
-    class FieldError(Schema):
-        field: str | None
-        message: str
-
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-    errors: list[FieldError] | None = None
-
-
+# Declared for the reader; ProblemDetailsAPI documents every error status of every operation.
+Problem = ProblemDetails
 ERRORS = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
 
 

@@ -35,21 +35,6 @@ class ImportCounts(Schema):
     counts: dict[str, int]
 
 
-class SpreadsheetError(Schema):
-    sheet: str
-    row: int | None
-    column: str
-    message: str
-
-
-class SpreadsheetProblem(Schema):
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-    errors: list[SpreadsheetError]
-
-
 def _kind(kind: str) -> str:
     if kind not in spreadsheets.KINDS:
         raise Http404
@@ -89,7 +74,7 @@ def export(request, kind: str, reveal: bool = False):
 
 
 @router.post("/{kind}/import", url_name="spreadsheet_import",
-             response={200: ImportCounts, 422: SpreadsheetProblem}, summary="Import an Excel workbook")
+             response={200: ImportCounts}, summary="Import an Excel workbook")
 def import_(request, kind: str, file: File[UploadedFile]):
     """Import a filled-in template: every row is checked first, then all rows are created, or none.
 
