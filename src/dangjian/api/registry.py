@@ -19,9 +19,10 @@ from django.db import transaction
 from django.db.models import Choices, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator, ConfigDict, create_model
+from pydantic import AfterValidator, create_model
 
 from dangjian.api.errors import ProblemDetails
+from dangjian.api.inputs import Input
 from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.core.masking import mask_id_number, mask_mobile
 from dangjian.core.services import require_perm
@@ -130,9 +131,8 @@ Problem = ProblemDetails
 ERRORS = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
 
 
-class _Input(Schema):
-    # A misspelt field (`organ` for `organ_id`) is an error, not silently ignored.
-    model_config = ConfigDict(extra="forbid")
+# Input schemas refuse unknown fields, and booleans for numbers (and numbers for booleans).
+_Input = Input
 
 
 def _no_default(schema: dict) -> None:
