@@ -172,7 +172,7 @@ class OrganOut(Schema):
     code: str
     name_zh: str
     name_en: str
-    sector: str
+    sector: _choice(Organ.Sector)
     parent_id: int | None
 
 
@@ -196,7 +196,7 @@ class PartyOrganizationOut(Schema):
     id: int
     organ: OrganRef
     name: str
-    org_type: str
+    org_type: _choice(PartyOrganization.Type)
     parent_id: int | None
     founded_on: datetime.date | None
     term_started_on: datetime.date | None
@@ -236,8 +236,8 @@ class PostBrief(Schema):
     id: int
     party_organization_id: int
     party_organization_name: str
-    role: str
-    portfolio: str
+    role: _choice(Post.Role)
+    portfolio: _choice(Post.Portfolio, blank=True)
     started_on: datetime.date
     ended_on: datetime.date | None
 
@@ -249,16 +249,16 @@ class PostBrief(Schema):
 class PersonOut(Schema):
     id: int
     name: str
-    gender: str
+    gender: _choice(Person.Gender, blank=True)
     birth_date: datetime.date | None
     ethnicity: str
     party_joined_on: datetime.date | None
     id_number: str = Field(..., description="Masked unless revealed (`?reveal=true`, audited).")
     mobile: str = Field(..., description="Masked unless revealed (`?reveal=true`, audited).")
     revealed: bool = Field(..., description="True when id_number and mobile are shown in full.")
-    education: str
+    education: _choice(Person.Education, blank=True)
     position: str
-    rank_level: str
+    rank_level: _choice(Person.RankLevel, blank=True)
     organ: OrganRef
     first_secretary_on: datetime.date | None = Field(..., description="Start of the first secretary post.")
     current_posts: list[PostBrief]
@@ -316,11 +316,11 @@ class PostOut(Schema):
     person_name: str
     party_organization_id: int
     party_organization_name: str
-    role: str
-    portfolio: str
+    role: _choice(Post.Role)
+    portfolio: _choice(Post.Portfolio, blank=True)
     started_on: datetime.date
     ended_on: datetime.date | None
-    method: str
+    method: _choice(Post.Method)
     approval_reference: str
     is_current: bool
 

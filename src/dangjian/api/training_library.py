@@ -162,7 +162,7 @@ class VenueOut(Schema):
     code: str
     name_zh: str
     name_en: str
-    kind: str
+    kind: _choice(Venue.Kind)
     parent_id: int | None
     province: str
     city: str
@@ -214,7 +214,7 @@ class SiteOut(Schema):
     name_zh: str
     name_en: str
     county: str
-    region: str
+    region: _choice(Site.Region)
     theme: str
     typical_use: str
 
@@ -271,7 +271,7 @@ class TravelTimeFilters(Schema):
 class InstructorOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: _choice(Instructor.Kind)
     title: str
     organization: str
     venue_id: int | None
@@ -308,7 +308,7 @@ class NameFilter(Schema):
 class CourseOut(Schema):
     id: int
     code: str
-    form: str
+    form: _choice(TeachingForm)
     title_zh: str
     title_en: str
     default_hours: float
