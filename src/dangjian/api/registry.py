@@ -22,7 +22,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, create_model
 
 from dangjian.api.errors import ProblemDetails
-from dangjian.api.inputs import Input
+from dangjian.api.inputs import Filters, Input
 from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.core.masking import mask_id_number, mask_mobile
 from dangjian.core.services import require_perm
@@ -187,7 +187,7 @@ class OrganIn(_Input):
 OrganPatch = _partial(OrganIn)
 
 
-class OrganFilters(Schema):
+class OrganFilters(Filters):
     sector: _choice(Organ.Sector) | None = None
     q: Text = Field("", description="Part of the Chinese or English name, or of the code.")
 
@@ -227,7 +227,7 @@ class PartyOrganizationIn(_Input):
 PartyOrganizationPatch = _partial(PartyOrganizationIn)
 
 
-class PartyOrganizationFilters(Schema):
+class PartyOrganizationFilters(Filters):
     organ: Id | None = Field(None, description="Organ id.")
     type: _choice(PartyOrganization.Type) | None = None
 
@@ -296,7 +296,7 @@ class PersonIn(_Input):
 PersonPatch = _partial(PersonIn)
 
 
-class PeopleFilters(Schema):
+class PeopleFilters(Filters):
     q: Text = Field("", description="Part of the name (two characters are enough) or of the position.")
     organ: Id | None = Field(None, description="Organ id.")
     role: _choice(Post.Role) | None = Field(None, description="Role of a current post.")
@@ -347,7 +347,7 @@ class PostIn(_Input):
 PostPatch = _partial(PostIn)
 
 
-class PostFilters(Schema):
+class PostFilters(Filters):
     person: Id | None = Field(None, description="Person id.")
     party_organization: Id | None = Field(None, description="Party organization id.")
     role: _choice(Post.Role) | None = None

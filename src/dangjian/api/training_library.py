@@ -24,6 +24,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, create_model
 
 from dangjian.accounts.roles import Role
+from dangjian.api.inputs import Filters
 from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.api.registry import ERRORS, Conflict, Id, Problem, Text, _choice, _Input, _model_fields, _no_default
 from dangjian.core.masking import mask_mobile
@@ -229,7 +230,7 @@ class SiteIn(_Input):
     typical_use: Text = ""
 
 
-class SiteFilters(Schema):
+class SiteFilters(Filters):
     region: _choice(Site.Region) | None = None
     q: Text = Field("", description="Part of the Chinese name.")
 
@@ -263,7 +264,7 @@ class TravelTimeIn(_Input):
     minutes: int = Field(..., ge=1, le=1440)
 
 
-class TravelTimeFilters(Schema):
+class TravelTimeFilters(Filters):
     venue: Id | None = Field(None, description="Venue id at either end.")
     site: Id | None = Field(None, description="Site id at either end.")
 
@@ -301,7 +302,7 @@ class InstructorIn(_Input):
     bio: Text = ""
 
 
-class NameFilter(Schema):
+class NameFilter(Filters):
     q: Text = Field("", description="Part of the name.")
 
 
@@ -336,7 +337,7 @@ class CourseIn(_Input):
     active: bool = True
 
 
-class CourseFilters(Schema):
+class CourseFilters(Filters):
     form: _choice(TeachingForm) | None = None
     q: Text = Field("", description="Part of the Chinese title.")
     active: bool | None = Field(None, description="Only courses in use (true) or retired (false); all if absent.")

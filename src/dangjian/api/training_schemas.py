@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from django.urls import reverse
 from ninja import Field, Schema
 
+from dangjian.api.inputs import Filters
 from dangjian.api.registry import Id, OrganRef, PostOut, Text, _choice, _Input
 from dangjian.api.training_library import Hours, LocalDateTime, Ref, VenueRef, partial
 from dangjian.organizations.models import Post
@@ -151,7 +152,7 @@ class ProgramIn(_Input):
 ProgramPatch = partial(ProgramIn, "ProgramPatch")
 
 
-class ProgramFilters(Schema):
+class ProgramFilters(Filters):
     status: _choice(Program.Status) | None = None
     year: int | None = Field(None, ge=2000, le=2100)
     q: Text = Field("", description="Part of the title.")
@@ -219,7 +220,7 @@ class PhaseCreateIn(PhaseIn):
 PhasePatch = partial(PhaseIn, "PhasePatch")
 
 
-class PhaseFilters(Schema):
+class PhaseFilters(Filters):
     program: Id | None = Field(None, description="Program id.")
 
 
@@ -405,7 +406,7 @@ class MoveIn(_Input):
     starts_at: LocalDateTime
 
 
-class SessionFilters(Schema):
+class SessionFilters(Filters):
     program: Id | None = Field(None, description="Program id.")
     phase: Id | None = Field(None, description="Phase id.")
     instructor: Id | None = Field(None, description="Instructor id.")
