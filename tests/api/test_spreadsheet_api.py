@@ -99,8 +99,8 @@ def test_import_without_a_file_is_422(organizer):
     assert bearer(organizer).post(f"{BASE}people/import").status_code == 422
 
 
-def test_unknown_kind_is_404(organizer):
-    assert bearer(organizer).get(f"{BASE}cats/template").status_code == 404
+def test_unknown_kind_is_422(organizer):
+    assert bearer(organizer).get(f"{BASE}cats/template").status_code == 422
 
 
 def test_unit_admin_may_not_import_organs(unit_admin):

@@ -23,9 +23,11 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator, ConfigDict, create_model
+from pydantic import AfterValidator, create_model
 
 from dangjian.api.auth import require_deliberate_reveal
+from dangjian.api.errors import ProblemDetails
+from dangjian.api.inputs import Filters, Input
 from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.core.masking import mask_id_number, mask_mobile
 from dangjian.core.services import require_perm
@@ -129,26 +131,13 @@ def _delete(delete, **kwargs):
     return Status(204, None)
 
 
-class Problem(Schema):
-    """An error (RFC 9457 problem details); `errors` names the field of each message."""
-
-    class FieldError(Schema):
-        field: str | None
-        message: str
-
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-    errors: list[FieldError] | None = None
-
-
+# Declared for the reader; ProblemDetailsAPI documents every error status of every operation.
+Problem = ProblemDetails
 ERRORS = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
 
 
-class _Input(Schema):
-    # A misspelt field (`organ` for `organ_id`) is an error, not silently ignored.
-    model_config = ConfigDict(extra="forbid")
+# Input schemas refuse unknown fields, and booleans for numbers (and numbers for booleans).
+_Input = Input
 
 
 def _no_default(schema: dict) -> None:
@@ -188,7 +177,7 @@ class OrganOut(Schema):
     code: str
     name_zh: str
     name_en: str
-    sector: str
+    sector: _choice(Organ.Sector)
     parent_id: int | None
 
 
@@ -203,7 +192,7 @@ class OrganIn(_Input):
 OrganPatch = _partial(OrganIn)
 
 
-class OrganFilters(Schema):
+class OrganFilters(Filters):
     sector: _choice(Organ.Sector) | None = None
     q: Text = Field("", description="Part of the Chinese or English name, or of the code.")
 
@@ -212,7 +201,7 @@ class PartyOrganizationOut(Schema):
     id: int
     organ: OrganRef
     name: str
-    org_type: str
+    org_type: _choice(PartyOrganization.Type)
     parent_id: int | None
     founded_on: datetime.date | None
     term_started_on: datetime.date | None
@@ -243,7 +232,7 @@ class PartyOrganizationIn(_Input):
 PartyOrganizationPatch = _partial(PartyOrganizationIn)
 
 
-class PartyOrganizationFilters(Schema):
+class PartyOrganizationFilters(Filters):
     organ: Id | None = Field(None, description="Organ id.")
     type: _choice(PartyOrganization.Type) | None = None
 
@@ -252,8 +241,8 @@ class PostBrief(Schema):
     id: int
     party_organization_id: int
     party_organization_name: str
-    role: str
-    portfolio: str
+    role: _choice(Post.Role)
+    portfolio: _choice(Post.Portfolio, blank=True)
     started_on: datetime.date
     ended_on: datetime.date | None
 
@@ -265,16 +254,16 @@ class PostBrief(Schema):
 class PersonOut(Schema):
     id: int
     name: str
-    gender: str
+    gender: _choice(Person.Gender, blank=True)
     birth_date: datetime.date | None
     ethnicity: str
     party_joined_on: datetime.date | None
     id_number: str = Field(..., description="Masked unless revealed (`?reveal=true`, audited).")
     mobile: str = Field(..., description="Masked unless revealed (`?reveal=true`, audited).")
     revealed: bool = Field(..., description="True when id_number and mobile are shown in full.")
-    education: str
+    education: _choice(Person.Education, blank=True)
     position: str
-    rank_level: str
+    rank_level: _choice(Person.RankLevel, blank=True)
     organ: OrganRef
     first_secretary_on: datetime.date | None = Field(..., description="Start of the first secretary post.")
     current_posts: list[PostBrief]
@@ -312,7 +301,7 @@ class PersonIn(_Input):
 PersonPatch = _partial(PersonIn)
 
 
-class PeopleFilters(Schema):
+class PeopleFilters(Filters):
     q: Text = Field("", description="Part of the name (two characters are enough) or of the position.")
     organ: Id | None = Field(None, description="Organ id.")
     role: _choice(Post.Role) | None = Field(None, description="Role of a current post.")
@@ -334,11 +323,11 @@ class PostOut(Schema):
     person_name: str
     party_organization_id: int
     party_organization_name: str
-    role: str
-    portfolio: str
+    role: _choice(Post.Role)
+    portfolio: _choice(Post.Portfolio, blank=True)
     started_on: datetime.date
     ended_on: datetime.date | None
-    method: str
+    method: _choice(Post.Method)
     approval_reference: str
     is_current: bool
 
@@ -365,7 +354,7 @@ class PostIn(_Input):
 PostPatch = _partial(PostIn)
 
 
-class PostFilters(Schema):
+class PostFilters(Filters):
     person: Id | None = Field(None, description="Person id.")
     party_organization: Id | None = Field(None, description="Party organization id.")
     role: _choice(Post.Role) | None = None

@@ -29,6 +29,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from dangjian.api import training_library as library
@@ -272,8 +273,8 @@ def _approval_input(request) -> dict:
     else:
         try:
             data = json.loads(request.body or b"{}")
-        except ValueError:
-            data = None
+        except ValueError as error:  # as for the other operations: malformed JSON is a 400
+            raise HttpError(400, "Cannot parse request body") from error
         if not isinstance(data, dict):
             raise SchemaValidationError([{"loc": ("body",), "msg": _("Send a JSON object.")}])
     try:
@@ -332,8 +333,13 @@ def program_archive(request, program_id: Id):
     return _transition(request, program_id, "archive", services.program_archive)
 
 
+REVIEW_DOCUMENT = {"responses": {200: {"description": "The approval document as uploaded: PDF, PNG or JPEG",
+                                        "content": {media: {"schema": {"type": "string", "format": "binary"}}
+                                                    for media in (PDF, "image/png", "image/jpeg")}}}}
+
+
 @programs.get("/{program_id}/reviews/{review_id}/document", url_name="program_review_document",
-              response=ERRORS, summary="Download an approval document")
+              openapi_extra=REVIEW_DOCUMENT, response=ERRORS, summary="Download an approval document")
 def program_review_document(request, program_id: Id, review_id: Id):
     program = selectors.program_get(user=request.user, pk=program_id)
     require_perm(request.user, "training.view_program", program)

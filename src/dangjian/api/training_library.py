@@ -24,6 +24,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, create_model
 
 from dangjian.accounts.roles import Role
+from dangjian.api.inputs import Filters
 from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.api.registry import ERRORS, Conflict, Id, Problem, Text, _choice, _Input, _model_fields, _no_default
 from dangjian.core.masking import mask_mobile
@@ -141,7 +142,7 @@ class VenueOut(Schema):
     code: str
     name_zh: str
     name_en: str
-    kind: str
+    kind: _choice(Venue.Kind)
     parent_id: int | None
     province: str
     city: str
@@ -193,7 +194,7 @@ class SiteOut(Schema):
     name_zh: str
     name_en: str
     county: str
-    region: str
+    region: _choice(Site.Region)
     theme: str
     typical_use: str
 
@@ -208,7 +209,7 @@ class SiteIn(_Input):
     typical_use: Text = ""
 
 
-class SiteFilters(Schema):
+class SiteFilters(Filters):
     region: _choice(Site.Region) | None = None
     q: Text = Field("", description="Part of the Chinese name.")
 
@@ -242,7 +243,7 @@ class TravelTimeIn(_Input):
     minutes: int = Field(..., ge=1, le=1440)
 
 
-class TravelTimeFilters(Schema):
+class TravelTimeFilters(Filters):
     venue: Id | None = Field(None, description="Venue id at either end.")
     site: Id | None = Field(None, description="Site id at either end.")
 
@@ -250,7 +251,7 @@ class TravelTimeFilters(Schema):
 class InstructorOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: _choice(Instructor.Kind)
     title: str
     organization: str
     venue_id: int | None
@@ -280,14 +281,14 @@ class InstructorIn(_Input):
     bio: Text = ""
 
 
-class NameFilter(Schema):
+class NameFilter(Filters):
     q: Text = Field("", description="Part of the name.")
 
 
 class CourseOut(Schema):
     id: int
     code: str
-    form: str
+    form: _choice(TeachingForm)
     title_zh: str
     title_en: str
     default_hours: float
@@ -315,7 +316,7 @@ class CourseIn(_Input):
     active: bool = True
 
 
-class CourseFilters(Schema):
+class CourseFilters(Filters):
     form: _choice(TeachingForm) | None = None
     q: Text = Field("", description="Part of the Chinese title.")
     active: bool | None = Field(None, description="Only courses in use (true) or retired (false); all if absent.")

@@ -6,15 +6,20 @@ of ids. The `*Patch` forms change only the fields sent. Outputs give times in As
 
 import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.urls import reverse
 from ninja import Field, Schema
 
+from dangjian.api.inputs import Filters
 from dangjian.api.registry import Id, OrganRef, PostOut, Text, _choice, _Input
 from dangjian.api.training_library import Hours, LocalDateTime, Ref, VenueRef, partial
 from dangjian.organizations.models import Post
-from dangjian.training.models import ClassCommitteeMember, Phase, Program, TeachingForm
+from dangjian.training.models import ClassCommitteeMember, FormCategory, Phase, Program, ProgramReview, TeachingForm
+from dangjian.training.services import TRANSITIONS
+
+# The names of the program's workflow transitions (POST /programs/{id}/<name>, with - for _).
+Transition = Literal[tuple(TRANSITIONS)]  # type: ignore[valid-type]
 
 
 class PhaseOut(Schema):
@@ -27,7 +32,7 @@ class PhaseOut(Schema):
     capacity: int
     head_teacher: Ref | None
     classroom: Ref | None
-    status: str
+    status: _choice(Phase.Status)
     temporary_branch: Ref | None
     session_total: int
     group_total: int
@@ -60,7 +65,7 @@ class PhaseOut(Schema):
 
 class ReviewOut(Schema):
     id: int
-    decision: str
+    decision: _choice(ProgramReview.Decision)
     decided_by_id: int | None
     decided_by_name: str
     decided_at: LocalDateTime
@@ -83,7 +88,7 @@ class ProgramOut(Schema):
     legal_basis: str
     purpose: str
     target_population: str
-    requirement: str
+    requirement: _choice(Program.Requirement, blank=True)
     content: str
     venue: VenueRef | None
     planned_participants: int
@@ -94,7 +99,7 @@ class ProgramOut(Schema):
     budget_estimate: float | None
     contact_name: str
     contact_phone: str
-    status: str
+    status: _choice(Program.Status)
     submitted_at: LocalDateTime | None
 
     @staticmethod
@@ -104,7 +109,7 @@ class ProgramOut(Schema):
 
 
 class ProgramDetail(ProgramOut):
-    allowed_transitions: list[str] = Field(..., description="Transitions the caller may apply now.")
+    allowed_transitions: list[Transition] = Field(..., description="Transitions the caller may apply now.")
     reviews: list[ReviewOut] = Field(..., description="The approver's decisions, latest first.")
     phases: list[PhaseOut]
 
@@ -147,7 +152,7 @@ class ProgramIn(_Input):
 ProgramPatch = partial(ProgramIn, "ProgramPatch")
 
 
-class ProgramFilters(Schema):
+class ProgramFilters(Filters):
     status: _choice(Program.Status) | None = None
     year: int | None = Field(None, ge=2000, le=2100)
     q: Text = Field("", description="Part of the title.")
@@ -215,7 +220,7 @@ class PhaseCreateIn(PhaseIn):
 PhasePatch = partial(PhaseIn, "PhasePatch")
 
 
-class PhaseFilters(Schema):
+class PhaseFilters(Filters):
     program: Id | None = Field(None, description="Program id.")
 
 
@@ -257,7 +262,7 @@ class CommitteeMemberOut(Schema):
     phase_id: int
     person: Ref
     organ: str
-    role: str
+    role: _choice(ClassCommitteeMember.Role)
     started_on: datetime.date
     ended_on: datetime.date
 
@@ -326,8 +331,8 @@ class SessionOut(Schema):
     phase_number: int
     starts_at: LocalDateTime
     ends_at: LocalDateTime
-    form: str
-    category: str = Field(..., description="theory, practice, exchange or other.")
+    form: _choice(TeachingForm)
+    category: _choice(FormCategory) = Field(..., description="How the form counts in the mix.")
     title: str
     title_en: str
     course_id: int | None
@@ -401,7 +406,7 @@ class MoveIn(_Input):
     starts_at: LocalDateTime
 
 
-class SessionFilters(Schema):
+class SessionFilters(Filters):
     program: Id | None = Field(None, description="Program id.")
     phase: Id | None = Field(None, description="Phase id.")
     instructor: Id | None = Field(None, description="Instructor id.")

@@ -1,11 +1,9 @@
 """The REST API v1 (django-ninja): OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
-from ninja import NinjaAPI
-
 from dangjian.api import errors, registry, spreadsheets, training
 from dangjian.api.auth import API_AUTH
 
-api = NinjaAPI(
+api = errors.ProblemDetailsAPI(
     title="dangjian API",
     version="1",
     urls_namespace="api-v1",
@@ -13,8 +11,10 @@ api = NinjaAPI(
     description="Registry of organs, party organizations, people and posts; training programs with their "
     "approval workflow, phases, groups, class committee, temporary branch, timetable and documents; the training "
     "library. Authenticate with `Authorization: Bearer <token>` (`dangjian apitoken USERNAME`). "
-    "Errors are problem details (RFC 9457) naming the field, or the sheet, row and column; an illegal "
-    "transition or a refused delete is 409.",
+    "Errors are problem details (RFC 9457, `application/problem+json`) naming the field, or the sheet, row "
+    "and column: 400 for a body that is not valid JSON, 401 (with `WWW-Authenticate: Bearer`), 403, 404, 409 "
+    "for an illegal transition or a refused delete, 413 for a body over the size limit, 422 for invalid input "
+    "(a boolean is not a number, nor a number a boolean).",
 )
 errors.install(api)
 
