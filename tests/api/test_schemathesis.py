@@ -104,7 +104,7 @@ def records(db, settings, tmp_path):
                                       parent=party_organization, name="临时党支部")
     phase.temporary_branch = branch
     phase.save(update_fields=["temporary_branch"])
-    Post.objects.create(person=person, party_organization=branch, role=Post.Role.SECRETARY,
+    Post.unscoped.create(person=person, party_organization=branch, role=Post.Role.SECRETARY,
                         started_on=phase.starts_on, ended_on=phase.ends_on)
     PhaseFactory(program=approved, starts_on=datetime.date(2022, 11, 7), ends_on=datetime.date(2022, 11, 11))
     KNOWN.clear()

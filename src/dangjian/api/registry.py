@@ -49,7 +49,7 @@ Text = Annotated[str, AfterValidator(_no_null_characters)]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
-def _choice(choices: type[Choices], *, blank: bool = False):
+def choice_type(choices: type[Choices], *, blank: bool = False):
     """A Literal of a TextChoices' values (plus "" when the field may be blank), so OpenAPI lists them."""
     return Literal[(*choices.values, *([""] if blank else []))]  # type: ignore[valid-type]
 
@@ -86,7 +86,7 @@ def _call(service, /, **kwargs):
         ) from error
 
 
-def _model_fields(data: dict, foreign_keys: dict[str, tuple[str, QuerySet]]) -> dict:
+def model_fields_of(data: dict, foreign_keys: dict[str, tuple[str, QuerySet]]) -> dict:
     """`data` with each `<name>_id` replaced by its object, found among those the user may use.
 
     An id that does not exist and an id of another organ's record get the same answer (422 naming
@@ -136,15 +136,11 @@ Problem = ProblemDetails
 ERRORS = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
 
 
-# Input schemas refuse unknown fields, and booleans for numbers (and numbers for booleans).
-_Input = Input
-
-
-def _no_default(schema: dict) -> None:
+def no_default(schema: dict) -> None:
     schema.pop("default", None)
 
 
-def _partial(schema: type[_Input]) -> type[_Input]:
+def _partial(schema: type[Input]) -> type[Input]:
     """The PATCH form of an input schema: no field required, only the fields sent are changed.
 
     A field keeps its type, so `null` is refused where the model has no empty value for it.
@@ -152,11 +148,11 @@ def _partial(schema: type[_Input]) -> type[_Input]:
     fields = {
         name: (
             Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation,
-            Field(None, description=info.description, json_schema_extra=_no_default),
+            Field(None, description=info.description, json_schema_extra=no_default),
         )
         for name, info in schema.model_fields.items()
     }
-    return create_model(schema.__name__.removesuffix("In") + "Patch", __base__=_Input, **fields)
+    return create_model(schema.__name__.removesuffix("In") + "Patch", __base__=Input, **fields)
 
 
 def _changes(payload: Schema) -> dict:
@@ -177,15 +173,15 @@ class OrganOut(Schema):
     code: str
     name_zh: str
     name_en: str
-    sector: _choice(Organ.Sector)
+    sector: choice_type(Organ.Sector)
     parent_id: int | None
 
 
-class OrganIn(_Input):
+class OrganIn(Input):
     code: Text
     name_zh: Text
     name_en: Text = ""
-    sector: _choice(Organ.Sector)
+    sector: choice_type(Organ.Sector)
     parent_id: Id | None = Field(None, description="Id of the parent organ.")
 
 
@@ -193,7 +189,7 @@ OrganPatch = _partial(OrganIn)
 
 
 class OrganFilters(Filters):
-    sector: _choice(Organ.Sector) | None = None
+    sector: choice_type(Organ.Sector) | None = None
     q: Text = Field("", description="Part of the Chinese or English name, or of the code.")
 
 
@@ -201,7 +197,7 @@ class PartyOrganizationOut(Schema):
     id: int
     organ: OrganRef
     name: str
-    org_type: _choice(PartyOrganization.Type)
+    org_type: choice_type(PartyOrganization.Type)
     parent_id: int | None
     founded_on: datetime.date | None
     term_started_on: datetime.date | None
@@ -216,10 +212,10 @@ class PartyOrganizationOut(Schema):
         return obj.term_status()
 
 
-class PartyOrganizationIn(_Input):
+class PartyOrganizationIn(Input):
     organ_id: Id
     name: Text
-    org_type: _choice(PartyOrganization.Type)
+    org_type: choice_type(PartyOrganization.Type)
     parent_id: Id | None = Field(None, description="Id of the parent party organization.")
     founded_on: datetime.date | None = None
     term_started_on: datetime.date | None = None
@@ -234,15 +230,15 @@ PartyOrganizationPatch = _partial(PartyOrganizationIn)
 
 class PartyOrganizationFilters(Filters):
     organ: Id | None = Field(None, description="Organ id.")
-    type: _choice(PartyOrganization.Type) | None = None
+    type: choice_type(PartyOrganization.Type) | None = None
 
 
 class PostBrief(Schema):
     id: int
     party_organization_id: int
     party_organization_name: str
-    role: _choice(Post.Role)
-    portfolio: _choice(Post.Portfolio, blank=True)
+    role: choice_type(Post.Role)
+    portfolio: choice_type(Post.Portfolio, blank=True)
     started_on: datetime.date
     ended_on: datetime.date | None
 
@@ -254,16 +250,16 @@ class PostBrief(Schema):
 class PersonOut(Schema):
     id: int
     name: str
-    gender: _choice(Person.Gender, blank=True)
+    gender: choice_type(Person.Gender, blank=True)
     birth_date: datetime.date | None
     ethnicity: str
     party_joined_on: datetime.date | None
     id_number: str = Field(..., description="Masked unless revealed (`?reveal=true`, audited).")
     mobile: str = Field(..., description="Masked unless revealed (`?reveal=true`, audited).")
     revealed: bool = Field(..., description="True when id_number and mobile are shown in full.")
-    education: _choice(Person.Education, blank=True)
+    education: choice_type(Person.Education, blank=True)
     position: str
-    rank_level: _choice(Person.RankLevel, blank=True)
+    rank_level: choice_type(Person.RankLevel, blank=True)
     organ: OrganRef
     first_secretary_on: datetime.date | None = Field(..., description="Start of the first secretary post.")
     current_posts: list[PostBrief]
@@ -284,18 +280,18 @@ class PersonOut(Schema):
         return bool(getattr(obj, "revealed", None))
 
 
-class PersonIn(_Input):
+class PersonIn(Input):
     name: Text
     id_number: Text = Field(..., description="18 characters, checked against the GB 11643 check digit.")
     organ_id: Id
-    gender: _choice(Person.Gender, blank=True) = Field("", description="Taken from the ID number when empty.")
+    gender: choice_type(Person.Gender, blank=True) = Field("", description="Taken from the ID number when empty.")
     birth_date: datetime.date | None = Field(None, description="Taken from the ID number when empty.")
     ethnicity: Text = "汉族"
     party_joined_on: datetime.date | None = None
     mobile: Text = ""
-    education: _choice(Person.Education, blank=True) = ""
+    education: choice_type(Person.Education, blank=True) = ""
     position: Text = ""
-    rank_level: _choice(Person.RankLevel, blank=True) = ""
+    rank_level: choice_type(Person.RankLevel, blank=True) = ""
 
 
 PersonPatch = _partial(PersonIn)
@@ -304,7 +300,7 @@ PersonPatch = _partial(PersonIn)
 class PeopleFilters(Filters):
     q: Text = Field("", description="Part of the name (two characters are enough) or of the position.")
     organ: Id | None = Field(None, description="Organ id.")
-    role: _choice(Post.Role) | None = Field(None, description="Role of a current post.")
+    role: choice_type(Post.Role) | None = Field(None, description="Role of a current post.")
     newly_appointed_since: datetime.date | None = Field(
         None, description="First secretary post started on or after this date."
     )
@@ -323,11 +319,11 @@ class PostOut(Schema):
     person_name: str
     party_organization_id: int
     party_organization_name: str
-    role: _choice(Post.Role)
-    portfolio: _choice(Post.Portfolio, blank=True)
+    role: choice_type(Post.Role)
+    portfolio: choice_type(Post.Portfolio, blank=True)
     started_on: datetime.date
     ended_on: datetime.date | None
-    method: _choice(Post.Method)
+    method: choice_type(Post.Method)
     approval_reference: str
     is_current: bool
 
@@ -340,14 +336,14 @@ class PostOut(Schema):
         return obj.party_organization.name
 
 
-class PostIn(_Input):
+class PostIn(Input):
     person_id: Id
     party_organization_id: Id
-    role: _choice(Post.Role)
-    portfolio: _choice(Post.Portfolio, blank=True) = Field("", description="Only for a committee member.")
+    role: choice_type(Post.Role)
+    portfolio: choice_type(Post.Portfolio, blank=True) = Field("", description="Only for a committee member.")
     started_on: datetime.date
     ended_on: datetime.date | None = Field(None, description="Empty while the post runs.")
-    method: _choice(Post.Method) = Post.Method.ELECTED.value
+    method: choice_type(Post.Method) = Post.Method.ELECTED.value
     approval_reference: Text = ""
 
 
@@ -357,7 +353,7 @@ PostPatch = _partial(PostIn)
 class PostFilters(Filters):
     person: Id | None = Field(None, description="Person id.")
     party_organization: Id | None = Field(None, description="Party organization id.")
-    role: _choice(Post.Role) | None = None
+    role: choice_type(Post.Role) | None = None
     current: bool | None = Field(None, description="true: running today; false: ended or not yet started.")
 
 
@@ -392,7 +388,7 @@ def organ_detail(request, organ_id: Id):
 @organs.post("", response={201: OrganOut, **ERRORS}, summary="Create an organ")
 def organ_create(request, payload: OrganIn):
     require_perm(request.user, "organizations.add_organ")
-    fields = _model_fields(payload.model_dump(), _organ_foreign_keys(request.user))
+    fields = model_fields_of(payload.model_dump(), _organ_foreign_keys(request.user))
     return Status(201, _call(services.organ_create, by=request.user, **fields))
 
 
@@ -400,7 +396,7 @@ def organ_create(request, payload: OrganIn):
 def organ_update(request, organ_id: Id, payload: OrganPatch):
     organ = selectors.organ_get(user=request.user, pk=organ_id)
     require_perm(request.user, "organizations.change_organ", organ)
-    fields = _model_fields(_changes(payload), _organ_foreign_keys(request.user))
+    fields = model_fields_of(_changes(payload), _organ_foreign_keys(request.user))
     return _call(services.organ_update, organ=organ, by=request.user, **fields)
 
 
@@ -443,7 +439,7 @@ def party_organization_detail(request, party_organization_id: Id):
 @party_organizations.post("", response={201: PartyOrganizationOut, **ERRORS},
                           summary="Create a party organization")
 def party_organization_create(request, payload: PartyOrganizationIn):
-    fields = _model_fields(payload.model_dump(), _party_organization_foreign_keys(request.user))
+    fields = model_fields_of(payload.model_dump(), _party_organization_foreign_keys(request.user))
     return Status(201, _call(services.party_organization_create, by=request.user, **fields))
 
 
@@ -452,7 +448,7 @@ def party_organization_create(request, payload: PartyOrganizationIn):
 def party_organization_update(request, party_organization_id: Id, payload: PartyOrganizationPatch):
     org = selectors.party_organization_get(user=request.user, pk=party_organization_id)
     require_perm(request.user, "organizations.change_partyorganization", org)
-    fields = _model_fields(_changes(payload), _party_organization_foreign_keys(request.user))
+    fields = model_fields_of(_changes(payload), _party_organization_foreign_keys(request.user))
     return _call(services.party_organization_update, party_organization=org, by=request.user, **fields)
 
 
@@ -529,7 +525,7 @@ def person_reveal(request, response: HttpResponse, person_id: Id):
 
 @people.post("", response={201: PersonOut, **ERRORS}, summary="Create a person")
 def person_create(request, payload: PersonIn):
-    fields = _model_fields(payload.model_dump(), _person_foreign_keys(request.user))
+    fields = model_fields_of(payload.model_dump(), _person_foreign_keys(request.user))
     return Status(201, _with_posts(_call(services.person_create, by=request.user, **fields)))
 
 
@@ -537,7 +533,7 @@ def person_create(request, payload: PersonIn):
 def person_update(request, person_id: Id, payload: PersonPatch):
     person = selectors.person_get(user=request.user, pk=person_id)
     require_perm(request.user, "organizations.change_person", person)
-    fields = _model_fields(_changes(payload), _person_foreign_keys(request.user))
+    fields = model_fields_of(_changes(payload), _person_foreign_keys(request.user))
     return _with_posts(_call(services.person_update, person=person, by=request.user, **fields))
 
 
@@ -575,7 +571,7 @@ def post_detail(request, post_id: Id):
 
 @posts.post("", response={201: PostOut, **ERRORS}, summary="Create a post")
 def post_create(request, payload: PostIn):
-    fields = _model_fields(payload.model_dump(), _post_foreign_keys(request.user))
+    fields = model_fields_of(payload.model_dump(), _post_foreign_keys(request.user))
     return Status(201, _call(services.post_create, by=request.user, **fields))
 
 
@@ -583,7 +579,7 @@ def post_create(request, payload: PostIn):
 def post_update(request, post_id: Id, payload: PostPatch):
     post = selectors.post_get(user=request.user, pk=post_id)
     require_perm(request.user, "organizations.change_post", post.person)
-    fields = _model_fields(_changes(payload), _post_foreign_keys(request.user))
+    fields = model_fields_of(_changes(payload), _post_foreign_keys(request.user))
     return _call(services.post_update, post=post, by=request.user, **fields)
 
 

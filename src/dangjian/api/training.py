@@ -34,7 +34,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from dangjian.api import training_library as library
 from dangjian.api.pagination import PageQuery, page_schema, paginate
-from dangjian.api.registry import ERRORS, Conflict, Id, PostOut, _model_fields
+from dangjian.api.registry import ERRORS, Conflict, Id, PostOut, model_fields_of
 from dangjian.api.training_library import (
     WRITE_ERRORS,
     call,
@@ -164,7 +164,7 @@ def _with_warnings(user, result) -> Session:
 
 
 def _session_fields(user, data: dict, *, create: bool = False) -> tuple[dict, dict]:
-    fields, lists = related_lists(_model_fields(data, _session_keys(user)), SESSION_LISTS)
+    fields, lists = related_lists(model_fields_of(data, _session_keys(user)), SESSION_LISTS)
     if create and fields.get("form") is None:
         fields.pop("form", None)  # the course's form, or (without a course) the model names the field
     return fields, lists
@@ -207,7 +207,7 @@ def program_detail(request, program_id: Id):
 @programs.post("", response={201: ProgramDetail, **ERRORS}, summary="Create a training program (a draft)")
 def program_create(request, payload: ProgramIn):
     require_perm(request.user, "training.add_program")
-    fields = _model_fields(payload.model_dump(), _program_keys(request.user))
+    fields = model_fields_of(payload.model_dump(), _program_keys(request.user))
     if fields.get("hours_per_day") is None:
         fields.pop("hours_per_day", None)
     program = call(services.program_create, by=request.user, **fields)
@@ -218,7 +218,7 @@ def program_create(request, payload: ProgramIn):
 def program_update(request, program_id: Id, payload: ProgramPatch):
     program = selectors.program_get(user=request.user, pk=program_id)
     require_perm(request.user, "training.change_program", program)
-    fields = _model_fields(payload.model_dump(exclude_unset=True), _program_keys(request.user))
+    fields = model_fields_of(payload.model_dump(exclude_unset=True), _program_keys(request.user))
     program = call(services.program_update, program=program, by=request.user, **fields)
     return _detail(program, request.user)
 
@@ -404,7 +404,7 @@ def phase_create(request, payload: PhaseCreateIn):
     """Part of the plan: only while the program is a draft or returned."""
     require_perm(request.user, "training.change_plan")
     keys = {**_phase_keys(request.user), "program_id": ("program", Program.objects.visible_to(request.user))}
-    fields = _model_fields(payload.model_dump(), keys)
+    fields = model_fields_of(payload.model_dump(), keys)
     program = fields.pop("program")
     phase = call(services.phase_create, program=program, by=request.user, **fields)
     return Status(201, get_object_or_404(_phase_rows(_visible_phases(request.user)), pk=phase.pk))
@@ -415,7 +415,7 @@ def phase_update(request, phase_id: Id, payload: PhasePatch):
     """Dates, number and capacity are part of the plan (organizers, while it is a draft or returned);
     head teacher, classroom and status are the class's (organizers and the venue's college staff)."""
     phase = _phase(request, phase_id, "training.manage_class")
-    fields = _model_fields(payload.model_dump(exclude_unset=True), _phase_keys(request.user))
+    fields = model_fields_of(payload.model_dump(exclude_unset=True), _phase_keys(request.user))
     call(services.phase_update, phase=phase, by=request.user, **fields)
     return get_object_or_404(_phase_rows(_visible_phases(request.user)), pk=phase.pk)
 
@@ -462,7 +462,7 @@ def _group_keys(user, phase) -> dict:
 @phases.post("/{phase_id}/groups", response={201: GroupOut, **ERRORS}, summary="Add a group")
 def group_create(request, phase_id: Id, payload: GroupIn):
     phase = _phase(request, phase_id, "training.manage_class")
-    fields = _model_fields(payload.model_dump(), _group_keys(request.user, phase))
+    fields = model_fields_of(payload.model_dump(), _group_keys(request.user, phase))
     return Status(201, call(services.group_create, phase=phase, by=request.user, **fields))
 
 
@@ -470,7 +470,7 @@ def group_create(request, phase_id: Id, payload: GroupIn):
 def group_update(request, phase_id: Id, group_id: Id, payload: GroupPatch):
     phase = _phase(request, phase_id, "training.manage_class")
     group = get_object_or_404(selectors.phase_groups(phase=phase), pk=group_id)
-    fields = _model_fields(payload.model_dump(exclude_unset=True), _group_keys(request.user, phase))
+    fields = model_fields_of(payload.model_dump(exclude_unset=True), _group_keys(request.user, phase))
     return call(services.group_update, group=group, by=request.user, **fields)
 
 
@@ -494,7 +494,7 @@ def committee_appoint(request, phase_id: Id, payload: CommitteeMemberIn):
     """The post lasts as long as the phase."""
     phase = _phase(request, phase_id, "training.manage_class")
     nominees = selectors.class_nominee_choices(user=request.user, phase=phase)
-    fields = _model_fields(payload.model_dump(), {"person_id": ("person", nominees)})
+    fields = model_fields_of(payload.model_dump(), {"person_id": ("person", nominees)})
     member = call(services.class_committee_appoint, phase=phase, by=request.user, **fields)
     return Status(201, selectors.phase_committee(phase=phase).get(pk=member.pk))
 
@@ -530,7 +530,7 @@ def temporary_branch_appoint(request, phase_id: Id, payload: BranchPostIn):
     """Secretary, deputy secretary or member; the post ends with the phase."""
     phase = _phase(request, phase_id, "training.manage_class")
     nominees = selectors.class_nominee_choices(user=request.user, phase=phase)
-    fields = _model_fields(payload.model_dump(), {"person_id": ("person", nominees)})
+    fields = model_fields_of(payload.model_dump(), {"person_id": ("person", nominees)})
     post = call(services.temporary_branch_appoint, phase=phase, by=request.user, **fields)
     return Status(201, post)
 

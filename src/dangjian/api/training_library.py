@@ -24,9 +24,9 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, create_model
 
 from dangjian.accounts.roles import Role
-from dangjian.api.inputs import Filters
+from dangjian.api.inputs import Filters, Input
 from dangjian.api.pagination import PageQuery, page_schema, paginate
-from dangjian.api.registry import ERRORS, Conflict, Id, Problem, Text, _choice, _Input, _model_fields, _no_default
+from dangjian.api.registry import ERRORS, Conflict, Id, Problem, Text, choice_type, model_fields_of, no_default
 from dangjian.core.masking import mask_mobile
 from dangjian.core.services import require_perm
 from dangjian.organizations.models import Person
@@ -142,7 +142,7 @@ class VenueOut(Schema):
     code: str
     name_zh: str
     name_en: str
-    kind: _choice(Venue.Kind)
+    kind: choice_type(Venue.Kind)
     parent_id: int | None
     province: str
     city: str
@@ -162,11 +162,11 @@ class VenueOut(Schema):
         return [user.pk for user in obj.staff.all()]
 
 
-class VenueIn(_Input):
+class VenueIn(Input):
     code: Text
     name_zh: Text
     name_en: Text = ""
-    kind: _choice(Venue.Kind) = Venue.Kind.COLLEGE.value
+    kind: choice_type(Venue.Kind) = Venue.Kind.COLLEGE.value
     parent_id: Id | None = Field(None, description="Id of the college this department belongs to.")
     province: Text = ""
     city: Text = ""
@@ -183,7 +183,7 @@ class ClassroomOut(Schema):
     capacity: int
 
 
-class ClassroomIn(_Input):
+class ClassroomIn(Input):
     name: Text
     capacity: int = Field(..., ge=1, le=5000)
 
@@ -194,23 +194,23 @@ class SiteOut(Schema):
     name_zh: str
     name_en: str
     county: str
-    region: _choice(Site.Region)
+    region: choice_type(Site.Region)
     theme: str
     typical_use: str
 
 
-class SiteIn(_Input):
+class SiteIn(Input):
     code: Text
     name_zh: Text
     name_en: Text = ""
     county: Text = ""
-    region: _choice(Site.Region) = Site.Region.OTHER.value
+    region: choice_type(Site.Region) = Site.Region.OTHER.value
     theme: Text = ""
     typical_use: Text = ""
 
 
 class SiteFilters(Filters):
-    region: _choice(Site.Region) | None = None
+    region: choice_type(Site.Region) | None = None
     q: Text = Field("", description="Part of the Chinese name.")
 
 
@@ -233,7 +233,7 @@ class TravelTimeOut(Schema):
         return str(obj.destination)
 
 
-class TravelTimeIn(_Input):
+class TravelTimeIn(Input):
     """Exactly one venue or site at each end; the time counts in both directions."""
 
     from_venue_id: Id | None = None
@@ -251,7 +251,7 @@ class TravelTimeFilters(Filters):
 class InstructorOut(Schema):
     id: int
     name: str
-    kind: _choice(Instructor.Kind)
+    kind: choice_type(Instructor.Kind)
     title: str
     organization: str
     venue_id: int | None
@@ -269,9 +269,9 @@ class InstructorOut(Schema):
         return mask_mobile(obj.phone)
 
 
-class InstructorIn(_Input):
+class InstructorIn(Input):
     name: Text
-    kind: _choice(Instructor.Kind) = Instructor.Kind.INTERNAL.value
+    kind: choice_type(Instructor.Kind) = Instructor.Kind.INTERNAL.value
     title: Text = ""
     organization: Text = ""
     venue_id: Id | None = Field(None, description="The college the instructor belongs to.")
@@ -288,7 +288,7 @@ class NameFilter(Filters):
 class CourseOut(Schema):
     id: int
     code: str
-    form: _choice(TeachingForm)
+    form: choice_type(TeachingForm)
     title_zh: str
     title_en: str
     default_hours: float
@@ -305,9 +305,9 @@ class CourseOut(Schema):
         return [instructor.pk for instructor in obj.instructors.all()]
 
 
-class CourseIn(_Input):
+class CourseIn(Input):
     code: Text
-    form: _choice(TeachingForm)
+    form: choice_type(TeachingForm)
     title_zh: Text
     title_en: Text = ""
     default_hours: Hours = Decimal("0")
@@ -317,21 +317,21 @@ class CourseIn(_Input):
 
 
 class CourseFilters(Filters):
-    form: _choice(TeachingForm) | None = None
+    form: choice_type(TeachingForm) | None = None
     q: Text = Field("", description="Part of the Chinese title.")
     active: bool | None = Field(None, description="Only courses in use (true) or retired (false); all if absent.")
 
 
-def partial(schema: type[_Input], name: str) -> type[_Input]:
+def partial(schema: type[Input], name: str) -> type[Input]:
     """The PATCH form of an input schema: no field required, only the fields sent are changed."""
     fields = {
         field: (
             Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation,
-            Field(None, description=info.description, json_schema_extra=_no_default),
+            Field(None, description=info.description, json_schema_extra=no_default),
         )
         for field, info in schema.model_fields.items()
     }
-    return create_model(name, __base__=_Input, **fields)
+    return create_model(name, __base__=Input, **fields)
 
 
 VenuePatch = partial(VenueIn, "VenuePatch")
@@ -358,12 +358,12 @@ courses = Router()
 
 
 def _create(model, user, payload: Schema, foreign_keys: dict, lists: dict, **extra):
-    fields, m2m = related_lists(_model_fields(payload.model_dump(), foreign_keys), lists)
+    fields, m2m = related_lists(model_fields_of(payload.model_dump(), foreign_keys), lists)
     return Status(201, call(services.library_create, model=model, by=user, m2m=m2m, **fields, **extra))
 
 
 def _update(instance, user, payload: Schema, foreign_keys: dict, lists: dict):
-    fields, m2m = related_lists(_model_fields(_changes(payload), foreign_keys), lists)
+    fields, m2m = related_lists(model_fields_of(_changes(payload), foreign_keys), lists)
     return call(services.library_update, instance=instance, by=user, m2m=m2m, **fields)
 
 

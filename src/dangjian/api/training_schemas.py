@@ -11,8 +11,8 @@ from typing import Annotated, Literal
 from django.urls import reverse
 from ninja import Field, Schema
 
-from dangjian.api.inputs import Filters
-from dangjian.api.registry import Id, OrganRef, PostOut, Text, _choice, _Input
+from dangjian.api.inputs import Filters, Input
+from dangjian.api.registry import Id, OrganRef, PostOut, Text, choice_type
 from dangjian.api.training_library import Hours, LocalDateTime, Ref, VenueRef, partial
 from dangjian.organizations.models import Post
 from dangjian.training.models import ClassCommitteeMember, FormCategory, Phase, Program, ProgramReview, TeachingForm
@@ -32,7 +32,7 @@ class PhaseOut(Schema):
     capacity: int
     head_teacher: Ref | None
     classroom: Ref | None
-    status: _choice(Phase.Status)
+    status: choice_type(Phase.Status)
     temporary_branch: Ref | None
     session_total: int
     group_total: int
@@ -65,7 +65,7 @@ class PhaseOut(Schema):
 
 class ReviewOut(Schema):
     id: int
-    decision: _choice(ProgramReview.Decision)
+    decision: choice_type(ProgramReview.Decision)
     decided_by_id: int | None
     decided_by_name: str
     decided_at: LocalDateTime
@@ -88,7 +88,7 @@ class ProgramOut(Schema):
     legal_basis: str
     purpose: str
     target_population: str
-    requirement: _choice(Program.Requirement, blank=True)
+    requirement: choice_type(Program.Requirement, blank=True)
     content: str
     venue: VenueRef | None
     planned_participants: int
@@ -99,7 +99,7 @@ class ProgramOut(Schema):
     budget_estimate: float | None
     contact_name: str
     contact_phone: str
-    status: _choice(Program.Status)
+    status: choice_type(Program.Status)
     submitted_at: LocalDateTime | None
 
     @staticmethod
@@ -127,14 +127,14 @@ class ProgramDetail(ProgramOut):
         return obj.api_phases
 
 
-class ProgramIn(_Input):
+class ProgramIn(Input):
     title: Text
     year: int = Field(..., ge=2000, le=2100)
     organizer_id: Id = Field(..., description="Id of the organizing organ.")
     legal_basis: Text = Field("", description="Regulation and article.")
     purpose: Text = ""
     target_population: Text = ""
-    requirement: _choice(Program.Requirement, blank=True) = Field("", description="Training duty it satisfies.")
+    requirement: choice_type(Program.Requirement, blank=True) = Field("", description="Training duty it satisfies.")
     content: Text = ""
     venue_id: Id | None = None
     planned_participants: int = Field(0, ge=0, le=100000)
@@ -153,21 +153,21 @@ ProgramPatch = partial(ProgramIn, "ProgramPatch")
 
 
 class ProgramFilters(Filters):
-    status: _choice(Program.Status) | None = None
+    status: choice_type(Program.Status) | None = None
     year: int | None = Field(None, ge=2000, le=2100)
     q: Text = Field("", description="Part of the title.")
 
 
-class ApprovalIn(_Input):
+class ApprovalIn(Input):
     comments: Text = ""
     document_reference: Text = Field("", description="Number of the approval document.")
 
 
-class ReturnIn(_Input):
+class ReturnIn(Input):
     comments: Text = Field(..., description="What must be revised.")
 
 
-class ReopenIn(_Input):
+class ReopenIn(Input):
     reason: Text = Field(..., description="Why the approved plan must change.")
 
 
@@ -203,14 +203,14 @@ class FormMixOut(Schema):
     phases: list[PhaseHours]
 
 
-class PhaseIn(_Input):
+class PhaseIn(Input):
     number: int | None = Field(None, ge=1, le=32767, description="Empty for the next number.")
     starts_on: datetime.date = Field(..., description="First day.")
     ends_on: datetime.date = Field(..., description="Last day.")
     capacity: int = Field(0, ge=0, le=10000)
     head_teacher_id: Id | None = Field(None, description="A user holding the college staff or organizer role.")
     classroom_id: Id | None = None
-    status: _choice(Phase.Status) = Phase.Status.PLANNED.value
+    status: choice_type(Phase.Status) = Phase.Status.PLANNED.value
 
 
 class PhaseCreateIn(PhaseIn):
@@ -247,7 +247,7 @@ class GroupOut(Schema):
         return None if person is None else {"id": person.pk, "name": person.name}
 
 
-class GroupIn(_Input):
+class GroupIn(Input):
     number: int | None = Field(None, ge=1, le=32767, description="Empty for the next number.")
     name: Text = ""
     leader_id: Id | None = None
@@ -262,7 +262,7 @@ class CommitteeMemberOut(Schema):
     phase_id: int
     person: Ref
     organ: str
-    role: _choice(ClassCommitteeMember.Role)
+    role: choice_type(ClassCommitteeMember.Role)
     started_on: datetime.date
     ended_on: datetime.date
 
@@ -275,9 +275,9 @@ class CommitteeMemberOut(Schema):
         return obj.person.organ.name_zh
 
 
-class CommitteeMemberIn(_Input):
+class CommitteeMemberIn(Input):
     person_id: Id
-    role: _choice(ClassCommitteeMember.Role)
+    role: choice_type(ClassCommitteeMember.Role)
 
 
 class TemporaryBranchOut(Schema):
@@ -292,17 +292,17 @@ class TemporaryBranchOut(Schema):
         return obj.api_posts
 
 
-class TemporaryBranchIn(_Input):
+class TemporaryBranchIn(Input):
     name: Text = Field("", description="Empty for “<program> phase <n> temporary party branch”.")
 
 
-class BranchPostIn(_Input):
+class BranchPostIn(Input):
     person_id: Id
-    role: _choice(Post.Role)
-    portfolio: _choice(Post.Portfolio, blank=True) = Field("", description="Only for a committee member.")
+    role: choice_type(Post.Role)
+    portfolio: choice_type(Post.Portfolio, blank=True) = Field("", description="Only for a committee member.")
 
 
-class CopyTimetableIn(_Input):
+class CopyTimetableIn(Input):
     target_phase: Id = Field(..., description="Id of the phase to copy to (of this program or another).")
     replace: bool = Field(False, description="Delete the target phase's sessions first.")
 
@@ -331,8 +331,8 @@ class SessionOut(Schema):
     phase_number: int
     starts_at: LocalDateTime
     ends_at: LocalDateTime
-    form: _choice(TeachingForm)
-    category: _choice(FormCategory) = Field(..., description="How the form counts in the mix.")
+    form: choice_type(TeachingForm)
+    category: choice_type(FormCategory) = Field(..., description="How the form counts in the mix.")
     title: str
     title_en: str
     course_id: int | None
@@ -377,10 +377,10 @@ class SessionWithWarnings(SessionOut):
         return obj.api_warnings
 
 
-class SessionIn(_Input):
+class SessionIn(Input):
     starts_at: LocalDateTime
     ends_at: LocalDateTime
-    form: _choice(TeachingForm) | None = Field(None, description="Empty for the course's form.")
+    form: choice_type(TeachingForm) | None = Field(None, description="Empty for the course's form.")
     title: Text = Field("", description="Empty for the course's title.")
     title_en: Text = ""
     course_id: Id | None = Field(None, description="A catalog course: its title, form, hours, sites and instructors "
@@ -402,7 +402,7 @@ class SessionCreateIn(SessionIn):
 SessionPatch = partial(SessionIn, "SessionPatch")
 
 
-class MoveIn(_Input):
+class MoveIn(Input):
     starts_at: LocalDateTime
 
 
@@ -410,5 +410,5 @@ class SessionFilters(Filters):
     program: Id | None = Field(None, description="Program id.")
     phase: Id | None = Field(None, description="Phase id.")
     instructor: Id | None = Field(None, description="Instructor id.")
-    form: _choice(TeachingForm) | None = None
+    form: choice_type(TeachingForm) | None = None
     since: datetime.date | None = Field(None, description="Sessions from this day on.")
