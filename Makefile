@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 HOST   ?= 127.0.0.1:8000
+# Test processes (pytest-xdist): one per CPU; PYTEST_WORKERS=0 runs the suite in this process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: setup demo test lint messages system-deps clean
 
@@ -35,7 +37,7 @@ demo: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/dangjian makemigrations --check --dry-run -v0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
