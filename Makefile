@@ -41,7 +41,6 @@ test: setup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
 
 clean:
 	rm -rf $(VENV) var
