@@ -1,5 +1,5 @@
 import pytest
-from django.core import mail  # noqa: F401
+from django.core import mail
 
 from tests.factories import OrganFactory, UserFactory
 
@@ -31,8 +31,17 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _no_real_email(settings):
-    """Any attempt to send real email fails the test (locmem backend keeps it in memory)."""
+    """Any attempt to send e-mail fails the test (tests/mail_backend.py), unless the test asks for `mailoutbox`."""
+    settings.EMAIL_BACKEND = "tests.mail_backend.RealEmailRefused"
+
+
+@pytest.fixture
+def mailoutbox(_no_real_email, settings):
+    """The mail sent during the test, kept in memory (Django's locmem backend) instead of failing the test.
+    (Overrides pytest-django's fixture of the same name, which relies on the locmem backend being on.)"""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    return mail.outbox
 
 
 @pytest.fixture(autouse=True, scope="session")
