@@ -37,7 +37,7 @@ demo: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/dangjian makemigrations --check --dry-run -v0
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

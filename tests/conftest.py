@@ -14,8 +14,8 @@ def _is_transactional(item) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`make test`: -n auto --dist loadfile --no-loadscope-reorder) each worker runs whole
-    files, handed out in the order of this list: the files with the most tests first, so that the workers finish
+    """Under pytest-xdist (`make test`: -n auto; pyproject's addopts: --dist loadfile --no-loadscope-reorder)
+    each worker runs whole files, handed out in the order of this list: the files with the most tests first, so that the workers finish
     at about the same time, and the files with transactional tests (tests/e2e) last of all. A transactional test
     empties the worker's database when it ends, the rows written by the migrations (the portal's home page, the
     default site) included; Django's test runner runs such tests last for that reason, and pytest-django sorts
