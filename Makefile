@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 HOST   ?= 127.0.0.1:8000
 # A random secret key for this checkout (local use: demo, tests). Production sets DANGJIAN_SECRET_KEY instead.
 SECRET_KEY_FILE := var/secret_key
+# Test processes (pytest-xdist): one per CPU; PYTEST_WORKERS=0 runs the suite in this process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: setup demo test lint messages system-deps clean
 
@@ -41,11 +43,10 @@ demo: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/dangjian makemigrations --check --dry-run -v0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
 
 clean:
 	rm -rf $(VENV) var

@@ -1,13 +1,58 @@
 import pytest
-from django.core import mail  # noqa: F401
+from django.core import mail
 
 from tests.factories import OrganFactory, UserFactory
 
 
+def _is_transactional(item) -> bool:
+    """pytest-django's own test: a transactional test (live server, browser tests) empties the database after it."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test`: -n auto; pyproject's addopts: --dist loadfile --no-loadscope-reorder)
+    each worker runs whole files, handed out in the order of this list: the files with the most tests
+    first, so that the workers finish at about the same time, and the files with transactional tests
+    (tests/e2e) last of all. A transactional test empties the worker's database when it ends, the rows
+    written by the migrations (the portal's home page, the default site) included; Django's test runner
+    runs such tests last for that reason, and pytest-django sorts them last within one process, but not
+    across the files of a worker. Within a file the order is kept."""
+    if not hasattr(config, "workerinput"):  # not an xdist worker: pytest-django's order is enough
+        return
+    files: dict[str, list] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::")[0], []).append(item)
+    order = sorted(files, key=lambda path: (any(map(_is_transactional, files[path])), -len(files[path])))
+    items[:] = [item for path in order for item in files[path]]
+
+
 @pytest.fixture(autouse=True)
 def _no_real_email(settings):
-    """Any attempt to send real email fails the test (locmem backend keeps it in memory)."""
+    """Any attempt to send e-mail fails the test (tests/mail_backend.py), unless the test asks for `mailoutbox`."""
+    settings.EMAIL_BACKEND = "tests.mail_backend.RealEmailRefused"
+
+
+@pytest.fixture
+def mailoutbox(_no_real_email, settings):
+    """The mail sent during the test, kept in memory (Django's locmem backend) instead of failing the test.
+    (Overrides pytest-django's fixture of the same name, which relies on the locmem backend being on.)"""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    return mail.outbox
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _media_root_per_worker(tmp_path_factory):
+    """Uploaded files go to a temporary folder of this test process (each xdist worker has its own), never to
+    the checkout's var/media. Tests that look at the files set settings.MEDIA_ROOT = tmp_path themselves."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):  # signals the storages, too
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""Every registry endpoint x every role, with the status each must answer.
+"""Every registry endpoint x every role, with the status each must answer and the outcome read back from the
+database: a write that is done changed its record; a refused one changed no row at all.
 
 The unit administrator is scoped to `organ`, and every target record is in `organ`: so the matrix
 shows what each role may do inside its scope. Records of other organs are covered at the end
@@ -13,6 +14,7 @@ from dangjian.core.models import AuditEntry
 from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
 from tests.conftest import ROLES
 from tests.factories import PartyOrganizationFactory, PersonFactory, PostFactory, make_id_number
+from tests.state import db_state, state_diff
 
 RESOURCES = ["organs", "party-organizations", "people", "posts"]
 ACTIONS = ["list", "detail", "create", "update", "delete"]
@@ -75,16 +77,18 @@ def test_matrix_covers_every_role(users_by_role):
 def test_permission_matrix(api_as, users_by_role, organ, role, resource, action):
     target = _target(resource, organ)
     model = MODELS[resource]
+    payload = _create_payload(resource, organ) if action == "create" else None
     count_before = model._default_manager.count()
     audit_before = AuditEntry.objects.count()
-    client = api_as(users_by_role[role])
+    client = api_as(users_by_role[role])  # logging in writes the user's last_login: before the snapshot
+    state_before = db_state()
 
     if action == "list":
         response = client.get(resource)
     elif action == "detail":
         response = client.get(f"{resource}/{target.pk}")
     elif action == "create":
-        response = client.post(resource, _create_payload(resource, organ))
+        response = client.post(resource, payload)
     elif action == "update":
         response = client.patch(f"{resource}/{target.pk}", UPDATES[resource])
     else:
@@ -95,18 +99,27 @@ def test_permission_matrix(api_as, users_by_role, organ, role, resource, action)
     if expected >= 400:
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["status"] == expected
-        # A refused write changes nothing and audits nothing.
-        assert AuditEntry.objects.count() == audit_before
-        if action == "create":
-            assert model._default_manager.count() == count_before
-        if action == "delete":
-            assert model._default_manager.filter(pk=target.pk).exists()
+        # A refused request changes nothing and audits nothing.
+        assert state_diff(state_before, db_state()) == {}
     elif action == "list":
         assert [item["id"] for item in response.json()["items"]] == [target.pk]
-    elif action == "delete":
-        assert not model._default_manager.filter(pk=target.pk).exists()
+    elif action == "detail":
+        assert response.json()["id"] == target.pk
+    elif action == "create":
+        created = model._default_manager.latest("pk")
+        assert response.json()["id"] == created.pk and model._default_manager.count() == count_before + 1
+        assert AuditEntry.objects.filter(action="create", object_pk=str(created.pk)).exists()
+    elif action == "update":
+        assert response.json()["id"] == target.pk
+        target.refresh_from_db()
+        for field, value in UPDATES[resource].items():
+            assert str(getattr(target, field)) == str(value), field
+        assert AuditEntry.objects.count() == audit_before + 1
     else:
-        assert response.json()["id"] == (target.pk if action != "create" else model._default_manager.latest("pk").pk)
+        assert not model._default_manager.filter(pk=target.pk).exists()
+        assert AuditEntry.objects.count() == audit_before + 1
+    if action in ("list", "detail"):
+        assert state_diff(state_before, db_state()) == {}
 
 
 # Outside the unit administrator's scope --------------------------------------------------------

@@ -442,12 +442,15 @@ class TestWorkflow:
 
     def test_approver_does_not_see_a_draft(self, as_approver, program):
         problem(as_approver.post(f"programs/{program.pk}/approve", {}), 404)
+        program.refresh_from_db()
+        assert program.status == "draft" and not program.reviews.exists()
 
     def test_incomplete_plan_lists_what_is_missing(self, as_organizer, organ):
         program = ProgramFactory(organizer=organ, venue=None, phase_count=2)
         body = problem(as_organizer.post(f"programs/{program.pk}/submit", {}), 422)
         assert len(body["errors"]) == 2 and all(error["field"] is None for error in body["errors"])
         program.refresh_from_db()
+        assert program.status == "draft" and program.submitted_at is None
         assert program.status == "draft"
 
     def test_return_needs_comments_and_reopen_a_reason(self, as_organizer, as_approver, program):

@@ -5,11 +5,16 @@ The world: a program at a college whose staff is the college-staff user, returne
 sessions. The unit administrator does not see it (programs concern the organs from enrollment on):
 404 on its records, empty lists. A second matrix opens enrollment and shows the unit administrator's
 read-only access; the transitions have their own matrix, each from a status it may start from.
+
+Each write's outcome is read back from the database: done, what its `effect` reads changed; refused, no row of
+the platform changed at all.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
@@ -18,7 +23,20 @@ from django.utils import timezone
 from dangjian.core.models import AuditEntry
 from dangjian.organizations.models import Post
 from dangjian.training import documents, services
-from dangjian.training.models import ClassCommitteeMember, Program, ProgramReview, TravelTime
+from dangjian.training.models import (
+    ClassCommitteeMember,
+    Classroom,
+    Course,
+    Group,
+    Instructor,
+    Phase,
+    Program,
+    ProgramReview,
+    Session,
+    Site,
+    TravelTime,
+    Venue,
+)
 from tests.conftest import ROLES
 from tests.factories import (
     ClassroomFactory,
@@ -34,6 +52,7 @@ from tests.factories import (
     VenueFactory,
     at,
 )
+from tests.state import db_state, state_diff
 
 ALL_ROLES = [*ROLES, "anonymous"]
 NO_TRAINING_ROLE = {"participant", "editor", "reviewer"}
@@ -88,53 +107,90 @@ class Endpoint:
     payload: dict | None = None  # formatted the same way (values "{...}" are replaced)
     overrides: dict = field(default_factory=dict)  # role -> status, where the rule has an exception
     published: bool = True  # the target is the program (its records): part of the published matrix
+    effect: Callable[[Any], Any] | None = None  # what a write changes, read from the database (given the world)
+
+
+def count(model, **lookups):
+    """effect: the number of `model` rows, filtered by the world's records ("phase" -> world.phase)."""
+    return lambda world: model._default_manager.filter(
+        **{key: getattr(world, name) for key, name in lookups.items()}).count()
+
+
+def value(model, record: str, attribute: str):
+    """effect: a column of the world's `record`, read again."""
+    return lambda world: getattr(model._default_manager.get(pk=getattr(world, record).pk), attribute)
+
+
+def exists(model, record: str):
+    return lambda world: model._default_manager.filter(pk=getattr(world, record).pk).exists()
 
 
 ENDPOINTS = [
     # Library: organizers keep it, college staff read it.
     Endpoint("venue list", "get", "venues", "lib_read"),
     Endpoint("venue detail", "get", "venues/{venue.pk}", "lib_read"),
-    Endpoint("venue create", "post", "venues", "lib_write", 201, {"code": "new-venue", "name_zh": "新学院"}),
-    Endpoint("venue update", "patch", "venues/{spare_venue.pk}", "lib_write", 200, {"note": "备注"}),
-    Endpoint("venue delete", "delete", "venues/{spare_venue.pk}", "lib_write", 204),
+    Endpoint("venue create", "post", "venues", "lib_write", 201, {"code": "new-venue", "name_zh": "新学院"},
+             effect=count(Venue)),
+    Endpoint("venue update", "patch", "venues/{spare_venue.pk}", "lib_write", 200, {"note": "备注"},
+             effect=value(Venue, "spare_venue", "note")),
+    Endpoint("venue delete", "delete", "venues/{spare_venue.pk}", "lib_write", 204,
+             effect=exists(Venue, "spare_venue")),
     Endpoint("classroom list", "get", "venues/{venue.pk}/classrooms", "lib_read"),
     Endpoint("classroom detail", "get", "venues/{venue.pk}/classrooms/{classroom.pk}", "lib_read"),
     Endpoint("classroom create", "post", "venues/{venue.pk}/classrooms", "lib_write", 201,
-             {"name": "新教室", "capacity": 50}),
+             {"name": "新教室", "capacity": 50},
+             effect=count(Classroom, venue="venue")),
     Endpoint("classroom update", "patch", "venues/{venue.pk}/classrooms/{classroom.pk}", "lib_write", 200,
-             {"capacity": 80}),
-    Endpoint("classroom delete", "delete", "venues/{venue.pk}/classrooms/{classroom.pk}", "lib_write", 204),
+             {"capacity": 80},
+             effect=value(Classroom, "classroom", "capacity")),
+    Endpoint("classroom delete", "delete", "venues/{venue.pk}/classrooms/{classroom.pk}", "lib_write", 204,
+             effect=exists(Classroom, "classroom")),
     Endpoint("site list", "get", "sites", "lib_read"),
     Endpoint("site detail", "get", "sites/{site.pk}", "lib_read"),
-    Endpoint("site create", "post", "sites", "lib_write", 201, {"code": "new-site", "name_zh": "新基地"}),
-    Endpoint("site update", "patch", "sites/{spare_site.pk}", "lib_write", 200, {"theme": "主题"}),
-    Endpoint("site delete", "delete", "sites/{spare_site.pk}", "lib_write", 204),
+    Endpoint("site create", "post", "sites", "lib_write", 201, {"code": "new-site", "name_zh": "新基地"},
+             effect=count(Site)),
+    Endpoint("site update", "patch", "sites/{spare_site.pk}", "lib_write", 200, {"theme": "主题"},
+             effect=value(Site, "spare_site", "theme")),
+    Endpoint("site delete", "delete", "sites/{spare_site.pk}", "lib_write", 204,
+             effect=exists(Site, "spare_site")),
     Endpoint("travel list", "get", "travel-times", "lib_read"),
     Endpoint("travel detail", "get", "travel-times/{travel.pk}", "lib_read"),
     Endpoint("travel create", "post", "travel-times", "lib_write", 201,
-             {"from_site_id": "{site.pk}", "to_venue_id": "{spare_venue.pk}", "minutes": 20}),
-    Endpoint("travel update", "patch", "travel-times/{travel.pk}", "lib_write", 200, {"minutes": 45}),
-    Endpoint("travel delete", "delete", "travel-times/{travel.pk}", "lib_write", 204),
+             {"from_site_id": "{site.pk}", "to_venue_id": "{spare_venue.pk}", "minutes": 20},
+             effect=count(TravelTime)),
+    Endpoint("travel update", "patch", "travel-times/{travel.pk}", "lib_write", 200, {"minutes": 45},
+             effect=value(TravelTime, "travel", "minutes")),
+    Endpoint("travel delete", "delete", "travel-times/{travel.pk}", "lib_write", 204,
+             effect=exists(TravelTime, "travel")),
     Endpoint("instructor list", "get", "instructors", "lib_read"),
     Endpoint("instructor detail", "get", "instructors/{instructor.pk}", "lib_read"),
-    Endpoint("instructor create", "post", "instructors", "lib_write", 201, {"name": "新教师"}),
-    Endpoint("instructor update", "patch", "instructors/{spare_instructor.pk}", "lib_write", 200, {"title": "讲师"}),
-    Endpoint("instructor delete", "delete", "instructors/{spare_instructor.pk}", "lib_write", 204),
+    Endpoint("instructor create", "post", "instructors", "lib_write", 201, {"name": "新教师"},
+             effect=count(Instructor)),
+    Endpoint("instructor update", "patch", "instructors/{spare_instructor.pk}", "lib_write", 200, {"title": "讲师"},
+             effect=value(Instructor, "spare_instructor", "title")),
+    Endpoint("instructor delete", "delete", "instructors/{spare_instructor.pk}", "lib_write", 204,
+             effect=exists(Instructor, "spare_instructor")),
     Endpoint("course list", "get", "courses", "lib_read"),
     Endpoint("course detail", "get", "courses/{course.pk}", "lib_read"),
     Endpoint("course create", "post", "courses", "lib_write", 201,
-             {"code": "new-course", "form": "lecture", "title_zh": "新课"}),
-    Endpoint("course update", "patch", "courses/{course.pk}", "lib_write", 200, {"active": False}),
-    Endpoint("course delete", "delete", "courses/{course.pk}", "lib_write", 204),
+             {"code": "new-course", "form": "lecture", "title_zh": "新课"},
+             effect=count(Course)),
+    Endpoint("course update", "patch", "courses/{course.pk}", "lib_write", 200, {"active": False},
+             effect=value(Course, "course", "active")),
+    Endpoint("course delete", "delete", "courses/{course.pk}", "lib_write", 204,
+             effect=exists(Course, "course")),
     # Programs.
     Endpoint("program list", "get", "programs", "list"),
     Endpoint("program detail", "get", "programs/{program.pk}", "read"),
     Endpoint("program create", "post", "programs", "plan_create", 201,
-             {"title": "新培训班", "year": 2023, "organizer_id": "{program.organizer_id}"}),
-    Endpoint("program update", "patch", "programs/{program.pk}", "plan_write", 200, {"contact_name": "李四"}),
+             {"title": "新培训班", "year": 2023, "organizer_id": "{program.organizer_id}"},
+             effect=count(Program)),
+    Endpoint("program update", "patch", "programs/{program.pk}", "plan_write", 200, {"contact_name": "李四"},
+             effect=value(Program, "program", "contact_name")),
     # Only a draft never submitted may be deleted: the approver and the instructor do not see it.
     Endpoint("program delete", "delete", "programs/{draft.pk}", "plan_write", 204,
-             overrides={"approver": 404, "instructor": 404}, published=False),
+             overrides={"approver": 404, "instructor": 404}, published=False,
+             effect=exists(Program, "draft")),
     Endpoint("form mix", "get", "programs/{program.pk}/form-mix", "read"),
     Endpoint("plan pdf", "get", "programs/{program.pk}/plan.pdf", "read"),
     Endpoint("review document", "get", "programs/{program.pk}/reviews/{review.pk}/document", "read"),
@@ -142,43 +198,60 @@ ENDPOINTS = [
     Endpoint("phase list", "get", "phases", "list"),
     Endpoint("phase detail", "get", "phases/{phase.pk}", "read"),
     Endpoint("phase create", "post", "phases", "plan_create", 201,
-             {"program_id": "{program.pk}", "starts_on": "2022-10-24", "ends_on": "2022-10-28"}),
-    Endpoint("phase update (class)", "patch", "phases/{phase.pk}", "class_write", 200, {"status": "in_progress"}),
+             {"program_id": "{program.pk}", "starts_on": "2022-10-24", "ends_on": "2022-10-28"},
+             effect=count(Phase, program="program")),
+    Endpoint("phase update (class)", "patch", "phases/{phase.pk}", "class_write", 200, {"status": "in_progress"},
+             effect=value(Phase, "phase", "status")),
     Endpoint("phase update (plan)", "patch", "phases/{phase.pk}", "class_write", 200, {"capacity": 70},
-             overrides={"college_staff": 403}),
-    Endpoint("phase delete", "delete", "phases/{phase2.pk}", "plan_write", 204),
+             overrides={"college_staff": 403},
+             effect=value(Phase, "phase", "capacity")),
+    Endpoint("phase delete", "delete", "phases/{phase2.pk}", "plan_write", 204,
+             effect=exists(Phase, "phase2")),
     Endpoint("copy timetable", "post", "phases/{phase.pk}/copy-timetable", "class_write", 200,
-             {"target_phase": "{phase2.pk}"}),
+             {"target_phase": "{phase2.pk}"},
+             effect=count(Session, phase="phase2")),
     Endpoint("timetable pdf", "get", "phases/{phase.pk}/timetable.pdf", "read"),
     Endpoint("timetable xlsx", "get", "phases/{phase.pk}/timetable.xlsx", "read"),
     Endpoint("timetable ics", "get", "phases/{phase.pk}/timetable.ics", "read"),
     Endpoint("group list", "get", "phases/{phase.pk}/groups", "read"),
     Endpoint("group detail", "get", "phases/{phase.pk}/groups/{group.pk}", "read"),
-    Endpoint("group create", "post", "phases/{phase.pk}/groups", "class_write", 201, {"name": "新小组"}),
-    Endpoint("group update", "patch", "phases/{phase.pk}/groups/{group.pk}", "class_write", 200, {"name": "一组"}),
-    Endpoint("group delete", "delete", "phases/{phase.pk}/groups/{empty_group.pk}", "class_write", 204),
+    Endpoint("group create", "post", "phases/{phase.pk}/groups", "class_write", 201, {"name": "新小组"},
+             effect=count(Group, phase="phase")),
+    Endpoint("group update", "patch", "phases/{phase.pk}/groups/{group.pk}", "class_write", 200, {"name": "一组"},
+             effect=value(Group, "group", "name")),
+    Endpoint("group delete", "delete", "phases/{phase.pk}/groups/{empty_group.pk}", "class_write", 204,
+             effect=exists(Group, "empty_group")),
     Endpoint("committee list", "get", "phases/{phase.pk}/committee", "read"),
     # College staff see no registry people: they pick among those already in the class (the monitor).
     Endpoint("committee appoint", "post", "phases/{phase.pk}/committee", "class_write", 201,
-             {"person_id": "{member.person_id}", "role": "study"}),
-    Endpoint("committee remove", "delete", "phases/{phase.pk}/committee/{member.pk}", "class_write", 204),
+             {"person_id": "{member.person_id}", "role": "study"},
+             effect=count(ClassCommitteeMember, phase="phase")),
+    Endpoint("committee remove", "delete", "phases/{phase.pk}/committee/{member.pk}", "class_write", 204,
+             effect=exists(ClassCommitteeMember, "member")),
     Endpoint("branch detail", "get", "phases/{phase.pk}/temporary-branch", "read"),
-    Endpoint("branch create", "post", "phases/{phase2.pk}/temporary-branch", "class_write", 201, {}),
+    Endpoint("branch create", "post", "phases/{phase2.pk}/temporary-branch", "class_write", 201, {},
+             effect=value(Phase, "phase2", "temporary_branch_id")),
     Endpoint("branch appoint", "post", "phases/{phase.pk}/temporary-branch/posts", "class_write", 201,
-             {"person_id": "{member.person_id}", "role": "committee_member"}),
+             {"person_id": "{member.person_id}", "role": "committee_member"},
+             effect=count(Post, party_organization__training_phase="phase")),
     Endpoint("branch remove post", "delete", "phases/{phase.pk}/temporary-branch/posts/{post.pk}", "class_write",
-             204),
+             204,
+             effect=exists(Post, "post")),
     # Sessions.
     Endpoint("session list", "get", "sessions", "list"),
     Endpoint("session calendar", "get", "sessions.ics", "list"),
     Endpoint("session detail", "get", "sessions/{session.pk}", "read"),
     Endpoint("session create", "post", "sessions", "class_create", 201,
              {"phase_id": "{phase.pk}", "starts_at": "2022-10-11T08:30", "ends_at": "2022-10-11T11:30",
-              "form": "lecture", "title": "专题课"}),
-    Endpoint("session update", "patch", "sessions/{session.pk}", "class_write", 200, {"title": "新标题"}),
+              "form": "lecture", "title": "专题课"},
+             effect=count(Session)),
+    Endpoint("session update", "patch", "sessions/{session.pk}", "class_write", 200, {"title": "新标题"},
+             effect=value(Session, "session", "title")),
     Endpoint("session move", "post", "sessions/{session.pk}/move", "class_write", 200,
-             {"starts_at": "2022-10-12T08:30"}),
-    Endpoint("session delete", "delete", "sessions/{session.pk}", "class_write", 204),
+             {"starts_at": "2022-10-12T08:30"},
+             effect=value(Session, "session", "starts_at")),
+    Endpoint("session delete", "delete", "sessions/{session.pk}", "class_write", 204,
+             effect=exists(Session, "session")),
 ]
 
 
@@ -254,15 +327,20 @@ def _openapi_path(path: str) -> str:
 @pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
 def test_permission_matrix(api_as, users_by_role, world, endpoint, role):
+    assert endpoint.method == "get" or endpoint.effect is not None, "say what the write changes"
+    client = api_as(users_by_role[role])  # logging in writes the user's last_login: before the snapshot
     audit_before = AuditEntry.objects.count()
-    response = call(api_as(users_by_role[role]), endpoint, world)
+    state_before = db_state()
+    effect_before = endpoint.effect(world) if endpoint.effect else None
+    response = call(client, endpoint, world)
     expected = expected_status(endpoint, role)
     assert response.status_code == expected, response.content
     if expected >= 400:
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["status"] == expected
-        assert AuditEntry.objects.count() == audit_before  # a refusal changes nothing
+        assert state_diff(state_before, db_state()) == {}  # a refusal changes nothing
     elif endpoint.method != "get":
+        assert endpoint.effect(world) != effect_before, f"{endpoint.name} as {role}: {expected}, nothing changed"
         assert AuditEntry.objects.count() > audit_before
     elif endpoint.kind == "list" and endpoint.path != "sessions.ics":
         count = response.json()["count"]
@@ -273,12 +351,14 @@ def test_permission_matrix(api_as, users_by_role, world, endpoint, role):
                          ids=lambda e: e.name)
 def test_unit_admin_reads_a_program_open_for_enrollment(api_as, users_by_role, world, endpoint):
     Program.unscoped.filter(pk=world.program.pk).update(status="enrollment_open")
-    response = call(api_as(users_by_role["unit_admin"]), endpoint, world)
+    client = api_as(users_by_role["unit_admin"])
+    state_before = db_state()
+    response = call(client, endpoint, world)
     expected = 200 if endpoint.kind in {"read", "list"} else 403
     assert response.status_code == expected, response.content
     if endpoint.kind == "list" and endpoint.path != "sessions.ics":
         assert response.json()["count"] >= 1
-    assert not AuditEntry.objects.exists()
+    assert state_diff(state_before, db_state()) == {}
 
 
 # Transitions: each from a status it may start from.
@@ -302,7 +382,9 @@ PUBLISHED = {"enrollment_open", "in_progress", "closed", "archived"}
 def test_transition_matrix(api_as, users_by_role, world, name, role):
     before, body, after, who = TRANSITIONS[name]
     Program.unscoped.filter(pk=world.program.pk).update(status=before)
-    response = api_as(users_by_role[role]).post(f"programs/{world.program.pk}/{name}", body)
+    client = api_as(users_by_role[role])
+    state_before = db_state()
+    response = client.post(f"programs/{world.program.pk}/{name}", body)
     if role == "anonymous":
         expected = 401
     elif role == who:
@@ -315,9 +397,10 @@ def test_transition_matrix(api_as, users_by_role, world, name, role):
     status = Program.unscoped.get(pk=world.program.pk).status
     if expected == 200:
         assert response.json()["status"] == after == status
+        assert AuditEntry.objects.filter(model="training.program", object_pk=str(world.program.pk)).exists()
     else:
         assert status == before
-        assert not AuditEntry.objects.exists()
+        assert state_diff(state_before, db_state()) == {}
 
 
 # Outside the scope -------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def test_birth_date_and_gender_come_from_the_id_number():
 
 @pytest.mark.parametrize("value", ["13812345678", "19912345678"])
 def test_valid_mobiles(value):
-    validate_mobile(value)
+    assert validate_mobile(value) is None  # no ValidationError
 
 
 @pytest.mark.parametrize("value", ["12812345678", "1381234567", "138123456789", "138-1234-5678", "+8613812345678"])

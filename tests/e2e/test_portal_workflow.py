@@ -2,8 +2,11 @@
 approve it in turn (初审, 复审, 终审) from the page's editor; only then does the public page show it.
 Screenshots at each step (tests/e2e/screenshots/portal-workflow-*.png)."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 from wagtail.models import TaskState
 
 from dangjian.portal.demo import load_portal
@@ -70,7 +73,11 @@ def test_an_article_passes_three_reviews_to_the_public_site(browser, live_server
         paragraph.click()
         page.keyboard.type(BODY)
         paragraph.filter(has_text=BODY).wait_for()
-        page.wait_for_timeout(300)  # Draftail writes its state into the form field
+        # Wagtail's scripts fill the slug from the title and Draftail writes its state into a hidden field; on a
+        # busy machine (parallel tests) that takes longer than a fixed pause, and submitting before is a 400.
+        expect(page.locator("input[name=slug]")).not_to_have_value("")
+        expect(page.locator("[data-contentpath=body] input[type=hidden][name$='-value']").first).to_have_value(
+            re.compile(re.escape(BODY[:8])))
         editor.screenshot("portal-workflow-1-editor-writes")
         page.locator("footer .w-dropdown__toggle, .footer .w-dropdown__toggle").first.click()
         page.locator("button[name=action-submit]").click()

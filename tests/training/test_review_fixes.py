@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from dangjian.training import documents, services
-from dangjian.training.models import Program, Session
+from dangjian.training.models import Classroom, Instructor, Program, Session
 from tests.factories import (
     ClassroomFactory,
     GroupFactory,
@@ -121,7 +121,11 @@ def test_library_records_used_in_timetables_stay(organizer):
     for record in (instructor, session.classroom):
         with pytest.raises(ValidationError, match="used in timetables"):
             services.library_delete(instance=record, by=organizer)
-    services.library_delete(instance=InstructorFactory(), by=organizer)
+    unused = InstructorFactory()
+    services.library_delete(instance=unused, by=organizer)
+    assert not Instructor.objects.filter(pk=unused.pk).exists()
+    assert Instructor.objects.filter(pk=instructor.pk).exists()
+    assert Classroom.objects.filter(pk=session.classroom_id).exists()
 
 
 def test_excel_cells_never_hold_formulas_typed_by_users():

@@ -17,6 +17,7 @@ from dangjian.organizations.models import PartyOrganization, Post
 from dangjian.training import services
 from dangjian.training.models import (
     ClassCommitteeMember,
+    Group,
     Phase,
     Program,
     ProgramReview,
@@ -568,6 +569,7 @@ def test_a_group_with_sessions_cannot_be_deleted(organizer):
         services.group_delete(group=group, by=organizer)
     group.sessions.all().delete()
     services.group_delete(group=group, by=organizer)
+    assert not Group.objects.filter(pk=group.pk).exists()
 
 
 def test_the_temporary_branch_is_set_up_under_the_organizer_organ(organizer):
@@ -784,8 +786,9 @@ def test_an_instructor_is_not_double_booked_across_phases_and_programs(phase, or
             add(other, organizer, "10:00", "12:00", instructors=[InstructorFactory(), teacher])
         assert error.value.message_dict == {"instructors": [
             f"王教授 already teaches “党章解读” at this time ({phase.program.title}, phase 1)."]}
-    add(other_program, organizer, "11:30", "12:00", instructors=[teacher])  # right after: fine
-    add(other_program, organizer, "08:30", "11:30", instructors=[InstructorFactory()])  # someone else: fine
+    right_after, _ = add(other_program, organizer, "11:30", "12:00", instructors=[teacher])  # fine
+    someone_else, _ = add(other_program, organizer, "08:30", "11:30", instructors=[InstructorFactory()])  # fine
+    assert set(other_program.sessions.all()) == {right_after, someone_else}
 
 
 def test_an_instructor_cannot_teach_two_groups_at_once(phase, organizer):
@@ -804,7 +807,8 @@ def test_a_classroom_is_not_double_booked(phase, organizer):
     with pytest.raises(ValidationError) as error:
         add(other, organizer, "10:00", "11:00", classroom=room)
     assert error.value.message_dict == {"classroom": ["The classroom is booked for “讲座甲” at this time."]}
-    add(other, organizer, "10:00", "11:00", classroom=ClassroomFactory(venue=phase.program.venue))
+    elsewhere, _ = add(other, organizer, "10:00", "11:00", classroom=ClassroomFactory(venue=phase.program.venue))
+    assert list(other.sessions.all()) == [elsewhere]
 
 
 def test_a_group_of_another_phase_is_refused(phase, organizer):
@@ -857,6 +861,7 @@ def test_the_timetable_stays_editable_after_approval(organizer):
         phase = make_program(status).phases.get()
         session, _ = add(phase, organizer)
         services.session_update(session=session, by=organizer, title="改后")
+        assert Session.objects.get(pk=session.pk).title == "改后", status
 
 
 def test_session_update_validates_and_audits_the_change(phase, organizer):

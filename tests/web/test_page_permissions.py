@@ -1,9 +1,12 @@
-"""The permission matrix of the staff pages: every page URL x every role, with the expected status.
+"""The permission matrix of the staff pages: every page URL x every role, with the expected status and, for
+every POST, the outcome read again from the database.
 
 anonymous        -> 302 to the login page
 organizer        -> 200 (302 after a POST that deletes)
 unit_admin       -> 200 on their organ's records, 404 on another organ's, 403 on changing organs and the audit trail
 any other role   -> 200 on home, 403 on every registry page
+
+A POST that is done changes its record (deleted, or the reveal audited); any other answer changes nothing at all.
 """
 
 import datetime
@@ -12,8 +15,10 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
+from dangjian.core.models import AuditEntry
 from tests.conftest import ROLES
 from tests.factories import OrganFactory, PartyOrganizationFactory, PersonFactory, PostFactory
+from tests.state import db_state, state_diff
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +34,16 @@ PAGES = [
     ("organ_detail", "get", "other_organ"),
     ("organ_edit", "get", "organ"),
     ("organ_edit", "get", "other_organ"),
-    ("organ_delete", "post", "organ"),
-    ("organ_delete", "post", "other_organ"),
+    ("organ_delete", "post", "spare_organ"),
+    ("organ_delete", "post", "other_spare_organ"),
     ("party_organization_list", "get", None),
     ("party_organization_create", "get", None),
     ("party_organization_detail", "get", "party_org"),
     ("party_organization_detail", "get", "other_party_org"),
     ("party_organization_edit", "get", "party_org"),
     ("party_organization_edit", "get", "other_party_org"),
-    ("party_organization_delete", "post", "party_org"),
-    ("party_organization_delete", "post", "other_party_org"),
+    ("party_organization_delete", "post", "spare_party_org"),
+    ("party_organization_delete", "post", "other_spare_party_org"),
     ("person_list", "get", None),
     ("person_create", "get", None),
     ("person_detail", "get", "person"),
@@ -67,6 +72,23 @@ ORGAN_ADMINISTRATION = {"organ_create", "organ_edit", "organ_delete", "audit_lis
 POST_RENDERS = {"person_reveal"}
 
 
+def _exists(record) -> bool:
+    return type(record)._base_manager.filter(pk=record.pk).exists()
+
+
+def _reveals(person) -> int:
+    return AuditEntry.objects.filter(action="reveal", model="organizations.person", object_pk=str(person.pk)).count()
+
+
+# What each POST changes, read from the database: it must differ after the request when the POST is done.
+EFFECTS = {
+    "organ_delete": _exists,
+    "party_organization_delete": _exists,
+    "person_delete": _exists,
+    "post_delete": _exists,
+    "person_reveal": _reveals,
+}
+
 
 def expected_status(role: str, name: str, method: str, target: str | None) -> int:
     if role == "anonymous":
@@ -91,11 +113,16 @@ def _cases():
 
 
 @pytest.fixture
-def records(organ):
-    """One record of each kind in the unit administrator's organ and in another organ."""
+def records(organ, users_by_role):
+    """One record of each kind in the unit administrator's organ and in another organ; the spare organs and
+    party organizations hold nothing, so that deleting them is allowed."""
     other_organ = OrganFactory()
-    result = {"organ": organ, "other_organ": other_organ}
+    spare_organ = OrganFactory()
+    users_by_role["unit_admin"].organs.add(spare_organ)
+    result = {"organ": organ, "other_organ": other_organ, "spare_organ": spare_organ,
+              "other_spare_organ": OrganFactory()}
     for prefix, owner in [("", organ), ("other_", other_organ)]:
+        result[f"{prefix}spare_party_org"] = PartyOrganizationFactory(organ=owner)
         party_org = PartyOrganizationFactory(organ=owner)
         person = PersonFactory(organ=owner)
         # A second person holds the post, so that deleting `person` and deleting the post are separate.
@@ -117,10 +144,19 @@ def test_page_permission_matrix(client, users_by_role, records, role, name, meth
     else:
         args = [getattr(records, target).pk]
     url = reverse(name, args=args)
+    effect = EFFECTS.get(name) if method == "post" else None
+    record = getattr(records, target) if effect else None
+    before, state_before = (effect(record), db_state()) if effect else (None, None)
     response = getattr(client, method)(url)
     assert response.status_code == status
     if role == "anonymous":
         assert response["Location"].startswith(reverse("login") + "?next=")
+    if method == "post":
+        assert effect is not None, f"{name}: say in EFFECTS what it changes"
+        if status in (200, 302) and role != "anonymous":  # done
+            assert effect(record) != before, f"{name} as {role} answered {status} but changed nothing"
+        else:  # refused
+            assert state_diff(state_before, db_state()) == {}
 
 
 def _url_names(patterns) -> set[str]:

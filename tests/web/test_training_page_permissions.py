@@ -7,18 +7,40 @@ library                          organizers read and change; college staff read 
 programs                         a program outside the user's scope is 404 (approver: submitted ones; unit
                                  admin: enrollment open and later; college staff: at their venue; instructor:
                                  where they teach); inside it, the action's permission decides (403 or done)
+
+Every POST carries valid data and its outcome is read again from the database: done, it changed what EFFECTS
+names; refused (401, 403, 404, or a redirect with an error message), no row of the platform changed at all.
+The transitions start from a status they may start from (BEFORE), so that a refusal is the role's, not the
+status's.
 """
 
 import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.messages import constants as message_levels
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from dangjian.organizations.models import Post
+from dangjian.portal import drafts
+from dangjian.portal.models import ArticlePage, ChannelPage, HomePage, NoticePage
 from dangjian.training import services
-from dangjian.training.models import Program, ProgramReview, TravelTime
+from dangjian.training.models import (
+    ClassCommitteeMember,
+    Classroom,
+    Course,
+    Group,
+    Instructor,
+    Phase,
+    Program,
+    ProgramReview,
+    Site,
+    TravelTime,
+    Venue,
+)
+from dangjian.training.scoping import PUBLISHED_STATUSES
 from tests.conftest import ROLES
 from tests.factories import (
     ClassroomFactory,
@@ -33,6 +55,8 @@ from tests.factories import (
     SiteFactory,
     VenueFactory,
 )
+from tests.portal.conftest import publish
+from tests.state import db_state, state_diff
 
 pytestmark = pytest.mark.django_db
 
@@ -46,14 +70,14 @@ PAGES = [
     ("venue_create", "get", None),
     ("venue_detail", "get", "venue"),
     ("venue_edit", "get", "venue"),
-    ("venue_delete", "post", "venue"),
+    ("venue_delete", "post", "spare_venue"),
     ("classroom_create", "post", "venue"),
     ("classroom_edit", "get", "classroom"),
     ("classroom_delete", "post", "classroom"),
     ("site_list", "get", None),
     ("site_create", "get", None),
     ("site_edit", "get", "site"),
-    ("site_delete", "post", "site"),
+    ("site_delete", "post", "spare_site"),
     ("travel_time_list", "get", None),
     ("travel_time_delete", "post", "travel_time"),
     ("instructor_list", "get", None),
@@ -100,7 +124,7 @@ PAGES = [
     ("group_delete", "post", "group"),
     ("committee_appoint", "post", "phase"),
     ("committee_remove", "post", "member"),
-    ("branch_create", "post", "phase"),
+    ("branch_create", "post", "phase2"),
     ("branch_appoint", "post", "phase"),
     ("branch_post_remove", "post", "branch_post"),
 ]
@@ -118,8 +142,8 @@ SEES = {
     "submitted": {"organizer", "approver", "college_staff"},  # submitted, at V
     "draft": {"organizer"},  # never submitted, at another venue
 }
-PROGRAM_OF = {"phase": "program", "group": "program", "member": "program", "branch_post": "program",
-              "review": "program", "draft_phase": "draft"}
+PROGRAM_OF = {"phase": "program", "phase2": "program", "group": "program", "member": "program",
+              "branch_post": "program", "review": "program", "draft_phase": "draft"}
 # Which roles may act, given that they see the program.
 VIEW = {"program_list", "program_detail", "phase_detail", "review_document"}
 ORGANIZER_ONLY = {"program_create", "program_edit", "program_delete", "program_submit", "program_reopen",
@@ -128,10 +152,73 @@ ORGANIZER_ONLY = {"program_create", "program_edit", "program_delete", "program_s
 REVIEW = {"program_approve", "program_return"}
 MANAGE_CLASS = {"phase_edit", "group_create", "group_edit", "group_delete", "committee_appoint", "committee_remove",
                 "branch_create", "branch_appoint", "branch_post_remove"}
-# Actions the role may take, but not in the record's state: back to the record with the reason (302).
-STATE_REFUSED = {("phase_create", "program")}  # the program's enrollment is open: its plan is approved
-# POSTs sent without data that answer with their page and its form errors (400) instead of a redirect.
-EMPTY_POST_RENDERS = {"classroom_create", "group_create", "committee_appoint", "branch_create", "branch_appoint"}
+# The status `program` has before the request, for the transitions that cannot start from "enrollment open".
+BEFORE = {
+    "program_open_enrollment": Program.Status.APPROVED,
+    "program_close": Program.Status.IN_PROGRESS,
+    "program_archive": Program.Status.CLOSED,
+}
+# POSTs that a rule of the workflow refuses even to the role that may act: they answer with a redirect and an
+# error message, and change nothing.
+RULE_REFUSED = {
+    ("program_delete", "submitted"),  # only a draft never submitted may be deleted
+    # The form does not even open (it could only fail on save): the plan of `program` is approved.
+    ("phase_create", "program"),
+}
+
+
+def _post_data(name: str, records) -> dict:
+    """Valid form data for each POST (those not listed send none)."""
+    person = records.member.person_id  # already in the class: college staff may pick them too
+    return {
+        "classroom_create": {"classroom-name": "新教室", "classroom-capacity": "50"},
+        "program_approve": {"approve-comments": "同意"},
+        "program_return": {"return-comments": "请补充经费测算依据。"},
+        "program_reopen": {"reopen-reason": "第二期改期"},
+        "group_create": {"groups-count": "1"},
+        "committee_appoint": {"committee-person": person, "committee-role": "study"},
+        "branch_create": {"branch-name": ""},
+        "branch_appoint": {"appoint-person": person, "appoint-role": "committee_member"},
+    }.get(name, {})
+
+
+def _exists(model):
+    return lambda records, record: model._base_manager.filter(pk=record.pk).exists()
+
+
+def _status(records, program):
+    return Program.unscoped.get(pk=program.pk).status
+
+
+# What each POST changes, read from the database (the records, and the URL's record).
+EFFECTS = {
+    "venue_delete": _exists(Venue),
+    "classroom_create": lambda records, venue: Classroom.objects.filter(venue=venue).count(),
+    "classroom_delete": _exists(Classroom),
+    "site_delete": _exists(Site),
+    "travel_time_delete": _exists(TravelTime),
+    "instructor_delete": _exists(Instructor),
+    "course_delete": _exists(Course),
+    "program_delete": _exists(Program),
+    "program_submit": _status,
+    "program_approve": lambda records, program: (_status(records, program), program.reviews.count()),
+    "program_return": lambda records, program: (_status(records, program), program.reviews.count()),
+    "program_reopen": _status,
+    "program_open_enrollment": _status,
+    "program_start": _status,
+    "program_close": _status,
+    "program_archive": _status,
+    "program_notice_draft": lambda records, program: NoticePage.objects.count(),
+    "program_report_draft": lambda records, program: ArticlePage.objects.count(),
+    "phase_delete": _exists(Phase),
+    "group_create": lambda records, phase: Group.objects.filter(phase=phase).count(),
+    "group_delete": _exists(Group),
+    "committee_appoint": lambda records, phase: ClassCommitteeMember.objects.filter(phase=phase).count(),
+    "committee_remove": _exists(ClassCommitteeMember),
+    "branch_create": lambda records, phase: Phase.objects.get(pk=phase.pk).temporary_branch_id,
+    "branch_appoint": lambda records, phase: Post.unscoped.filter(party_organization__training_phase=phase).count(),
+    "branch_post_remove": _exists(Post),
+}
 
 
 def _allowed(role: str, name: str) -> bool:
@@ -146,31 +233,44 @@ def _allowed(role: str, name: str) -> bool:
     raise AssertionError(f"{name} has no rule in the matrix")
 
 
+def _sees(role: str, name: str, program: str) -> bool:
+    if program == "program" and role == "unit_admin":  # from enrollment on
+        return BEFORE.get(name, Program.Status.ENROLLMENT_OPEN) in PUBLISHED_STATUSES
+    return role in SEES[program]
+
+
 def expected_status(role: str, name: str, method: str, target: str | None) -> int:
     if role == "anonymous":
         return 302
     if role in NO_TRAINING_ROLE:
         return 403
     done = 302 if method == "post" else 200
-    if name in EMPTY_POST_RENDERS:
-        done = 400
     if name in LIBRARY_READ:
         return 200 if role in {"organizer", "college_staff"} else 403
     if name in LIBRARY_CHANGE:
         return done if role == "organizer" else 403
     program = PROGRAM_OF.get(target, target)
-    if program is not None and role not in SEES[program]:
+    if program is not None and not _sees(role, name, program):
         return 404
     if not _allowed(role, name):
         return 403
-    return 302 if (name, target) in STATE_REFUSED else done
+    return 302 if (name, target) in RULE_REFUSED else done
+
+
+def expected_done(role: str, name: str, method: str, target: str | None) -> bool:
+    """Whether the POST is carried out (its effect shows in the database)."""
+    return (method == "post" and role != "anonymous" and expected_status(role, name, method, target) == 302
+            and (name, target) not in RULE_REFUSED)
 
 
 def _cases():
     for name, method, target in PAGES:
         for role in ALL_ROLES:
             status = expected_status(role, name, method, target)
-            case_id = f"{method.upper()} {name}{'(' + target + ')' if target else ''} as {role} -> {status}"
+            outcome = ""
+            if method == "post":
+                outcome = " done" if expected_done(role, name, method, target) else " refused"
+            case_id = f"{method.upper()} {name}{'(' + target + ')' if target else ''} as {role} -> {status}{outcome}"
             yield pytest.param(role, name, method, target, status, id=case_id)
 
 
@@ -184,6 +284,9 @@ def records(users_by_role, settings, tmp_path):
     draft      at another venue, never submitted, with one phase."""
     settings.MEDIA_ROOT = tmp_path
     organizer = users_by_role["organizer"]
+    home = HomePage.objects.get()  # the portal's channels that the drafts go to
+    publish(home, ChannelPage(title="通知公告", slug=drafts.NOTICE_CHANNEL_SLUG))
+    publish(home, ChannelPage(title="市县动态", slug=drafts.REPORT_CHANNEL_SLUG))
     venue = VenueFactory()
     venue.staff.add(users_by_role["college_staff"])
     classroom = ClassroomFactory(venue=venue)
@@ -192,6 +295,8 @@ def records(users_by_role, settings, tmp_path):
     program = ProgramFactory(venue=venue, organizer=organ, status=Program.Status.ENROLLMENT_OPEN,
                              submitted_at=submitted_at)
     phase = PhaseFactory(program=program, number=1)
+    phase2 = PhaseFactory(program=program, number=2, starts_on=datetime.date(2022, 10, 17),
+                          ends_on=datetime.date(2022, 10, 21))  # no temporary branch yet
     group = GroupFactory(phase=phase, number=1)
     teacher = InstructorFactory(user=users_by_role["instructor"])
     SessionFactory(phase=phase).instructors.add(teacher)
@@ -210,11 +315,11 @@ def records(users_by_role, settings, tmp_path):
     draft_phase = PhaseFactory(program=draft, number=1)
     site = SiteFactory()
     return SimpleNamespace(
-        venue=venue, classroom=classroom, site=site, course=CourseFactory(),
-        instructor=InstructorFactory(),
+        venue=venue, spare_venue=VenueFactory(), classroom=classroom, site=site, spare_site=SiteFactory(),
+        course=CourseFactory(), instructor=InstructorFactory(),
         travel_time=TravelTime.objects.create(from_venue=venue, to_site=site, minutes=30),
-        program=program, submitted=submitted, draft=draft, phase=phase, draft_phase=draft_phase, group=group,
-        member=member, branch_post=branch_post, review=review,
+        program=program, submitted=submitted, draft=draft, phase=phase, phase2=phase2, draft_phase=draft_phase,
+        group=group, member=member, branch_post=branch_post, review=review,
     )
 
 
@@ -223,11 +328,30 @@ def test_training_page_permission_matrix(client, users_by_role, records, role, n
     user = users_by_role[role]
     if user is not None:
         client.force_login(user)
-    args = [getattr(records, target).pk] if target else []
-    response = getattr(client, method)(reverse(name, args=args))
+    if name in BEFORE:
+        Program.unscoped.filter(pk=records.program.pk).update(status=BEFORE[name])
+    record = getattr(records, target) if target else None
+    url = reverse(name, args=[record.pk] if record else [])
+    if method == "get":
+        response = client.get(url)
+    else:
+        effect = EFFECTS[name]
+        before, state_before = effect(records, record), db_state()
+        response = client.post(url, _post_data(name, records))
     assert response.status_code == status
     if role == "anonymous":
         assert response["Location"].startswith(reverse("login") + "?next=")
+    if method == "get":
+        return
+    errors = [m.message for m in response.wsgi_request._messages if m.level == message_levels.ERROR] \
+        if role != "anonymous" else []
+    if expected_done(role, name, method, target):
+        assert errors == []
+        assert effect(records, record) != before, f"{name} as {role}: {status}, but nothing changed"
+    else:
+        assert state_diff(state_before, db_state()) == {}
+        if status == 302 and role != "anonymous":
+            assert errors, "a refusal that redirects says why"
 
 
 def test_every_url_of_the_training_pages_is_in_this_matrix():
