@@ -567,7 +567,7 @@ class TestPhases:
         set_status(program, "approved")
         response = as_organizer.post("phases", {"program_id": program.pk, "starts_on": "2022-10-17",
                                                 "ends_on": "2022-10-21"})
-        assert "reopen it" in problem(response, 409)["detail"]
+        assert "重新开启" in problem(response, 409)["detail"]
         assert not program.phases.exists()
 
     def test_college_staff_set_the_head_teacher_and_classroom_but_not_the_dates(self, as_staff, college_staff,
@@ -947,7 +947,7 @@ def test_openapi_lists_the_training_paths(db):
     assert "409" in approve["responses"]
 
 
-def test_an_instructor_gets_only_their_own_sessions_in_the_timetable_files(api_as, monkeypatch):
+def test_an_instructor_gets_only_their_own_sessions_in_the_timetable_files(db, api_as, monkeypatch):
     """B5: the phase's timetable files follow the pages' rule (selectors.phase_sessions): an instructor
     who holds no other role gets their own sessions, not the whole phase."""
     from tests.factories import InstructorFactory, UserFactory

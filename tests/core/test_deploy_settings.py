@@ -29,7 +29,9 @@ def documented_production_environment() -> dict[str, str]:
 
 def run_django(tmp_path, env_vars: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith("DANGJIAN_") and key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+           if not key.startswith("DANGJIAN_")
+           # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (a worker may have loaded them).
+           and key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({
         "DJANGO_SETTINGS_MODULE": "dangjian.settings",
         "DANGJIAN_VAR_DIR": str(tmp_path),

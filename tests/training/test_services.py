@@ -103,6 +103,8 @@ ALLOWED = [(name, source) for name, (sources, _t, _p) in services.TRANSITIONS.it
 REFUSED = [
     (name, status) for name, (sources, _t, _p) in services.TRANSITIONS.items()
     for status in Status.values if status not in sources
+    # The approver does not see a plan the organizer revises (it is not theirs until submitted again).
+    and not (name in ("approve", "return") and status in ("draft", "returned"))
 ]
 
 
@@ -176,10 +178,15 @@ def test_each_transition_is_refused_from_every_other_status_with_a_clear_message
     assert not ProgramReview.objects.exists()
 
 
-def test_approving_a_draft_says_so(approver):
-    program = make_program(Status.DRAFT, submitted=True)  # reopened: the approver has seen it before
-    with pytest.raises(ValidationError, match=re.escape("A program that is “Draft” cannot be approved.")):
-        services.program_approve(program=program, by=approver)
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.RETURNED])
+def test_a_plan_being_revised_is_not_the_approvers_until_submitted_again(approver, status):
+    program = make_program(status, submitted=True)  # returned or reopened: the approver has seen it before
+    for decide in (services.program_approve, lambda **kw: services.program_return(comments="x", **kw)):
+        with pytest.raises(PermissionDenied):
+            decide(program=program, by=approver)
+    program.refresh_from_db()
+    assert program.status == status
+    assert not ProgramReview.objects.exists()
 
 
 def test_a_never_submitted_draft_is_not_the_approvers_business(approver):
@@ -861,7 +868,7 @@ def test_the_timetable_stays_editable_after_approval(organizer):
         phase = make_program(status).phases.get()
         session, _ = add(phase, organizer)
         services.session_update(session=session, by=organizer, title="改后")
-        assert Session.objects.get(pk=session.pk).title == "改后", status
+        assert Session.unscoped.get(pk=session.pk).title == "改后", status
 
 
 def test_session_update_validates_and_audits_the_change(phase, organizer):

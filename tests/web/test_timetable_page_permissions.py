@@ -67,11 +67,11 @@ POST_DATA = {
 }
 # What each POST changes, read from the database.
 EFFECTS = {
-    "timetable_session_create": lambda phase: Session.objects.filter(phase=phase).count(),
-    "phase_timetable_copy": lambda phase: Session.objects.filter(phase__program=phase.program).count(),
-    "timetable_session_edit": lambda session: Session.objects.get(pk=session.pk).title,
-    "timetable_session_move": lambda session: Session.objects.get(pk=session.pk).starts_at,
-    "timetable_session_delete": lambda session: Session.objects.filter(pk=session.pk).exists(),
+    "timetable_session_create": lambda phase: Session.unscoped.filter(phase=phase).count(),
+    "phase_timetable_copy": lambda phase: Session.unscoped.filter(phase__program=phase.program).count(),
+    "timetable_session_edit": lambda session: Session.unscoped.get(pk=session.pk).title,
+    "timetable_session_move": lambda session: Session.unscoped.get(pk=session.pk).starts_at,
+    "timetable_session_delete": lambda session: Session.unscoped.filter(pk=session.pk).exists(),
 }
 
 

@@ -237,6 +237,9 @@ def transition_view(name: str):
                 messages.error(request, message)
         else:
             messages.success(request, TRANSITION_DONE[name]())
+        # A plan returned to the organizer is no longer the approver's to read: back to their list.
+        if not request.user.has_perm("training.view_program", program):
+            return redirect("program_list")
         return redirect(program)
 
     view.__name__ = view.__qualname__ = f"program_{name}"
