@@ -15,12 +15,12 @@ def _is_transactional(item) -> bool:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`make test`: -n auto; pyproject's addopts: --dist loadfile --no-loadscope-reorder)
-    each worker runs whole files, handed out in the order of this list: the files with the most tests
-    first, so that the workers finish at about the same time, and the files with transactional tests
-    (tests/e2e) last of all. A transactional test empties the worker's database when it ends, the rows
-    written by the migrations (the portal's home page, the default site) included; Django's test runner
-    runs such tests last for that reason, and pytest-django sorts them last within one process, but not
-    across the files of a worker. Within a file the order is kept."""
+    each worker runs whole files, handed out in the order of this list: the files with the most tests first, so
+    that the workers finish at about the same time, and the files with transactional tests (tests/e2e) last of
+    all. A transactional test empties the worker's database when it ends, the rows written by the migrations
+    (the portal's home page, the default site) included; Django's test runner runs such tests last for that
+    reason, and pytest-django sorts them last within one process, but not across the files of a worker. Within
+    a file the order is kept."""
     if not hasattr(config, "workerinput"):  # not an xdist worker: pytest-django's order is enough
         return
     files: dict[str, list] = {}
