@@ -129,7 +129,7 @@ def _visible_phases(user) -> QuerySet[Phase]:
     return Phase.objects.filter(program__in=Program.objects.visible_to(user))
 
 
-def _phase_keys(user) -> dict:
+def _phase_keys() -> dict:
     """Ids to records; the service checks them against the named selectors of the phase's program."""
     return {"head_teacher_id": ("head_teacher", get_user_model().objects.filter(is_active=True)),
             "classroom_id": ("classroom", Classroom.objects.all())}
@@ -403,7 +403,7 @@ def phase_detail(request, phase_id: Id):
 def phase_create(request, payload: PhaseCreateIn):
     """Part of the plan: only while the program is a draft or returned."""
     require_perm(request.user, "training.change_plan")
-    keys = {**_phase_keys(request.user), "program_id": ("program", Program.objects.visible_to(request.user))}
+    keys = {**_phase_keys(), "program_id": ("program", Program.objects.visible_to(request.user))}
     fields = model_fields_of(payload.model_dump(), keys)
     program = fields.pop("program")
     phase = call(services.phase_create, program=program, by=request.user, **fields)
@@ -415,7 +415,7 @@ def phase_update(request, phase_id: Id, payload: PhasePatch):
     """Dates, number and capacity are part of the plan (organizers, while it is a draft or returned);
     head teacher, classroom and status are the class's (organizers and the venue's college staff)."""
     phase = _phase(request, phase_id, "training.manage_class")
-    fields = model_fields_of(payload.model_dump(exclude_unset=True), _phase_keys(request.user))
+    fields = model_fields_of(payload.model_dump(exclude_unset=True), _phase_keys())
     call(services.phase_update, phase=phase, by=request.user, **fields)
     return get_object_or_404(_phase_rows(_visible_phases(request.user)), pk=phase.pk)
 

@@ -141,14 +141,15 @@ add_action("training.delete_program", who=is_organizer, when=never_submitted_dra
 rules.add_perm("training.draft_portal_items", is_organizer & can_see_program)
 
 # Groups, class committee, temporary branch, head teacher and phase status: until the class closes.
-add_action("training.manage_class", who=(is_organizer | is_college_staff) & manages_class, when=class_is_open,
+# Who runs a program's class (whatever its state): organizers, and college staff of its venue.
+runs_class = (is_organizer | is_college_staff) & manages_class
+add_action("training.manage_class", who=runs_class, when=class_is_open,
            refusal=lambda obj: _("A closed or archived program cannot be changed."))
 # Who runs a program's class (whatever its state): organizers, and college staff of its venue. They
 # open the class's forms; each change is one of the actions below, which adds the state. Copying a
 # timetable from a phase needs only this: an earlier, closed program is the usual source.
-rules.add_perm("training.run_class", (is_organizer | is_college_staff) & manages_class)
-rules.add_perm("training.copy_timetable_from", (is_organizer | is_college_staff) & manages_class)
-add_action("training.edit_timetable", who=(is_organizer | is_college_staff) & manages_class,
+rules.add_perm("training.run_class", runs_class)
+add_action("training.edit_timetable", who=runs_class,
            when=timetable_is_editable,
            refusal=lambda obj: _("The timetable of a program that is “%(status)s” cannot be changed.")
            % {"status": _status_label(obj)})

@@ -220,7 +220,7 @@ def phase_timetable_copy(*, source: Phase, target: Phase, by, replace: bool = Fa
     (not refilled from the catalog course). All or nothing; returns the number of sessions copied."""
     require(by, "training.edit_timetable", target)
     # Managing the source's class too: a copy must not reveal sessions the user may not see there.
-    require(by, "training.copy_timetable_from", source)
+    require(by, "training.run_class", source)
     if source.pk == target.pk:
         raise ValidationError(_("Choose another phase to copy to."))
     if target.sessions.exists() and not replace:
