@@ -17,8 +17,9 @@ def make_id_number(birth: datetime.date = datetime.date(1980, 5, 17), gender: st
     """A valid 18-character ID number with this birth date and gender; each call gives a new one
     (the order code advances, then the county digits of the region)."""
     serial = next(_serial)
-    order = (serial % 500) * 2 + (1 if gender == "male" else 2)  # 3-digit order code: odd = male
-    region = region[:4] + f"{(int(region[4:]) + serial // 500) % 100:02d}"
+    # 3-digit order code (001-998): odd = male, even = female.
+    order = (serial % 499) * 2 + (1 if gender == "male" else 2)
+    region = region[:4] + f"{(int(region[4:]) + serial // 499) % 100:02d}"
     first17 = f"{region}{birth:%Y%m%d}{order:03d}"
     return first17 + id_number_check_char(first17)
 
