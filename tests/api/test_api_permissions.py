@@ -7,7 +7,9 @@ shows what each role may do inside its scope. Records of other organs are covere
 """
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 
 from dangjian.core.models import AuditEntry
@@ -191,3 +193,54 @@ def test_organizer_may_attach_across_organs(api_as, organizer, organ, other_orga
         "started_on": str(datetime.date(2024, 1, 1)),
     })
     assert response.status_code == 201, response.content
+
+
+# Personal data: revealing a person, exporting the registry -------------------------------------
+
+PERSONAL_DATA_ENDPOINTS = {
+    # name: (method, path, reveals personal data)
+    "reveal person": ("post", "people/{pk}/reveal", True),
+    "export masked": ("get", "spreadsheets/people/export", False),
+    "export revealed": ("post", "spreadsheets/people/export?reveal=true", True),
+    "export masked by POST": ("post", "spreadsheets/people/export", False),
+    "template": ("get", "spreadsheets/people/template", False),
+}
+REGISTRY_STAFF = {"organizer", "unit_admin"}
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+@pytest.mark.parametrize("name", PERSONAL_DATA_ENDPOINTS)
+def test_personal_data_matrix(api_as, users_by_role, organ, role, name):
+    """Registry staff reveal and export within their scope (each export and reveal audited, the full ID number
+    only when revealed); every other role is refused and leaves no trace."""
+    method, path, reveals = PERSONAL_DATA_ENDPOINTS[name]
+    person = PersonFactory(organ=organ, mobile="13571234567")
+    client = api_as(users_by_role[role])
+    AuditEntry.objects.all().delete()
+    state_before = db_state()
+
+    response = client.call(method, path.format(pk=person.pk))
+
+    expected = 401 if role == "anonymous" else 200 if role in REGISTRY_STAFF else 403
+    assert response.status_code == expected, response.content
+    if expected != 200:
+        assert response["Content-Type"] == "application/problem+json"
+        assert person.id_number.encode() not in response.content
+        assert state_diff(state_before, db_state()) == {}
+        return
+    if name != "template":  # registry data: never kept by a cache
+        assert "no-store" in response["Cache-Control"]
+    if name == "reveal person":
+        assert response.json()["id_number"] == person.id_number
+    else:
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        cells = {str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row}
+        assert (person.id_number in cells) == reveals
+    actions = list(AuditEntry.objects.values_list("action", flat=True))
+    if name == "template":
+        assert actions == []
+    elif name == "reveal person":
+        assert actions == ["reveal"]
+    else:
+        assert actions == ["export"]
+        assert AuditEntry.objects.get().changes.get("reveal", False) == reveals
