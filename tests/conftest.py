@@ -90,10 +90,16 @@ def unit_admin(db, organ):
 ROLES = ["organizer", "approver", "unit_admin", "college_staff", "instructor", "participant", "editor", "reviewer"]
 
 
-@pytest.fixture
-def users_by_role(db, organ):
-    """One user per role; the unit administrator is scoped to `organ`."""
+def users_for_every_role(organ) -> dict:
+    """One user per role, and None for "anonymous"; the unit administrator is scoped to `organ`."""
     users = {role: UserFactory(username=f"as-{role}", roles=[role]) for role in ROLES}
     users["unit_admin"].organs.set([organ])
     users["anonymous"] = None
     return users
+
+
+@pytest.fixture
+def users_by_role(db, organ):
+    """One user per role; the unit administrator is scoped to `organ`."""
+    return users_for_every_role(organ)
+

@@ -52,6 +52,7 @@ from tests.factories import (
     VenueFactory,
     at,
 )
+from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
 
 ALL_ROLES = [*ROLES, "anonymous"]
@@ -59,11 +60,13 @@ NO_TRAINING_ROLE = {"participant", "editor", "reviewer"}
 MANAGE_CLASS = {"organizer", "college_staff"}
 
 
-@pytest.fixture
-def world(db, users_by_role, organ, settings, tmp_path, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path
+@pytest.fixture(autouse=True)
+def _documents_stand_in(monkeypatch):
     for name in ("program_plan_pdf", "phase_timetable_pdf", "phase_timetable_xlsx", "sessions_ical"):
         monkeypatch.setattr(documents, name, lambda **kwargs: b"%PDF-1.7 stand-in")
+
+
+def _build_world(users_by_role, organ):
     venue = VenueFactory()
     venue.staff.add(users_by_role["college_staff"])
     program = ProgramFactory(organizer=organ, venue=venue, phase_count=2, status="returned",
@@ -95,6 +98,9 @@ def world(db, users_by_role, organ, settings, tmp_path, monkeypatch):
         draft=draft, phase=phase, phase2=phase2, group=group, empty_group=empty_group, session=session,
         member=member, post=post, review=review,
     )
+
+
+_built_once, users_by_role, world = world_per_module(_build_world, name="world")
 
 
 @dataclass

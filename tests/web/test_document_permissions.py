@@ -20,6 +20,7 @@ from dangjian.training import documents
 from dangjian.training.models import Program
 from tests.conftest import ROLES
 from tests.factories import InstructorFactory, PhaseFactory, ProgramFactory, SessionFactory, VenueFactory
+from tests.shared_world import world_per_module
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +69,7 @@ def _no_pdf_rendering(monkeypatch):
     monkeypatch.setattr(documents, "_html_to_pdf", lambda html: b"%PDF-1.7 stub")
 
 
-@pytest.fixture
-def records(users_by_role):
+def _build_records(users_by_role, _unit_admins_organ):
     venue = VenueFactory()
     venue.staff.add(users_by_role["college_staff"])
     program = ProgramFactory(venue=venue, status=Program.Status.APPROVED,
@@ -81,6 +81,9 @@ def records(users_by_role):
     draft_phase = PhaseFactory(program=draft_program, number=1)
     SessionFactory(phase=draft_phase)
     return SimpleNamespace(program=program, phase=phase, draft_program=draft_program, draft_phase=draft_phase)
+
+
+_built_once, users_by_role, records = world_per_module(_build_records)
 
 
 @pytest.mark.parametrize("role, name, method, target, status", list(_cases()))

@@ -18,6 +18,7 @@ from django.urls import reverse
 from dangjian.core.models import AuditEntry
 from tests.conftest import ROLES
 from tests.factories import OrganFactory, PartyOrganizationFactory, PersonFactory, PostFactory
+from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
 
 pytestmark = pytest.mark.django_db
@@ -112,8 +113,7 @@ def _cases():
             yield pytest.param(role, name, method, target, status, id=case_id, marks=marks)
 
 
-@pytest.fixture
-def records(organ, users_by_role):
+def _build_records(users_by_role, organ):
     """One record of each kind in the unit administrator's organ and in another organ; the spare organs and
     party organizations hold nothing, so that deleting them is allowed."""
     other_organ = OrganFactory()
@@ -130,6 +130,9 @@ def records(organ, users_by_role):
                            started_on=datetime.date(2022, 6, 1))
         result.update({f"{prefix}party_org": party_org, f"{prefix}person": person, f"{prefix}post": post})
     return SimpleNamespace(**result)
+
+
+_built_once, users_by_role, records = world_per_module(_build_records)
 
 
 @pytest.mark.parametrize("role, name, method, target, status", list(_cases()))

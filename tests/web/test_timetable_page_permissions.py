@@ -21,6 +21,7 @@ from django.urls import reverse
 from dangjian.training.models import Program, Session
 from tests.conftest import ROLES
 from tests.factories import InstructorFactory, PhaseFactory, ProgramFactory, SessionFactory, VenueFactory, at
+from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
 
 pytestmark = pytest.mark.django_db
@@ -97,8 +98,7 @@ def _cases():
             yield pytest.param(role, name, method, target, status, id=case_id)
 
 
-@pytest.fixture
-def records(users_by_role):
+def _build_records(users_by_role, _unit_admins_organ):
     """A program open for enrollment at the college-staff user's venue, in which the instructor user
     teaches; and a draft, never submitted, at another venue that only organizers see."""
     venue = VenueFactory()
@@ -115,6 +115,9 @@ def records(users_by_role):
     PhaseFactory(program=draft, number=2, starts_on=datetime.date(2022, 10, 17), ends_on=datetime.date(2022, 10, 21))
     draft_session = SessionFactory(phase=draft_phase)
     return SimpleNamespace(phase=phase, session=session, draft_phase=draft_phase, draft_session=draft_session)
+
+
+_built_once, users_by_role, records = world_per_module(_build_records)
 
 
 @pytest.mark.parametrize("role, name, method, target, status", list(_cases()))

@@ -56,6 +56,7 @@ from tests.factories import (
     VenueFactory,
 )
 from tests.portal.conftest import publish
+from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
 
 pytestmark = pytest.mark.django_db
@@ -274,15 +275,13 @@ def _cases():
             yield pytest.param(role, name, method, target, status, id=case_id)
 
 
-@pytest.fixture
-def records(users_by_role, settings, tmp_path):
+def _build_records(users_by_role, _unit_admins_organ):
     """venue V (the college staff's) with a classroom; three programs:
     program    at V, enrollment open (submitted and approved), one phase with a group, a session taught by
                the instructor user, a class committee member, a temporary branch with a secretary, and an
                approval with its document;
     submitted  at V, submitted for approval;
     draft      at another venue, never submitted, with one phase."""
-    settings.MEDIA_ROOT = tmp_path
     organizer = users_by_role["organizer"]
     home = HomePage.objects.get()  # the portal's channels that the drafts go to
     publish(home, ChannelPage(title="通知公告", slug=drafts.NOTICE_CHANNEL_SLUG))
@@ -321,6 +320,9 @@ def records(users_by_role, settings, tmp_path):
         program=program, submitted=submitted, draft=draft, phase=phase, phase2=phase2, draft_phase=draft_phase,
         group=group, member=member, branch_post=branch_post, review=review,
     )
+
+
+_built_once, users_by_role, records = world_per_module(_build_records)
 
 
 @pytest.mark.parametrize("role, name, method, target, status", list(_cases()))
