@@ -96,3 +96,46 @@ def test_the_log_filter_keeps_other_errors_whole():
                                    sys.exc_info())
     assert DenialsWithoutTraceback().filter(record) is True
     assert record.exc_info is not None
+
+
+# A filter naming a record outside the scope ------------------------------------------------------------
+
+def test_people_filtered_by_another_organ_says_so_and_lists_nobody(client, users_by_role, organ, other_organ):
+    from tests.factories import PersonFactory
+
+    PersonFactory(organ=organ, name="王伟")
+    PersonFactory(organ=other_organ, name="李娜")
+    client.force_login(users_by_role["unit_admin"])
+    response = client.get(reverse("person_list"), {"organ": other_organ.pk})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "单位：所选单位不在您可查看的范围内。" in page
+    assert list(response.context["page"]) == []
+    assert "王伟" not in page and "李娜" not in page
+
+
+@pytest.mark.parametrize("value", ["999999", "abc"])
+def test_an_unknown_organ_gets_the_same_answer(client, organizer, value):
+    client.force_login(organizer)
+    response = client.get(reverse("person_list"), {"organ": value})
+    assert response.status_code == 200
+    assert "所选单位不在您可查看的范围内。" in response.content.decode()
+    assert list(response.context["page"]) == []
+
+
+def test_the_own_organ_filters_as_before(client, users_by_role, organ):
+    from tests.factories import PersonFactory
+
+    mine = PersonFactory(organ=organ)
+    client.force_login(users_by_role["unit_admin"])
+    response = client.get(reverse("person_list"), {"organ": organ.pk})
+    assert list(response.context["page"]) == [mine]
+    assert "所选单位" not in response.content.decode()
+
+
+def test_the_role_is_refused_before_an_unknown_spreadsheet_kind_is_looked_up(client, users_by_role):
+    """403 before any lookup: a participant hears "not allowed", whatever the kind in the URL."""
+    client.force_login(users_by_role["participant"])
+    for kind in ("people", "no-such-kind"):
+        assert client.get(reverse("spreadsheet_template", args=[kind])).status_code == 403
+        assert client.get(reverse("spreadsheet_export", args=[kind])).status_code == 403

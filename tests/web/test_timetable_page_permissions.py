@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from dangjian.training.models import Program, Session
 from tests.conftest import ROLES
+from tests.denials import assert_denial_page, assert_no_traceback_logged
 from tests.factories import InstructorFactory, PhaseFactory, ProgramFactory, SessionFactory, VenueFactory, at
 from tests.state import db_state, state_diff
 
@@ -118,7 +119,7 @@ def records(users_by_role):
 
 
 @pytest.mark.parametrize("role, name, method, target, status", list(_cases()))
-def test_timetable_permission_matrix(client, users_by_role, records, role, name, method, target, status):
+def test_timetable_permission_matrix(client, users_by_role, records, role, name, method, target, status, caplog):
     user = users_by_role[role]
     if user is not None:
         client.force_login(user)
@@ -130,6 +131,8 @@ def test_timetable_permission_matrix(client, users_by_role, records, role, name,
         before, state_before = EFFECTS[name](record), db_state()
         response = client.post(url, POST_DATA[name](records, record))
     assert response.status_code == status
+    assert_denial_page(response)
+    assert_no_traceback_logged(caplog)
     if role == "anonymous":
         assert response["Location"].startswith(reverse("login") + "?next=")
     if method == "post" and status == 302 and role != "anonymous":

@@ -42,6 +42,7 @@ from dangjian.training.models import (
 )
 from dangjian.training.scoping import PUBLISHED_STATUSES
 from tests.conftest import ROLES
+from tests.denials import assert_denial_page, assert_no_traceback_logged
 from tests.factories import (
     ClassroomFactory,
     CourseFactory,
@@ -324,7 +325,8 @@ def records(users_by_role, settings, tmp_path):
 
 
 @pytest.mark.parametrize("role, name, method, target, status", list(_cases()))
-def test_training_page_permission_matrix(client, users_by_role, records, role, name, method, target, status):
+def test_training_page_permission_matrix(client, users_by_role, records, role, name, method, target, status,
+                                         caplog):
     user = users_by_role[role]
     if user is not None:
         client.force_login(user)
@@ -339,6 +341,8 @@ def test_training_page_permission_matrix(client, users_by_role, records, role, n
         before, state_before = effect(records, record), db_state()
         response = client.post(url, _post_data(name, records))
     assert response.status_code == status
+    assert_denial_page(response)
+    assert_no_traceback_logged(caplog)
     if role == "anonymous":
         assert response["Location"].startswith(reverse("login") + "?next=")
     if method == "get":
