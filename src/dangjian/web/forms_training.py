@@ -7,6 +7,7 @@ with what is stored, e.g. to refuse changing an approved plan.
 """
 
 import copy
+from operator import attrgetter
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -16,6 +17,7 @@ from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.roles import Role
+from dangjian.accounts.selectors import with_affiliation
 from dangjian.organizations.models import Organ, Person, Post
 from dangjian.training import selectors
 from dangjian.training.models import (
@@ -104,11 +106,11 @@ NOBODY = Q(pk__in=[])
 
 def users_with_role(role: str, *, plus: Q = NOBODY):
     """Active holders of a role, plus whoever `plus` selects (e.g. the current value)."""
-    return User.objects.filter(Q(groups__name=role, is_active=True) | plus).distinct().order_by("username")
+    return with_affiliation(User.objects.filter(Q(groups__name=role, is_active=True) | plus).distinct())
 
 
-def user_label(user) -> str:
-    return f"{user} ({user.username})" if user.full_name else user.username
+# A user in a choice: name and college or organ ("陈静（河南大别山干部学院）"), never the login name.
+user_label = attrgetter("affiliated_name")
 
 
 # --- Library -------------------------------------------------------------------------------------
