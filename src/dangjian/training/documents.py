@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from dangjian.training.models import (
@@ -173,7 +173,7 @@ def session_place(session: Session) -> str:
     if session.venue_id:
         place = session.venue.name
         if session.classroom_id:
-            place = f"{place} {session.classroom.name}"
+            place = f"{place} {session.classroom.display_name}"
         return place
     return session.place_note
 
@@ -254,7 +254,7 @@ def _combined(rows: list[TimetableRow]) -> TimetableRow:
         place = places[0]
     elif len({s.venue_id for s in sessions}) == 1 and all(s.venue_id and s.classroom_id for s in sessions):
         # One venue, a room per group: 河南大别山干部学院（第一组 研讨室A、第二组 研讨室B）
-        rooms = p["list"].join(f"{row.group} {row.session.classroom.name}" for row in rows)
+        rooms = p["list"].join(f"{row.group} {row.session.classroom.display_name}" for row in rows)
         place = f"{sessions[0].venue.name}{p['open']}{rooms}{p['close']}"
     else:
         place = p["semicolon"].join(f"{row.group}{p['colon']}{row.place}" for row in rows)
@@ -563,8 +563,8 @@ def phase_timetable_xlsx(*, phase, sessions=None) -> bytes:
     sheet.title = safe_filename(_("%(phase)s timetable") % {"phase": phase_label(phase.number)})[:31]
     columns = [
         (_("Date"), 12, "yyyy-mm-dd"), (_("Weekday"), 9, None), (_("Start"), 7, "hh:mm"), (_("End"), 7, "hh:mm"),
-        (_("Teaching form"), 12, None), (_("Course content"), 60, None), (_("Group"), 8, None), (_("Place"), 30, None),
-        (_("Instructors"), 22, None), (_("Hours"), 7, "0.0"),
+        (_("Teaching form"), 12, None), (_("Course content"), 60, None), (pgettext("training", "Group"), 8, None),
+        (_("Place"), 30, None), (_("Instructors"), 22, None), (_("Hours"), 7, "0.0"),
     ]
     bold = Font(bold=True)
     thin = Side(style="thin", color="999999")

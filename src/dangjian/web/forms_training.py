@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.accounts.roles import Role
 from dangjian.accounts.selectors import with_affiliation
@@ -136,7 +137,7 @@ class VenueForm(ServiceModelForm):
 class ClassroomForm(ServiceModelForm):
     class Meta:
         model = Classroom
-        fields = ["name", "capacity"]
+        fields = ["name", "name_en", "capacity"]
 
 
 class SiteForm(ServiceModelForm):
@@ -243,7 +244,8 @@ class ProgramForm(ServiceModelForm):
 
 
 class ApproveForm(forms.Form):
-    comments = forms.CharField(label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comments = forms.CharField(label=pgettext_lazy("approval", "Comments"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}))
     document = forms.FileField(
         label=_("Approval document"), required=False, validators=[validate_approval_document],
         help_text=_("PDF, OFD or a scan (JPEG, PNG), at most 20 MB."),
@@ -295,7 +297,7 @@ class GroupsCreateForm(forms.Form):
 class GroupForm(ServiceModelForm):
     class Meta:
         model = Group
-        fields = ["number", "name", "leader", "deputy_leader"]
+        fields = ["number", "name", "name_en", "leader", "deputy_leader"]
 
     def __init__(self, *args, people, people_search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
