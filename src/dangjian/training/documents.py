@@ -550,14 +550,22 @@ def phase_timetable_pdf(*, phase, sessions=None) -> bytes:
     return _html_to_pdf(phase_timetable_html(phase=phase, sessions=sessions))
 
 
+# Rows of the timetable workbook: a title naming the program and the phase, a line with the dates and the
+# place, then the header row and the sessions. It is a document to read and print, not an import template
+# (the registry's exports keep their header in row 1, as the import template has it).
+XLSX_TITLE_ROW, XLSX_SUBTITLE_ROW, XLSX_HEADER_ROW = 1, 2, 3
+
+
 def phase_timetable_xlsx(*, phase, sessions=None) -> bytes:
-    """One sheet: a bold, frozen header row, real date and time cells, numeric hours and a total row."""
+    """One sheet: the title (program and phase) and the dates and place above a bold, frozen header row;
+    real date cells without a time (yyyy-mm-dd) and time cells, numeric hours and a total row."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     rows = [timetable_row(s) for s in _phase_sessions(phase, sessions)]
     total = sum((s.hours for s in credited_sessions([r.session for r in rows])), Decimal("0"))
+    program = phase.program
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = safe_filename(_("%(phase)s timetable") % {"phase": phase_label(phase.number)})[:31]
@@ -568,9 +576,20 @@ def phase_timetable_xlsx(*, phase, sessions=None) -> bytes:
     ]
     bold = Font(bold=True)
     thin = Side(style="thin", color="999999")
+    last_column = get_column_letter(len(columns))
+    sheet.append([_("%(program)s %(phase)s timetable") % {"program": program.title,
+                                                          "phase": phase_label(phase.number)}])
+    place = " · ".join(part for part in (program.venue.name if program.venue_id else "",
+                                         phase.classroom.display_name if phase.classroom_id else "") if part)
+    sheet.append([" · ".join(part for part in (format_date_range(phase.starts_on, phase.ends_on), place) if part)])
+    for row in (XLSX_TITLE_ROW, XLSX_SUBTITLE_ROW):
+        sheet.merge_cells(f"A{row}:{last_column}{row}")
+        sheet.cell(row=row, column=1).alignment = Alignment(horizontal="center", vertical="center")
+    sheet.cell(row=XLSX_TITLE_ROW, column=1).font = Font(bold=True, size=14)
+    sheet.row_dimensions[XLSX_TITLE_ROW].height = 24
     sheet.append([title for title, _width, _format in columns])
     for index, (_title, width, _format) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index)
+        cell = sheet.cell(row=XLSX_HEADER_ROW, column=index)
         cell.font = bold
         cell.fill = PatternFill("solid", fgColor="F3DCDA")
         cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -587,7 +606,7 @@ def phase_timetable_xlsx(*, phase, sessions=None) -> bytes:
                 cell.data_type = "s"
     total_row = [_("Total"), *[None] * (len(columns) - 2), float(total)]
     sheet.append(total_row)
-    for line in sheet.iter_rows(min_row=2, max_row=sheet.max_row):
+    for line in sheet.iter_rows(min_row=XLSX_HEADER_ROW + 1, max_row=sheet.max_row):
         for cell, (_title, _width, number_format) in zip(line, columns, strict=True):
             if number_format:
                 cell.number_format = number_format
@@ -595,13 +614,13 @@ def phase_timetable_xlsx(*, phase, sessions=None) -> bytes:
     for cell in sheet[sheet.max_row]:
         cell.font = bold
         cell.border = Border(top=thin)
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
+    sheet.freeze_panes = f"A{XLSX_HEADER_ROW + 1}"
+    sheet.print_title_rows = f"{XLSX_HEADER_ROW}:{XLSX_HEADER_ROW}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.oddHeader.center.text = f"{phase.program.title} {phase_label(phase.number)}"
+    sheet.oddHeader.center.text = f"{program.title} {phase_label(phase.number)}"
     workbook.properties.title = phase_calendar_name(phase)
     buffer = io.BytesIO()
     workbook.save(buffer)
