@@ -80,7 +80,8 @@ def test_groups_and_classrooms_have_english_names_in_english():
     chinese_only = GroupFactory(name="第二组", name_en="", number=2)
     unnamed = GroupFactory(name="", name_en="", number=3)
     with translation.override("zh-hans"):
-        assert (room.display_name, str(group), str(chinese_only), str(unnamed)) == ("研讨室A", "第一组", "第二组", "第3组")
+        assert (room.display_name, str(group), str(chinese_only), str(unnamed)) == (
+            "研讨室A", "第一组", "第二组", "第3组")
     with translation.override("en"):
         assert (room.display_name, str(group), str(chinese_only), str(unnamed)) == (
             "Seminar Room A", "Group 1", "第二组", "Group 3")
