@@ -68,6 +68,13 @@ def test_the_editor_speaks_chinese(client, users_by_role):
     for words in ("搜索所有页面…", "个页面", "张图片", "个文档", "编辑指南"):
         assert words in page, words
     assert "Search all pages" not in page and "editor guide" not in page
+    from dangjian.portal.models import HomePage
+    from tests.portal.conftest import make_channel
+
+    home = HomePage.objects.get()
+    make_channel(home)
+    listing = client.get(f"/cms/pages/{home.pk}/").content.decode()
+    assert "第 1–1 项，共 1 个页面" in listing  # not "1-1 of 1 页面"
     with translation.override("zh-hans"):  # the main menu (rendered in the browser from these labels)
         assert [translation.gettext(word) for word in ("Pages", "Images", "Documents", "Privacy and access")] == [
             "页面", "图片", "文档", "隐私与访问权限"]
