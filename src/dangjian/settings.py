@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A signed-in user without editor rights gets a 403 page under /cms/ (not Wagtail's redirect to the login).
+    "dangjian.core.middleware.EditorAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp's middleware, with a wider policy for the Wagtail editor under /cms/ only.
     "dangjian.core.middleware.CSPMiddleware",
@@ -259,8 +261,11 @@ EMAIL_BACKEND = os.environ.get("DANGJIAN_EMAIL_BACKEND", "django.core.mail.backe
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"denials_without_traceback": {"()": "dangjian.core.log_filters.DenialsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # A 403 is an answer, not an error: one line in the log, without the PermissionDenied traceback.
+    "loggers": {"django.request": {"filters": ["denials_without_traceback"]}},
 }
 
 # Rules from the regulations, held as data (see docs and shared/domain/rules.md).

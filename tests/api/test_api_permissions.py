@@ -15,6 +15,7 @@ import pytest
 from dangjian.core.models import AuditEntry
 from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
 from tests.conftest import ROLES
+from tests.denials import assert_no_traceback_logged
 from tests.factories import PartyOrganizationFactory, PersonFactory, PostFactory, make_id_number
 from tests.state import db_state, state_diff
 
@@ -76,7 +77,7 @@ def test_matrix_covers_every_role(users_by_role):
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("resource", RESOURCES)
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
-def test_permission_matrix(api_as, users_by_role, organ, role, resource, action):
+def test_permission_matrix(api_as, users_by_role, organ, role, resource, action, caplog):
     target = _target(resource, organ)
     model = MODELS[resource]
     payload = _create_payload(resource, organ) if action == "create" else None
@@ -98,6 +99,7 @@ def test_permission_matrix(api_as, users_by_role, organ, role, resource, action)
 
     expected = EXPECTED[role][resource][action]
     assert response.status_code == expected, response.content
+    assert_no_traceback_logged(caplog)
     if expected >= 400:
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["status"] == expected

@@ -17,6 +17,7 @@ from dangjian.training.models import (
     ClassCommitteeMember,
     Classroom,
     Course,
+    Group,
     Instructor,
     Phase,
     Program,
@@ -197,6 +198,14 @@ class TestClassrooms:
         assert as_organizer.get(f"venues/{venue.pk}/classrooms/{other.pk}").status_code == 404
         assert as_organizer.patch(f"venues/{venue.pk}/classrooms/{room.pk}", {"capacity": 90}).json()["capacity"] == 90
         assert as_organizer.delete(f"venues/{venue.pk}/classrooms/{room.pk}").status_code == 204
+
+    def test_english_name(self, as_organizer, venue):
+        response = as_organizer.post(f"venues/{venue.pk}/classrooms",
+                                     {"name": "研讨室A", "name_en": "Seminar Room A", "capacity": 15})
+        assert response.status_code == 201 and response.json()["name_en"] == "Seminar Room A"
+        room_id = response.json()["id"]
+        response = as_organizer.patch(f"venues/{venue.pk}/classrooms/{room_id}", {"name_en": "Seminar Room 1"})
+        assert response.json()["name_en"] == Classroom.objects.get(pk=room_id).name_en == "Seminar Room 1"
 
     def test_duplicate_name_and_bad_capacity(self, as_organizer, venue):
         ClassroomFactory(venue=venue, name="第一教室")
@@ -624,6 +633,15 @@ class TestGroups:
         assert response.json()["label"] == "第一组"
         assert ids(as_organizer.get(f"phases/{phase.pk}/groups")) == [group_id]
         assert as_organizer.delete(f"phases/{phase.pk}/groups/{group_id}").status_code == 204
+
+    def test_english_name(self, as_organizer, phase):
+        response = as_organizer.post(f"phases/{phase.pk}/groups", {"name": "第一组", "name_en": "Group 1"})
+        assert response.status_code == 201, response.content
+        assert (response.json()["name"], response.json()["name_en"]) == ("第一组", "Group 1")
+        group_id = response.json()["id"]
+        response = as_organizer.patch(f"phases/{phase.pk}/groups/{group_id}", {"name_en": "First group"})
+        assert response.json()["name_en"] == "First group"
+        assert Group.objects.get(pk=group_id).name_en == "First group"
 
     def test_refusals(self, as_organizer, phase, organ):
         person = PersonFactory(organ=organ)

@@ -38,6 +38,7 @@ from dangjian.training.models import (
     Venue,
 )
 from tests.conftest import ROLES
+from tests.denials import assert_no_traceback_logged
 from tests.factories import (
     ClassroomFactory,
     CourseFactory,
@@ -337,7 +338,7 @@ def _openapi_path(path: str) -> str:
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
-def test_permission_matrix(api_as, users_by_role, world, endpoint, role):
+def test_permission_matrix(api_as, users_by_role, world, endpoint, role, caplog):
     assert endpoint.method == "get" or endpoint.effect is not None, "say what the write changes"
     client = api_as(users_by_role[role])  # logging in writes the user's last_login: before the snapshot
     audit_before = AuditEntry.objects.count()
@@ -347,6 +348,7 @@ def test_permission_matrix(api_as, users_by_role, world, endpoint, role):
     response = call(client, endpoint, world)
     expected = expected_status(endpoint, role)
     assert response.status_code == expected, response.content
+    assert_no_traceback_logged(caplog)
     if expected >= 400:
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["status"] == expected

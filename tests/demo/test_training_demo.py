@@ -244,3 +244,30 @@ def test_loading_twice_creates_nothing_new(loaded):
     call_command("loaddemo", stdout=out)
     assert {model: model._default_manager.count() for model in models} == before
     assert "already loaded" in out.getvalue()
+
+
+def test_groups_classrooms_and_users_read_well_in_either_language(program):
+    from django.utils import translation
+
+    from dangjian.training.selectors import head_teacher_choices
+
+    phase = program.phases.get(number=1)
+    with translation.override("en"):
+        assert [str(group) for group in phase.groups.order_by("number")] == [f"Group {n}" for n in range(1, 7)]
+        assert phase.classroom.display_name == "Classroom 1"
+        assert [user.affiliated_name for user in head_teacher_choices(program=program)] == [
+            "陈静 (Henan Dabie Mountain Cadre College)"]
+    with translation.override("zh-hans"):
+        assert str(phase.groups.get(number=1)) == "第一组" and phase.classroom.display_name == "第一教室"
+        assert [user.affiliated_name for user in head_teacher_choices(program=program)] == [
+            "陈静（河南大别山干部学院）"]
+    assert program.organizer.name_en == "Working Committee of Organs Directly under the CPC Nanyang Municipal Committee"
+
+
+def test_a_demo_loaded_before_the_english_names_gets_them(program):
+    Classroom.objects.update(name_en="")
+    Group.objects.update(name_en="")
+    call_command("loaddemo", stdout=StringIO())
+    assert not Classroom.objects.filter(venue__code="dabie-cadre-college", name_en="").exists()
+    assert sorted(set(Group.objects.filter(phase__program=program).values_list("name_en", flat=True))) == [
+        f"Group {n}" for n in range(1, 7)]

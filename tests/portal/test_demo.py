@@ -48,7 +48,7 @@ def test_the_seed_article_in_english_is_the_text_as_given(client):
     seed = ArticlePage.objects.get(slug=SEED_SLUG)
     with translation.override("en"):
         assert seed.display_title == SEED_TITLE_EN
-        assert seed.display_source == "Working Committee of Nanyang Municipal Government Offices"
+        assert seed.display_source == "Working Committee of Organs Directly under the CPC Nanyang Municipal Committee"
         assert [number for _block, number in seed.numbered_body() if number] == ["one", "two"]
     with translation.override("zh-hans"):
         assert seed.display_title == SEED_TITLE

@@ -376,7 +376,7 @@ def test_session_place_names_stops_venue_and_classroom_or_free_text():
                       "鄂豫皖苏区首府革命博物馆→红四方面军总部旧址"]
 
 
-def test_phase_timetable_xlsx_has_header_rows_and_total():
+def test_phase_timetable_xlsx_has_a_title_header_rows_and_total():
     data = build_program()
     phase = data.phases[0]
 
@@ -385,13 +385,20 @@ def test_phase_timetable_xlsx_has_header_rows_and_total():
 
     assert len(workbook.sheetnames) == 1
     sheet = workbook.active
-    header = [cell.value for cell in sheet[1]]
+    title = sheet.cell(row=1, column=1)
+    assert title.value == f"{phase.program.title} Phase 1 timetable"  # names the program and the phase
+    assert title.font.bold and title.font.size == 14
+    subtitle = sheet.cell(row=2, column=1).value
+    assert "2022" in subtitle and "Henan Dabie Mountain Cadre College" in subtitle
+    assert {str(cells) for cells in sheet.merged_cells.ranges} == {"A1:J1", "A2:J2"}
+    header = [cell.value for cell in sheet[3]]
     assert header == ["Date", "Weekday", "Start", "End", "Teaching form", "Course content", "Group", "Place",
                       "Instructors", "Hours"]
-    assert all(cell.font.bold for cell in sheet[1])
-    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[3])
+    assert sheet.freeze_panes == "A4"
+    assert sheet.print_title_rows == "$3:$3"
     assert sheet.column_dimensions["F"].width >= 40
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert len(rows) == 6 + 1  # six sessions and the total
     first = rows[0]
     assert first[0] == datetime.datetime(2022, 10, 10) and first[1] == "Monday"
@@ -400,11 +407,26 @@ def test_phase_timetable_xlsx_has_header_rows_and_total():
     lecture = rows[2]
     assert lecture[5] == "History of the Dabie Mountains' red flag" and lecture[8] == "刘建华（教授）"
     assert lecture[9] == 2.5 and isinstance(lecture[9], float)
-    assert [row[6] for row in rows[4:6]] == ["第1组", "第2组"]
+    assert [row[6] for row in rows[4:6]] == ["第1组", "第2组"]  # no English names recorded: the Chinese ones
     assert rows[-1][0] == "Total" and rows[-1][9] == 8.5  # 1 + 2.5 + 3.5 + 1.5 (the groups once)
-    assert sheet.cell(row=2, column=1).number_format == "yyyy-mm-dd"
-    assert sheet.cell(row=2, column=3).number_format == "hh:mm"
+    assert sheet.cell(row=4, column=3).number_format == "hh:mm"
     assert sheet.cell(row=sheet.max_row, column=10).font.bold
+
+
+def test_phase_timetable_xlsx_dates_have_no_time_part():
+    data = build_program()
+    sheet = openpyxl.load_workbook(io.BytesIO(documents.phase_timetable_xlsx(phase=data.phases[0]))).active
+    dates = [row[0] for row in sheet.iter_rows(min_row=4, max_row=sheet.max_row - 1)]
+    assert dates and all(cell.is_date and cell.number_format == "yyyy-mm-dd" for cell in dates)
+    assert all(cell.value.time() == datetime.time(0) for cell in dates)  # a day, stored without a time
+
+
+def test_phase_timetable_xlsx_title_is_chinese_in_chinese():
+    data = build_program()
+    sheet = openpyxl.load_workbook(io.BytesIO(documents.phase_timetable_xlsx(phase=data.phases[0]))).active
+    assert sheet.cell(row=1, column=1).value == f"{data.program.title}第一期课程表"
+    assert sheet.cell(row=3, column=1).value == "日期"
+    assert [row[6].value for row in sheet.iter_rows(min_row=8, max_row=9)] == ["第1组", "第2组"]
 
 
 def test_sessions_ical_parses_back_with_one_event_per_session_in_shanghai_time():

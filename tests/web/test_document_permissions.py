@@ -19,6 +19,7 @@ from django.utils import timezone
 from dangjian.training import documents
 from dangjian.training.models import Program
 from tests.conftest import ROLES
+from tests.denials import assert_denial_page, assert_no_traceback_logged
 from tests.factories import InstructorFactory, PhaseFactory, ProgramFactory, SessionFactory, VenueFactory
 from tests.shared_world import world_per_module
 
@@ -87,13 +88,15 @@ _built_once, users_by_role, records = world_per_module(_build_records)
 
 
 @pytest.mark.parametrize("role, name, method, target, status", list(_cases()))
-def test_document_permission_matrix(client, users_by_role, records, role, name, method, target, status):
+def test_document_permission_matrix(client, users_by_role, records, role, name, method, target, status, caplog):
     user = users_by_role[role]
     if user is not None:
         client.force_login(user)
     args = [getattr(records, target).pk] if target else []
     response = getattr(client, method)(reverse(name, args=args))
     assert response.status_code == status
+    assert_denial_page(response)
+    assert_no_traceback_logged(caplog)
     if role == "anonymous":
         assert response["Location"].startswith(reverse("login") + "?next=")
     if status == 200:

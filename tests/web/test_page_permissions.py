@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from dangjian.core.models import AuditEntry
 from tests.conftest import ROLES
+from tests.denials import assert_denial_page, assert_no_traceback_logged
 from tests.factories import OrganFactory, PartyOrganizationFactory, PersonFactory, PostFactory
 from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
@@ -136,7 +137,7 @@ _built_once, users_by_role, records = world_per_module(_build_records)
 
 
 @pytest.mark.parametrize("role, name, method, target, status", list(_cases()))
-def test_page_permission_matrix(client, users_by_role, records, role, name, method, target, status):
+def test_page_permission_matrix(client, users_by_role, records, role, name, method, target, status, caplog):
     user = users_by_role[role]
     if user is not None:
         client.force_login(user)
@@ -152,6 +153,8 @@ def test_page_permission_matrix(client, users_by_role, records, role, name, meth
     before, state_before = (effect(record), db_state()) if effect else (None, None)
     response = getattr(client, method)(url)
     assert response.status_code == status
+    assert_denial_page(response)
+    assert_no_traceback_logged(caplog)
     if role == "anonymous":
         assert response["Location"].startswith(reverse("login") + "?next=")
     if method == "post":

@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from dangjian.training.models import Program, Session
 from tests.conftest import ROLES
+from tests.denials import assert_denial_page, assert_no_traceback_logged
 from tests.factories import InstructorFactory, PhaseFactory, ProgramFactory, SessionFactory, VenueFactory, at
 from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
@@ -121,7 +122,7 @@ _built_once, users_by_role, records = world_per_module(_build_records)
 
 
 @pytest.mark.parametrize("role, name, method, target, status", list(_cases()))
-def test_timetable_permission_matrix(client, users_by_role, records, role, name, method, target, status):
+def test_timetable_permission_matrix(client, users_by_role, records, role, name, method, target, status, caplog):
     user = users_by_role[role]
     if user is not None:
         client.force_login(user)
@@ -133,6 +134,8 @@ def test_timetable_permission_matrix(client, users_by_role, records, role, name,
         before, state_before = EFFECTS[name](record), db_state()
         response = client.post(url, POST_DATA[name](records, record))
     assert response.status_code == status
+    assert_denial_page(response)
+    assert_no_traceback_logged(caplog)
     if role == "anonymous":
         assert response["Location"].startswith(reverse("login") + "?next=")
     if method == "post" and status == 302 and role != "anonymous":

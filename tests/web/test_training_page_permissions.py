@@ -42,6 +42,7 @@ from dangjian.training.models import (
 )
 from dangjian.training.scoping import PUBLISHED_STATUSES
 from tests.conftest import ROLES
+from tests.denials import assert_denial_page, assert_no_traceback_logged
 from tests.factories import (
     ClassroomFactory,
     CourseFactory,
@@ -326,7 +327,8 @@ _built_once, users_by_role, records = world_per_module(_build_records)
 
 
 @pytest.mark.parametrize("role, name, method, target, status", list(_cases()))
-def test_training_page_permission_matrix(client, users_by_role, records, role, name, method, target, status):
+def test_training_page_permission_matrix(client, users_by_role, records, role, name, method, target, status,
+                                         caplog):
     user = users_by_role[role]
     if user is not None:
         client.force_login(user)
@@ -341,6 +343,8 @@ def test_training_page_permission_matrix(client, users_by_role, records, role, n
         before, state_before = effect(records, record), db_state()
         response = client.post(url, _post_data(name, records))
     assert response.status_code == status
+    assert_denial_page(response)
+    assert_no_traceback_logged(caplog)
     if role == "anonymous":
         assert response["Location"].startswith(reverse("login") + "?next=")
     if method == "get":

@@ -224,6 +224,24 @@ def test_classroom_add_edit_delete_on_the_venue_page(login, organizer, venue):
     assert response.status_code == 302 and not Classroom.objects.filter(pk=classroom.pk).exists()
 
 
+def test_classrooms_and_groups_have_english_names_shown_in_english(login, organizer, plan, venue):
+    """The venue page and the phase page (in English here) show the English names that the forms take."""
+    client = login(organizer)
+    client.post(reverse("classroom_create", args=[venue.pk]),
+                {"classroom-name": "研讨室A", "classroom-name_en": "Seminar Room A", "classroom-capacity": "15"})
+    assert Classroom.objects.get(venue=venue, name="研讨室A").name_en == "Seminar Room A"
+    assert "Seminar Room A" in client.get(reverse("venue_detail", args=[venue.pk])).content.decode()
+    phase = plan.phases.get()
+    group = GroupFactory(phase=phase, number=1, name="第一组")
+    response = client.post(reverse("group_edit", args=[group.pk]), {"number": "1", "name": "第一组",
+                                                                    "name_en": "Group One"})
+    assert response.status_code == 302, response.content
+    group.refresh_from_db()
+    assert group.name_en == "Group One"
+    page = client.get(reverse("phase_detail", args=[phase.pk])).content.decode()
+    assert "<td>Group One</td>" in page and "第一组" not in page
+
+
 def test_venue_used_by_a_program_is_not_deleted(login, organizer, plan, venue):
     response = login(organizer).post(reverse("venue_delete", args=[venue.pk]), follow=True)
     assert Venue.objects.filter(pk=venue.pk).exists()

@@ -32,7 +32,42 @@ class User(AbstractUser):  # 用户
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The person's name; the login name only for an account that has no name recorded."""
         return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        # Django's admin and Wagtail's editor ask this (AbstractUser's first_name/last_name stay empty here).
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name
+
+    @property
+    def affiliation(self) -> str:
+        """Where the user works, for telling people apart in a choice: the colleges whose staff they are, else
+        the organs they administer, else their college or employer as an instructor, else the organ of their
+        person in the registry. Read with accounts.selectors.with_affiliation (no query per user)."""
+        names = [venue.name for venue in self.venues.all()] or [organ.name for organ in self.organs.all()]
+        if not names:
+            profile = getattr(self, "instructor_profile", None)
+            if profile is not None:
+                names = [profile.venue.name if profile.venue_id else profile.organization]
+            elif self.person_id:
+                names = [self.person.organ.name]
+        return "、".join(name for name in names if name)
+
+    @property
+    def affiliated_name(self) -> str:
+        """The label of a user in a choice (a head teacher, a college's staff, an instructor's login): the name
+        and where they work, "陈静（河南大别山干部学院）" — never the login name beside it."""
+        affiliation = self.affiliation
+        if not affiliation:
+            return self.display_name
+        return _("%(name)s (%(affiliation)s)") % {"name": self.display_name, "affiliation": affiliation}
 
     @cached_property
     def roles(self) -> frozenset[str]:

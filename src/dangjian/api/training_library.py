@@ -180,11 +180,13 @@ class ClassroomOut(Schema):
     id: int
     venue_id: int
     name: str
+    name_en: str
     capacity: int
 
 
 class ClassroomIn(Input):
     name: Text
+    name_en: Text = ""
     capacity: int = Field(..., ge=1, le=5000)
 
 

@@ -229,6 +229,7 @@ class GroupOut(Schema):
     phase_id: int
     number: int
     name: str
+    name_en: str
     label: str
     leader: Ref | None
     deputy_leader: Ref | None
@@ -250,6 +251,7 @@ class GroupOut(Schema):
 class GroupIn(Input):
     number: int | None = Field(None, ge=1, le=32767, description="Empty for the next number.")
     name: Text = ""
+    name_en: Text = ""
     leader_id: Id | None = None
     deputy_leader_id: Id | None = None
 

@@ -9,8 +9,14 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangjian.core.client_ip import client_ip
 from dangjian.core.masking import mask_id_number, mask_mobile
@@ -86,3 +92,100 @@ def audit_record(
         changes=changes or {},
         origin=current_origin.get(),
     )
+
+
+# Display ----------------------------------------------------------------------------------------------------
+# The trail keeps field names and stored codes (what was written, whatever the language); the audit pages
+# render them at display time in the interface language: the model's verbose names and choice labels.
+
+# Keys of `changes` that are not fields of the record's model, and the services that write them.
+CHANGE_LABELS = {
+    "comments": gettext_lazy("comments or reason"),  # training workflow: a return's comments, a reopen's reason
+    "fields": gettext_lazy("personal data shown"),  # organizations.services.person_reveal
+    "kind": gettext_lazy("data"),  # spreadsheets: import and export
+    "counts": gettext_lazy("records"),
+    "file": gettext_lazy("file"),
+    "reveal": gettext_lazy("full personal data"),
+    "program": gettext_lazy("program"),  # portal drafts written from a program
+    "draft": gettext_lazy("draft"),
+    "sites": gettext_lazy("sites visited"),  # training timetable: the stops of a session, in order
+}
+# Record kinds named by spreadsheet imports and exports (`kind`, the keys of `counts`).
+KIND_MODELS = {"organs": "organizations.Organ", "party-organizations": "organizations.PartyOrganization",
+               "party_organizations": "organizations.PartyOrganization", "people": "organizations.Person",
+               "posts": "organizations.Post"}
+# What a portal draft written from a program is (portal.drafts).
+DRAFT_LABELS = {"notice": gettext_lazy("enrollment notice"), "report": gettext_lazy("news report")}
+NOTHING = "—"
+
+
+def model_label(model: str) -> str:
+    """The record type of an entry ("organizations.person") as its model's name in the interface language."""
+    try:
+        return str(capfirst(apps.get_model(model)._meta.verbose_name))
+    except (LookupError, ValueError):
+        return model
+
+
+def _kind_label(kind: str) -> str:
+    return model_label(KIND_MODELS[kind]) if kind in KIND_MODELS else kind
+
+
+def _field(model, name: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _display(field, value) -> str:
+    """One stored value as the interface shows it: a choice's label, yes or no, a local time; a related
+    record by its id (the trail stores ids, and the record may be gone)."""
+    if value is None or value == "" or value == []:
+        return NOTHING
+    if isinstance(value, list):
+        return "、".join(_display(field, item) for item in value)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if field is not None:
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if field.is_relation:
+            return f"#{value}"
+        if isinstance(field, models.DateTimeField) and isinstance(value, str):
+            try:
+                moment = datetime.datetime.fromisoformat(value)
+            except ValueError:
+                return value
+            return formats.date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment,
+                                       "Y-m-d H:i")
+    return str(value)
+
+
+def change_rows(entry: AuditEntry) -> list[str]:
+    """The entry's changes as lines in the interface language, e.g. "状态：已批准 → 报名中"."""
+    try:
+        model = apps.get_model(entry.model) if entry.model else None
+    except (LookupError, ValueError):
+        model = None
+    rows = []
+    for name, value in (entry.changes or {}).items():
+        field = _field(model, name)
+        label = field.verbose_name if field is not None else CHANGE_LABELS.get(name, name)
+        if name == "fields" and isinstance(value, list):  # a reveal: which fields were shown
+            text = "、".join(str(_field(model, item).verbose_name) if _field(model, item) else item
+                            for item in value)
+        elif name == "kind":
+            text = _kind_label(str(value))
+        elif name == "draft":
+            text = str(DRAFT_LABELS.get(value, value))
+        elif name == "counts" and isinstance(value, dict):
+            text = "、".join(f"{_kind_label(kind)} {count}" for kind, count in value.items())
+        elif entry.action == AuditEntry.Action.UPDATE and isinstance(value, list) and len(value) == 2:
+            text = f"{_display(field, value[0])} → {_display(field, value[1])}"
+        else:
+            text = _display(field, value)
+        rows.append(_("%(label)s: %(value)s") % {"label": capfirst(label), "value": text})
+    return rows

@@ -1,7 +1,9 @@
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class LanguageMiddleware:
@@ -41,3 +43,22 @@ class CSPMiddleware(BaseCSPMiddleware):
         if not report_only and parts.config is None and prefix and request.path.startswith(prefix):
             parts.config = default_config(settings.CMS_CONTENT_SECURITY_POLICY["DIRECTIVES"])
         return parts
+
+
+class EditorAccessMiddleware:
+    """A signed-in user without access to the Wagtail editor (settings.CMS_URL_PREFIX) gets our 403 page saying
+    so. Wagtail itself sends such a user to the login page, and the login page sends a signed-in user back to
+    the editor: the browser went round in circles until it gave up. Anonymous users still go to the login page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        prefix = getattr(settings, "CMS_URL_PREFIX", None)
+        user = request.user
+        if prefix and request.path.startswith(prefix) and user.is_authenticated and not user.has_perm(
+                "wagtailadmin.access_admin"):
+            raise PermissionDenied(_("This account has no access to the news portal's editor. Editors and "
+                                     "reviewers of the portal work there; ask the working committee if you "
+                                     "need access."))
+        return self.get_response(request)

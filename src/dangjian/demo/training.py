@@ -37,6 +37,7 @@ from dangjian.training.models import (
     ClassCommitteeMember,
     Classroom,
     Course,
+    Group,
     Instructor,
     Phase,
     Program,
@@ -59,10 +60,12 @@ PHASES = [  # (first day, last day): two five-day phases, as in the seed article
 ]
 PHASE_CAPACITY = 56
 GROUPS_PER_PHASE = 6  # 56 trainees in groups of 8-10
-GROUP_NAMES = ["第一组", "第二组", "第三组", "第四组", "第五组", "第六组"]
+GROUP_NAMES = [(name, f"Group {number}") for number, name in enumerate(
+    ["第一组", "第二组", "第三组", "第四组", "第五组", "第六组"], start=1)]
 
 # Classrooms of the Dabie college (invented): the plenary room, the main classroom, six seminar rooms.
-CLASSROOMS = [("第一教室", 120), ("报告厅", 300)] + [(f"研讨室{letter}", 15) for letter in "ABCDEF"]
+CLASSROOMS = [("第一教室", "Classroom 1", 120), ("报告厅", "Lecture Hall", 300)] + [
+    (f"研讨室{letter}", f"Seminar Room {letter}", 15) for letter in "ABCDEF"]
 MAIN_CLASSROOM, HALL = "第一教室", "报告厅"
 
 # Timetable titles that name their catalog course differently (matching by title does not find them).
@@ -139,9 +142,10 @@ class DemoLibrary:
                         "city": row["city"], "county": row["county"], "note": row["note"]},
             )
         college = self.venues[COLLEGE_CODE]
-        for name, capacity in CLASSROOMS:
+        for name, name_en, capacity in CLASSROOMS:
             self.classrooms[name] = _existing_or_create(
-                Classroom, by=self.by, lookup={"venue": college, "name": name}, fields={"capacity": capacity})
+                Classroom, by=self.by, lookup={"venue": college, "name": name},
+                fields={"name_en": name_en, "capacity": capacity})
 
     def load_sites(self) -> None:
         for row in read_csv("red_sites.csv"):
@@ -281,8 +285,9 @@ class DemoProgram:
         the opening ceremony (timetable_phase.csv, day 1)."""
         by = self.organizer
         people = iter(people)
-        for number, name in enumerate(GROUP_NAMES[:GROUPS_PER_PHASE], start=1):
-            services.group_create(phase=phase, by=by, number=number, name=name, leader=next(people))
+        for number, (name, name_en) in enumerate(GROUP_NAMES[:GROUPS_PER_PHASE], start=1):
+            services.group_create(phase=phase, by=by, number=number, name=name, name_en=name_en,
+                                  leader=next(people))
         ordinal = "一二三四五六七八九十"[phase.number - 1]
         services.temporary_branch_create(phase=phase, by=by, name=f"{PROGRAM_TITLE}第{ordinal}期临时党支部")
         for role, portfolio in ((Post.Role.SECRETARY, ""), (Post.Role.DEPUTY_SECRETARY, ""),
@@ -346,6 +351,17 @@ def demo_program() -> Program | None:
     return Program.unscoped.filter(title=PROGRAM_TITLE, year=PROGRAM_YEAR).first()
 
 
+def add_english_names(*, program: Program, by) -> None:
+    """The English names of the demo's classrooms and groups, also in a demo loaded before they had them
+    (through the services: audited; nothing changes when the names are there)."""
+    english = dict((name, name_en) for name, name_en, _capacity in CLASSROOMS)
+    for classroom in Classroom.objects.filter(venue__code=COLLEGE_CODE, name__in=english, name_en=""):
+        services.library_update(instance=classroom, by=by, name_en=english[classroom.name])
+    english = dict(GROUP_NAMES)
+    for group in Group.objects.filter(phase__program=program, name__in=english, name_en=""):
+        services.group_update(group=group, by=by, name_en=english[group.name])
+
+
 def load_training() -> dict:
     """Load the library and the seed's program (skipped when the program exists). Needs the registry
     and the demo users (load_registry, load_users) first."""
@@ -364,6 +380,7 @@ def load_training() -> dict:
         warnings = loader.warnings
     else:
         link_training_users(by=organizer)
+        add_english_names(program=program, by=organizer)
     return {
         "created": created,
         "program": program,

@@ -12,16 +12,17 @@ from dangjian.organizations.models import Organ, Post
 
 DEMO_PASSWORD = "dangjian-demo-2022"
 
-# username, full name, roles, organs administered
+# username, full name (the name alone: where a user works comes from their college, organs or instructor
+# record, User.affiliation), roles, organs administered
 DEMO_USERS = [
-    ("organizer", "工委组织部 李明", [Role.ORGANIZER], []),
-    ("approver", "市委 张华", [Role.APPROVER], []),
-    ("unitadmin", "教育局党务干部 王芳", [Role.UNIT_ADMIN], ["edu-bureau", "sci-tech-bureau"]),
-    ("college", "陈静（大别山干部学院）", [Role.COLLEGE_STAFF], []),
-    ("instructor", "大别山干部学院 教师 刘强", [Role.INSTRUCTOR], []),
+    ("organizer", "李明", [Role.ORGANIZER], []),
+    ("approver", "张华", [Role.APPROVER], []),
+    ("unitadmin", "王芳", [Role.UNIT_ADMIN], ["edu-bureau", "sci-tech-bureau"]),
+    ("college", "陈静", [Role.COLLEGE_STAFF], []),
+    ("instructor", "刘强", [Role.INSTRUCTOR], []),
     ("participant", "", [Role.PARTICIPANT], []),
-    ("editor", "工委宣传 赵敏", [Role.EDITOR], []),
-    ("reviewer", "工委审核 孙磊", [Role.REVIEWER, Role.EDITOR], []),
+    ("editor", "赵敏", [Role.EDITOR], []),
+    ("reviewer", "孙磊", [Role.REVIEWER, Role.EDITOR], []),
 ]
 
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core import conf
 from dangjian.core.fields import IdNumberField, MobileField, PersonNameField
@@ -212,7 +213,7 @@ class Person(TimeStampedModel):  # 人员
         STAFF = "staff", _("Staff member")  # 科员
         CLERK = "clerk", _("Clerk")  # 办事员
 
-    name = PersonNameField(_("name"), max_length=40, db_index=True)
+    name = PersonNameField(pgettext_lazy("person", "name"), max_length=40, db_index=True)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True,
                               help_text=_("Taken from the ID number when left empty."))
     birth_date = models.DateField(_("birth date"), null=True, blank=True)

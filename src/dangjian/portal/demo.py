@@ -193,7 +193,9 @@ MORE_DEMO_ITEMS = [(channel, DEMO_PREFIX + slug, *rest) for channel, slug, *rest
 # The seed's English text as given in ../shared/seed/nanyang-training-article.txt (shown in English).
 SEED_TITLE_EN = ("The training of new Party organization secretaries of Nanyang municipal organs was held in Dabie "
                  "Mountain Cadre College")
-SEED_SOURCE_EN = "Working Committee of Nanyang Municipal Government Offices"
+# The committee has one English name everywhere (the footers, organs.csv, the portal's header).
+SEED_SOURCE_EN = "Working Committee of Organs Directly under the CPC Nanyang Municipal Committee"
+FORMER_SOURCE_EN = "Working Committee of Nanyang Municipal Government Offices"  # the seed's own translation
 SEED_BODY_EN = [
     ("paragraph", "<p>In order to comprehensively improve the Party spirit concept of the Party cadres of the organs "
                   "directly under Nanyang City, improve the comprehensive ability and quality of the new party "
@@ -203,8 +205,8 @@ SEED_BODY_EN = [
                   "City was held in the Dabie Mountain Trunk College, and more than 110 new party organization "
                   "secretaries of the organs directly under the city participated in the training.</p>"),
     ("section", ""),
-    ("paragraph", "<p>The training was carried out by the Nanyang Municipal Working Committee directly under the "
-                  "Municipal Party Committee with the approval of the Municipal Party Committee, in accordance with "
+    ("paragraph", "<p>The training was carried out by the Working Committee of Organs Directly under the CPC "
+                  "Nanyang Municipal Committee with the approval of the Municipal Party Committee, in accordance with "
                   "the requirements of the Regulations on the Work of Grass roots Organizations of the Communist "
                   "Party of China and State Organs for the training of party organization heads of newly appointed "
                   "organs. The training is carried out in two phases, each of which lasts for five days. On the basis "
@@ -303,7 +305,9 @@ def load_portal() -> dict:
         body=json.dumps([{"type": kind, "value": value} for kind, value in SEED_BODY]),
         related_links=[RelatedLink(sort_order=0, title=notice.title, link_page=notice)], **SEED_ENGLISH)
     created += was_created
-    if not seed.title_en:  # loaded before the English text existed: add it, as an editor would, and publish
+    if not seed.title_en or seed.source_en == FORMER_SOURCE_EN:
+        # Loaded before the English text existed, or with the committee's former English name: add it, as an
+        # editor would, and publish.
         for name, value in SEED_ENGLISH.items():
             setattr(seed, name, value)
         seed.save_revision().publish()

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from dangjian.training.models import (
@@ -173,7 +173,7 @@ def session_place(session: Session) -> str:
     if session.venue_id:
         place = session.venue.name
         if session.classroom_id:
-            place = f"{place} {session.classroom.name}"
+            place = f"{place} {session.classroom.display_name}"
         return place
     return session.place_note
 
@@ -254,7 +254,7 @@ def _combined(rows: list[TimetableRow]) -> TimetableRow:
         place = places[0]
     elif len({s.venue_id for s in sessions}) == 1 and all(s.venue_id and s.classroom_id for s in sessions):
         # One venue, a room per group: 河南大别山干部学院（第一组 研讨室A、第二组 研讨室B）
-        rooms = p["list"].join(f"{row.group} {row.session.classroom.name}" for row in rows)
+        rooms = p["list"].join(f"{row.group} {row.session.classroom.display_name}" for row in rows)
         place = f"{sessions[0].venue.name}{p['open']}{rooms}{p['close']}"
     else:
         place = p["semicolon"].join(f"{row.group}{p['colon']}{row.place}" for row in rows)
@@ -550,27 +550,46 @@ def phase_timetable_pdf(*, phase, sessions=None) -> bytes:
     return _html_to_pdf(phase_timetable_html(phase=phase, sessions=sessions))
 
 
+# Rows of the timetable workbook: a title naming the program and the phase, a line with the dates and the
+# place, then the header row and the sessions. It is a document to read and print, not an import template
+# (the registry's exports keep their header in row 1, as the import template has it).
+XLSX_TITLE_ROW, XLSX_SUBTITLE_ROW, XLSX_HEADER_ROW = 1, 2, 3
+
+
 def phase_timetable_xlsx(*, phase, sessions=None) -> bytes:
-    """One sheet: a bold, frozen header row, real date and time cells, numeric hours and a total row."""
+    """One sheet: the title (program and phase) and the dates and place above a bold, frozen header row;
+    real date cells without a time (yyyy-mm-dd) and time cells, numeric hours and a total row."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     rows = [timetable_row(s) for s in _phase_sessions(phase, sessions)]
     total = sum((s.hours for s in credited_sessions([r.session for r in rows])), Decimal("0"))
+    program = phase.program
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = safe_filename(_("%(phase)s timetable") % {"phase": phase_label(phase.number)})[:31]
     columns = [
         (_("Date"), 12, "yyyy-mm-dd"), (_("Weekday"), 9, None), (_("Start"), 7, "hh:mm"), (_("End"), 7, "hh:mm"),
-        (_("Teaching form"), 12, None), (_("Course content"), 60, None), (_("Group"), 8, None), (_("Place"), 30, None),
-        (_("Instructors"), 22, None), (_("Hours"), 7, "0.0"),
+        (_("Teaching form"), 12, None), (_("Course content"), 60, None), (pgettext("training", "Group"), 8, None),
+        (_("Place"), 30, None), (_("Instructors"), 22, None), (_("Hours"), 7, "0.0"),
     ]
     bold = Font(bold=True)
     thin = Side(style="thin", color="999999")
+    last_column = get_column_letter(len(columns))
+    sheet.append([_("%(program)s %(phase)s timetable") % {"program": program.title,
+                                                          "phase": phase_label(phase.number)}])
+    place = " · ".join(part for part in (program.venue.name if program.venue_id else "",
+                                         phase.classroom.display_name if phase.classroom_id else "") if part)
+    sheet.append([" · ".join(part for part in (format_date_range(phase.starts_on, phase.ends_on), place) if part)])
+    for row in (XLSX_TITLE_ROW, XLSX_SUBTITLE_ROW):
+        sheet.merge_cells(f"A{row}:{last_column}{row}")
+        sheet.cell(row=row, column=1).alignment = Alignment(horizontal="center", vertical="center")
+    sheet.cell(row=XLSX_TITLE_ROW, column=1).font = Font(bold=True, size=14)
+    sheet.row_dimensions[XLSX_TITLE_ROW].height = 24
     sheet.append([title for title, _width, _format in columns])
     for index, (_title, width, _format) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index)
+        cell = sheet.cell(row=XLSX_HEADER_ROW, column=index)
         cell.font = bold
         cell.fill = PatternFill("solid", fgColor="F3DCDA")
         cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -587,7 +606,7 @@ def phase_timetable_xlsx(*, phase, sessions=None) -> bytes:
                 cell.data_type = "s"
     total_row = [_("Total"), *[None] * (len(columns) - 2), float(total)]
     sheet.append(total_row)
-    for line in sheet.iter_rows(min_row=2, max_row=sheet.max_row):
+    for line in sheet.iter_rows(min_row=XLSX_HEADER_ROW + 1, max_row=sheet.max_row):
         for cell, (_title, _width, number_format) in zip(line, columns, strict=True):
             if number_format:
                 cell.number_format = number_format
@@ -595,13 +614,13 @@ def phase_timetable_xlsx(*, phase, sessions=None) -> bytes:
     for cell in sheet[sheet.max_row]:
         cell.font = bold
         cell.border = Border(top=thin)
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
+    sheet.freeze_panes = f"A{XLSX_HEADER_ROW + 1}"
+    sheet.print_title_rows = f"{XLSX_HEADER_ROW}:{XLSX_HEADER_ROW}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.oddHeader.center.text = f"{phase.program.title} {phase_label(phase.number)}"
+    sheet.oddHeader.center.text = f"{program.title} {phase_label(phase.number)}"
     workbook.properties.title = phase_calendar_name(phase)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -3,15 +3,16 @@ importing the models (which use scoping for their querysets)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProgramStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")  # 草拟
+    DRAFT = "draft", pgettext_lazy("training", "Draft")  # 草拟
     SUBMITTED = "submitted", _("Submitted for approval")  # 报批
     RETURNED = "returned", _("Returned for revision")  # 退回修改
     APPROVED = "approved", _("Approved")  # 已批准
     ENROLLMENT_OPEN = "enrollment_open", _("Enrollment open")  # 报名中
-    IN_PROGRESS = "in_progress", _("In progress")  # 培训中
+    IN_PROGRESS = "in_progress", pgettext_lazy("training", "In progress")  # 培训中
     CLOSED = "closed", _("Closed")  # 已结业
     ARCHIVED = "archived", _("Archived")  # 已归档
 

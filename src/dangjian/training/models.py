@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import conf
@@ -79,6 +79,7 @@ class Venue(TimeStampedModel):  # 培训场所: 干部学院、党校
 class Classroom(models.Model):  # 教室
     venue = models.ForeignKey(Venue, verbose_name=_("venue"), on_delete=models.CASCADE, related_name="classrooms")
     name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     capacity = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(1), MaxValueValidator(5000)])
 
     class Meta:
@@ -88,7 +89,12 @@ class Classroom(models.Model):  # 教室
         constraints = [models.UniqueConstraint(fields=["venue", "name"], name="classroom_unique_name_in_venue")]
 
     def __str__(self) -> str:
-        return f"{self.venue.name_zh} {self.name}"
+        return f"{self.venue.name} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the interface language (the Chinese name when no English one is recorded)."""
+        return _localized(self.name, self.name_en)
 
 
 class Site(TimeStampedModel):  # 红色教育基地 (现场教学点)
@@ -165,7 +171,7 @@ class Instructor(TimeStampedModel):  # 授课教师
         INTERNAL = "internal", _("Internal (college or working committee)")
         EXTERNAL = "external", _("External")
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     kind = models.CharField(_("internal or external"), max_length=10, choices=Kind.choices, default=Kind.INTERNAL)
     title = models.CharField(_("professional title"), max_length=100, blank=True)  # 职称/职务
     organization = models.CharField(_("works at"), max_length=100, blank=True)  # 工作单位
@@ -287,7 +293,7 @@ class Program(TimeStampedModel):  # 培训班
         MEMBER_ANNUAL = "member_annual", _("Annual concentrated training of party members")
         OTHER = "other", _("Other")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("training", "title"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"), db_index=True,
                                             validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     organizer = models.ForeignKey("organizations.Organ", verbose_name=_("organizer"), on_delete=models.PROTECT,
@@ -365,7 +371,7 @@ class ProgramReview(models.Model):  # 审批记录
                                    on_delete=models.SET_NULL, related_name="+")
     decided_by_name = models.CharField(_("decided by"), max_length=150, blank=True)
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
-    comments = models.TextField(_("comments"), blank=True)
+    comments = models.TextField(pgettext_lazy("approval", "comments"), blank=True)
     document = models.FileField(_("approval document"), upload_to="approvals/%Y/", blank=True,
                                 validators=[validate_approval_document])
     document_reference = models.CharField(_("document number"), max_length=100, blank=True)
@@ -382,7 +388,7 @@ class ProgramReview(models.Model):  # 审批记录
 class Phase(TimeStampedModel):  # 期次
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("training", "In progress")
         FINISHED = "finished", _("Finished")
 
     program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE,
@@ -442,19 +448,26 @@ class Group(models.Model):  # 小组
     phase = models.ForeignKey(Phase, verbose_name=_("phase"), on_delete=models.CASCADE, related_name="groups")
     number = models.PositiveSmallIntegerField(_("group number"), validators=[MinValueValidator(1)])
     name = models.CharField(_("name"), max_length=60, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     leader = models.ForeignKey("organizations.Person", verbose_name=_("group leader"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
     deputy_leader = models.ForeignKey("organizations.Person", verbose_name=_("deputy leader"), null=True,
                                       blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        verbose_name = _("group")
-        verbose_name_plural = _("groups")
+        verbose_name = pgettext_lazy("training", "group")
+        verbose_name_plural = pgettext_lazy("training", "groups")
         ordering = ["phase_id", "number"]
         constraints = [models.UniqueConstraint(fields=["phase", "number"], name="group_unique_number_in_phase")]
 
     def __str__(self) -> str:
-        return self.name or _("Group %(number)s") % {"number": self.number}
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the interface language (the Chinese name when no English one is recorded); without a
+        name, "Group 3"."""
+        return _localized(self.name, self.name_en) or _("Group %(number)s") % {"number": self.number}
 
     def clean(self) -> None:
         if self.phase_id and self.number and (
@@ -511,7 +524,7 @@ class Session(TimeStampedModel):  # 课程安排 (a slot in the timetable)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     form = models.CharField(_("teaching form"), max_length=20, choices=TeachingForm.choices, db_index=True)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("training", "title"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=400, blank=True)
     course = models.ForeignKey(Course, verbose_name=_("course"), null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="sessions")
@@ -525,8 +538,9 @@ class Session(TimeStampedModel):  # 课程安排 (a slot in the timetable)
                                    through="SessionStop", related_name="sessions")
     place_note = models.CharField(_("place (free text)"), max_length=200, blank=True,
                                   help_text=_("For travel, e.g. 南阳市→新县."))
-    group = models.ForeignKey(Group, verbose_name=_("group"), null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="sessions", help_text=_("Only for sessions held per group."))
+    group = models.ForeignKey(Group, verbose_name=pgettext_lazy("training", "group"), null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="sessions",
+                              help_text=_("Only for sessions held per group."))
     hours = models.DecimalField(
         _("hours credited"), max_digits=4, decimal_places=1, default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("24"))],

@@ -8,6 +8,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, V
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from dangjian.accounts.selectors import with_affiliation
 from dangjian.organizations.models import Person, Post
 from dangjian.organizations.scoping import organ_filter, sees_all_organs
 from dangjian.training.models import (
@@ -368,7 +369,7 @@ def head_teacher_choices(*, program: Program, current=None):
     teachers = Q(venues__in=venue_family_ids(program.venue), is_active=True)
     if current is not None:
         teachers |= Q(pk=current.pk)
-    return get_user_model().objects.filter(teachers).distinct().order_by("username")
+    return with_affiliation(get_user_model().objects.filter(teachers).distinct())
 
 
 def class_nominee_choices(*, user, phase: Phase) -> QuerySet[Person]:

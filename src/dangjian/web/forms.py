@@ -120,8 +120,12 @@ class PostForm(forms.ModelForm):
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False,
                         widget=forms.SearchInput(attrs={"placeholder": _("Name or position")}))
+    # An organ outside the user's scope (or none such) is an error on the form, and the list shows nobody:
+    # the filter is never silently dropped (docs/security.md).
     organ = forms.ModelChoiceField(label=_("Organ"), queryset=Organ.unscoped.none(), required=False,
-                                   empty_label=_("All organs"))
+                                   empty_label=_("All organs"),
+                                   error_messages={"invalid_choice": _("This organ is not among the organs you "
+                                                                       "may see.")})
     role = forms.ChoiceField(label=_("Current post"), required=False,
                              choices=[("", _("Any post")), *list(Post.Role.choices)])
     new_since = forms.DateField(label=_("Newly appointed secretary since"), required=False, widget=DateInput())

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.training import selectors
 from dangjian.training.models import Classroom, Course, Instructor, Phase, Session, Site, TeachingForm, Venue
@@ -122,7 +123,7 @@ class SessionForm(forms.Form):
     )
     form = forms.ChoiceField(label=_("Teaching form"), choices=[("", "---------"), *TeachingForm.choices],
                              required=False)
-    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    title = forms.CharField(label=pgettext_lazy("training", "Title"), max_length=300, required=False)
     title_en = forms.CharField(label=_("Title (English)"), max_length=400, required=False)
     day = forms.DateField(label=_("Day"), widget=forms.Select)
     start = forms.TimeField(label=_("Starts at"), widget=TimeInput())
@@ -138,7 +139,7 @@ class SessionForm(forms.Form):
                               required=False)
     place_note = forms.CharField(label=_("Place (free text)"), max_length=200, required=False,
                                  help_text=_("For travel, e.g. 南阳市→新县."))
-    group = forms.ModelChoiceField(label=_("Group"), queryset=None, required=False,
+    group = forms.ModelChoiceField(label=pgettext_lazy("training", "Group"), queryset=None, required=False,
                                    empty_label=_("Whole class"),
                                    help_text=_("Only for sessions held per group (e.g. group discussion)."))
     hours = forms.DecimalField(

@@ -7,6 +7,7 @@ with what is stored, e.g. to refuse changing an approved plan.
 """
 
 import copy
+from operator import attrgetter
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -14,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.accounts.roles import Role
+from dangjian.accounts.selectors import with_affiliation
 from dangjian.organizations.models import Organ, Person, Post
 from dangjian.training import selectors
 from dangjian.training.models import (
@@ -104,11 +107,11 @@ NOBODY = Q(pk__in=[])
 
 def users_with_role(role: str, *, plus: Q = NOBODY):
     """Active holders of a role, plus whoever `plus` selects (e.g. the current value)."""
-    return User.objects.filter(Q(groups__name=role, is_active=True) | plus).distinct().order_by("username")
+    return with_affiliation(User.objects.filter(Q(groups__name=role, is_active=True) | plus).distinct())
 
 
-def user_label(user) -> str:
-    return f"{user} ({user.username})" if user.full_name else user.username
+# A user in a choice: name and college or organ ("陈静（河南大别山干部学院）"), never the login name.
+user_label = attrgetter("affiliated_name")
 
 
 # --- Library -------------------------------------------------------------------------------------
@@ -134,7 +137,7 @@ class VenueForm(ServiceModelForm):
 class ClassroomForm(ServiceModelForm):
     class Meta:
         model = Classroom
-        fields = ["name", "capacity"]
+        fields = ["name", "name_en", "capacity"]
 
 
 class SiteForm(ServiceModelForm):
@@ -241,7 +244,8 @@ class ProgramForm(ServiceModelForm):
 
 
 class ApproveForm(forms.Form):
-    comments = forms.CharField(label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comments = forms.CharField(label=pgettext_lazy("approval", "Comments"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}))
     document = forms.FileField(
         label=_("Approval document"), required=False, validators=[validate_approval_document],
         help_text=_("PDF, OFD or a scan (JPEG, PNG), at most 20 MB."),
@@ -293,7 +297,7 @@ class GroupsCreateForm(forms.Form):
 class GroupForm(ServiceModelForm):
     class Meta:
         model = Group
-        fields = ["number", "name", "leader", "deputy_leader"]
+        fields = ["number", "name", "name_en", "leader", "deputy_leader"]
 
     def __init__(self, *args, people, people_search: str = "", **kwargs):
         super().__init__(*args, **kwargs)

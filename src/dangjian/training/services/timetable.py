@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dangjian.core.audit import audit_record, snapshot
 from dangjian.core.rules import require
@@ -129,7 +130,7 @@ def session_conflicts(*, session: Session, instructors: list) -> dict[str, str]:
     if clash is not None:
         errors["starts_at"] = _("This time overlaps “%(title)s” (%(start)s–%(end)s) in the same %(scope)s.") % {
             "title": clash.title, "start": _hm(clash.starts_at), "end": _hm(clash.ends_at),
-            "scope": _("group") if session.group_id and clash.group_id else _("class"),
+            "scope": pgettext("training", "group") if session.group_id and clash.group_id else _("class"),
         }
     if instructors:
         busy = (

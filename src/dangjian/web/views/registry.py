@@ -169,6 +169,8 @@ def person_list(request):
         newly_appointed_since=filters.get("new_since"),
         sort=sort,
     )
+    if "organ" in form.errors:  # an organ the user may not see: nobody matches (the form says why)
+        people = people.none()
     page = paginate(request, people)
     return render(request, "web/person_list.html", {
         "page": page, "form": form, "sort": sort, "sort_columns": PEOPLE_SORT_COLUMNS,

@@ -78,8 +78,8 @@ def index(request):
 
 @login_required
 def template_download(request, kind):
+    require(request.user, "organizations.view_registry")  # the role first: 403 before any lookup
     _kind(kind)
-    require(request.user, "organizations.view_registry")
     return _xlsx(spreadsheets.registry_template(kind=kind), spreadsheets.template_filename(kind))
 
 
@@ -91,8 +91,8 @@ def export_download(request, kind):
     Revealing only by POST: the form's CSRF token proves the request comes from this site, whereas a link or
     an image on another site could make a signed-in browser GET a revealing export (and its audit entry).
     """
-    _kind(kind)
     require(request.user, "organizations.view_registry")
+    _kind(kind)
     if request.method == "GET" and request.GET.get("reveal", "0") not in {"", "0"}:
         return HttpResponseNotAllowed(
             ["POST"], _("Full personal data is exported only from the export form (POST)."), content_type="text/plain"
@@ -107,8 +107,8 @@ def export_download(request, kind):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request, kind):
-    spec = _kind(kind)
     require(request.user, "organizations.import_registry")
+    spec = _kind(kind)
     if kind == "organs":
         require(request.user, "organizations.import_organs")
     if request.method == "GET":

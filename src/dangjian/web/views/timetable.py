@@ -49,7 +49,8 @@ def session_place(session: Session) -> str:
     stops = [stop.site.name for stop in session.stops.all()]
     if stops:
         return " → ".join(stops)
-    parts = [session.venue.name if session.venue_id else "", session.classroom.name if session.classroom_id else ""]
+    parts = [session.venue.name if session.venue_id else "",
+             session.classroom.display_name if session.classroom_id else ""]
     parts = [part for part in parts if part]
     return " · ".join(parts) if parts else session.place_note
 
