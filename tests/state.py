@@ -8,7 +8,7 @@ must leave every row of the platform's tables as it was.
 from django.apps import apps
 
 # The platform's own apps, and the Wagtail tables that drafts and reviews write to.
-STATE_APPS = ("core", "accounts", "organizations", "training", "portal", "search")
+STATE_APPS = ("core", "accounts", "organizations", "training", "portal", "search", "jobs")
 STATE_MODELS = ("wagtailcore.Page", "wagtailcore.Revision", "wagtailcore.WorkflowState", "wagtaildocs.Document")
 
 
