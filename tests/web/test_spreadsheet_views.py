@@ -215,3 +215,21 @@ def test_unit_admin_upload_for_another_organ_is_refused_row_by_row(client, unit_
 def test_get_on_the_import_url_goes_back_to_the_page(client, organizer):
     response = logged_in(client, organizer).get(reverse("spreadsheet_import", args=["people"]))
     assert response.status_code == 302 and response["Location"] == reverse("spreadsheets")
+
+
+def test_the_page_makes_as_many_queries_with_one_recent_import_as_with_five(client, organizer,
+                                                                             django_assert_max_num_queries,
+                                                                             django_assert_num_queries):
+    def a_job():
+        BackgroundJob.unscoped.create(kind=BackgroundJob.Kind.REGISTRY_IMPORT, requested_by=organizer,
+                                      params={"kind": "people"}, filename="人员.xlsx")
+
+    client = logged_in(client, organizer)
+    a_job()
+    client.get(reverse("spreadsheets"))  # warm: the session, the user's roles
+    with django_assert_max_num_queries(50) as one:
+        assert client.get(reverse("spreadsheets")).content.decode().count("人员.xlsx") == 1
+    for _ in range(4):
+        a_job()
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get(reverse("spreadsheets")).content.decode().count("人员.xlsx") == 5
