@@ -147,20 +147,26 @@ def test_upload_without_a_file(client, organizer):
     assert not BackgroundJob.unscoped.exists()
 
 
+def stored_uploads(settings) -> set:
+    return set(settings.JOB_UPLOAD_ROOT.rglob("*.xlsx"))
+
+
 def test_a_file_over_the_upload_limit_is_refused_at_once_and_not_stored(client, organizer, organ, settings):
     settings.IMPORT_MAX_UPLOAD_MB = 0
+    before = stored_uploads(settings)
     response = logged_in(client, organizer).post(reverse("spreadsheet_import", args=["people"]),
                                                  {"file": upload(people_book([person_row(organ)]))})
     assert response.status_code == 400
     assert "0 MB" in " ".join(response.context["form"].errors["file"])
     assert not BackgroundJob.unscoped.exists()
-    assert not any(settings.JOB_UPLOAD_ROOT.rglob("*.xlsx"))
+    assert stored_uploads(settings) == before
 
 
 def test_successful_upload_shows_counts(client, organizer, organ, settings):
     party_org = PartyOrganizationFactory(organ=organ)
     someone = person_row(organ)
     content = people_book([someone, person_row(organ)], [post_row(someone["身份证号"], party_org)])
+    before = stored_uploads(settings)
     response = post_import(logged_in(client, organizer), "people", content)
     assert response.context["result"].counts == {"people": 2, "posts": 1}
     assert "<strong>2</strong>" in response.content.decode()
@@ -170,7 +176,7 @@ def test_successful_upload_shows_counts(client, organizer, organ, settings):
     assert entry.origin == "127.0.0.1"  # the client address of the upload, recorded by the job
     job = BackgroundJob.unscoped.get()
     assert (job.status, job.result["counts"], job.progress_done) == ("done", {"people": 2, "posts": 1}, 3)
-    assert not job.upload and not any(settings.JOB_UPLOAD_ROOT.rglob("*.xlsx"))  # the upload is deleted
+    assert not job.upload and stored_uploads(settings) == before  # the upload is deleted
 
 
 def test_htmx_upload_returns_the_job_fragment(client, organizer, organ):

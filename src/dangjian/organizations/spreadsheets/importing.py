@@ -105,9 +105,10 @@ class ImportResult:
                    error_count=data.get("error_count", 0))
 
 
-def chunked(values: Iterable, size: int = CHUNK) -> Iterator[list]:
+def chunked(values: Iterable, size: int | None = None) -> Iterator[list]:
+    """`values` in lists of `size` (default CHUNK), read lazily: an iterator is never all in memory."""
     iterator = iter(values)
-    while chunk := list(islice(iterator, size)):
+    while chunk := list(islice(iterator, size or CHUNK)):
         yield chunk
 
 
