@@ -34,11 +34,12 @@ messages: $(STAMP) $(SECRET_KEY_FILE)
 
 setup: system-deps $(STAMP) node_modules/.installed $(SECRET_KEY_FILE) messages
 
+# The server and, beside it, a worker for background jobs (large imports); Ctrl-C stops both.
 demo: setup
 	$(BIN)/dangjian migrate --noinput -v0
 	$(BIN)/dangjian loaddemo
-	@echo "Serving the Nanyang demo at http://$(HOST)/ (Ctrl-C stops it)"
-	$(BIN)/dangjian runserver $(HOST)
+	@echo "Serving the Nanyang demo at http://$(HOST)/ with a background worker (Ctrl-C stops both)"
+	@bash scripts/serve-with-worker.sh $(BIN)/dangjian $(HOST)
 
 test: setup
 	$(BIN)/ruff check .

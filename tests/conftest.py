@@ -55,6 +55,17 @@ def _media_root_per_worker(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_at_once(tmp_path_factory):
+    """Background tasks run at once, inside the request or call that enqueues them (no worker process), and
+    their uploads wait in a temporary folder of this test process (settings.JOB_UPLOAD_ROOT)."""
+    from django.test import override_settings
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+                           JOB_UPLOAD_ROOT=tmp_path_factory.mktemp("job-uploads")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _english_off(settings):
     settings.LANGUAGE_CODE = "zh-hans"

@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "ninja",
     "dangjian.core",
     "dangjian.accounts",
+    # Background jobs: django-tasks with its database backend; `dangjian db_worker` runs them.
+    "django_tasks",
+    "django_tasks_db",
+    "dangjian.jobs",
     "dangjian.organizations",
     "dangjian.training",
     "dangjian.web",
@@ -301,10 +305,17 @@ PORTAL_HOME_ITEMS = 6  # items per block on the front page
 # Public portal pages are cached this many seconds per URL and language (0: off); publishing empties the cache at
 # once (dangjian.portal.cache). Several app processes need a shared cache (Redis) for that, see docs/deploy.md.
 PORTAL_CACHE_SECONDS = int(os.environ.get("DANGJIAN_PORTAL_CACHE_SECONDS", "300"))
+# Background work (django-tasks): enqueued into the database and run by a separate worker process,
+# `dangjian db_worker` (`make demo` starts one beside the server; docs/deploy.md for production). The
+# tests run every task at once (tests/conftest.py: ImmediateBackend).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Uploads waiting for their background job (an import's workbook): never served, deleted when the job ends.
+# App processes and workers must share this folder.
+JOB_UPLOAD_ROOT = Path(os.environ.get("DANGJIAN_JOB_UPLOAD_ROOT", VAR_DIR / "job-uploads"))
 IMPORT_PROGRESS_EVERY = 1000
 # Spreadsheet import limits (organizations/spreadsheets/reading.py), checked before a workbook is read, so
 # that a small upload that unpacks to gigabytes (a zip bomb) is refused at once, on the page, the API and the CLI.
-IMPORT_MAX_ROWS = 50_000  # rows below the header, per sheet
+IMPORT_MAX_ROWS = 100_000  # rows below the header, per sheet (imports run in a background job, streamed)
 IMPORT_MAX_UNCOMPRESSED_MB = 200  # all parts of the .xlsx unpacked together (a 50,000-row sheet is ~30 MB)
 IMPORT_MAX_COMPRESSION_RATIO = 100  # unpacked/packed size of any part over 1 MB (Excel data packs ~5-20 times)
 IMPORT_MAX_ZIP_MEMBERS = 1000  # parts inside the .xlsx (a workbook from Excel has 10 to 30)

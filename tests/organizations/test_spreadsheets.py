@@ -799,3 +799,44 @@ def test_cli_export_round_trip(organizer, organ, tmp_path):
     Person.unscoped.all().delete()
     _call("import", "people", str(revealed))
     assert Person.unscoped.get().id_number == person.id_number
+
+
+def test_cli_import_in_the_background_queues_a_job(organizer, organ, tmp_path):
+    from dangjian.jobs.models import BackgroundJob
+
+    path = tmp_path / "people.xlsx"
+    path.write_bytes(people_book([person_row(organ)]))
+    out, _err = _call("import", "people", str(path), "--background")
+    job = BackgroundJob.unscoped.get()
+    assert f"/jobs/{job.pk}/" in out
+    # The tests run a job at once; a worker would run it later.
+    assert (job.requested_by, job.filename, job.origin, job.status) == (organizer, "people.xlsx", "cli", "done")
+    assert Person.unscoped.count() == 1 and AuditEntry.objects.get().origin == "cli"
+
+
+# Large files: rows are checked and written a chunk at a time -------------------------------------------
+
+def test_rows_are_checked_across_chunks_and_written_chunk_by_chunk(organizer, organ, party_org, monkeypatch):
+    """With chunks of two rows, what later rows are checked against lives across chunks: a duplicate ID
+    number, a post of a person from an earlier chunk, a second secretary at the same time."""
+    from dangjian.organizations.spreadsheets import importing
+
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    people = [person_row(organ) for _ in range(5)]
+    posts = [post_row(people[0]["身份证号"], party_org, 职务="书记"),
+             *(post_row(person["身份证号"], party_org) for person in people[1:])]
+    result = import_people(organizer, people, posts)
+    assert result.ok, result.errors
+    assert result.counts == {"people": 5, "posts": 5}
+    assert Post.unscoped.filter(role=Post.Role.SECRETARY).get().person.id_number == people[0]["身份证号"]
+
+    again = [person_row(organ) for _ in range(3)]
+    result = import_people(organizer, [*again, {**person_row(organ), "身份证号": again[0]["身份证号"]}], [
+        post_row(again[0]["身份证号"], party_org, 职务="书记", 任职开始=datetime.date(2023, 6, 1)),
+        post_row(again[1]["身份证号"], party_org), post_row(again[2]["身份证号"], party_org),
+        post_row(again[2]["身份证号"], party_org),
+    ])
+    assert where(result) == [("人员", 5, "身份证号"), ("任职", 2, "任职开始"), ("任职", 5, "任职开始")]
+    assert "row 2" in result.errors[0].message
+    assert "already has a secretary" in result.errors[1].message
+    assert "row 4" in result.errors[2].message

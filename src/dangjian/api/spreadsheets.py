@@ -4,26 +4,31 @@ GET  /spreadsheets/{kind}/template          the empty workbook with its instruct
 GET  /spreadsheets/{kind}/export?reveal=    the user's data (ID numbers and mobiles masked unless reveal;
                                             revealing by GET needs a bearer token, a browser session POSTs)
 POST /spreadsheets/{kind}/export?reveal=    the same, for a browser session (CSRF token)
-POST /spreadsheets/{kind}/import            multipart "file": 200 with counts, or 422 problem details
-                                            whose "errors" name the sheet, row and column of each problem
-                                            (the first IMPORT_MAX_REPORTED_ERRORS; "omitted" counts the rest)
+POST /spreadsheets/{kind}/import            multipart "file": 202 with the background job that imports it
+                                            (Location: /api/v1/jobs/{id}, polled until it has ended; its result
+                                            holds the counts, or the problems naming the sheet, row and column);
+                                            422 problem details at once for a file over IMPORT_MAX_UPLOAD_MB
 
 Kinds: organs, party-organizations, people. Same permissions as the staff pages.
 """
 
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from ninja import Field, File, Router, Schema
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from dangjian.api.auth import require_deliberate_reveal
 from dangjian.api.errors import PROBLEM_CONTENT_TYPE
+from dangjian.api.jobs import JobOut, job_out
 from dangjian.core.services import require_perm
 from dangjian.organizations import spreadsheets
+from dangjian.organizations.spreadsheets.reading import file_error
+from dangjian.organizations.tasks import registry_import_start
 
 router = Router(tags=["spreadsheets"])
 
@@ -39,11 +44,6 @@ XLSX_RESPONSE = {
 
 # The workbook kinds, an enum in the OpenAPI document; any other kind is a 422 naming `kind`.
 SpreadsheetKind = Literal[tuple(spreadsheets.KINDS)]  # type: ignore[valid-type]
-
-
-class ImportCounts(Schema):
-    kind: SpreadsheetKind
-    counts: dict[str, int]
 
 
 class SpreadsheetError(Schema):
@@ -85,14 +85,6 @@ def _api():
     return api
 
 
-def _detail(result) -> str:
-    detail = _("%(count)d problems were found.") % {"count": result.error_count}
-    if result.omitted:
-        detail += " " + _("The first %(shown)d are listed; %(omitted)d more are not.") % {
-            "shown": len(result.errors), "omitted": result.omitted}
-    return detail
-
-
 @router.get("/{kind}/template", url_name="spreadsheet_template", openapi_extra=XLSX_RESPONSE,
             summary="Download the import template")
 def template(request, kind: SpreadsheetKind):
@@ -118,22 +110,30 @@ def export_post(request, kind: SpreadsheetKind, reveal: bool = False):
 
 
 @router.post("/{kind}/import", url_name="spreadsheet_import",
-             response={200: ImportCounts, 422: SpreadsheetProblem}, summary="Import an Excel workbook")
-def import_(request, kind: SpreadsheetKind, file: File[UploadedFile]):
-    """Import a filled-in template: every row is checked first, then all rows are created, or none.
+             response={202: JobOut, 422: SpreadsheetProblem}, summary="Import an Excel workbook (a background job)")
+def import_(request, response: HttpResponse, kind: SpreadsheetKind, file: File[UploadedFile]):
+    """Upload a filled-in template: it is imported by a background job, so that a file of 100,000 rows does
+    not wait for an answer. The answer is 202 with the job; its URL is also in `Location`. Poll
+    GET /api/v1/jobs/{id} until `status` is `done` (the result's `counts` say what was created) or `failed`
+    (nothing was imported; the result's `errors` name the sheet, the row as Excel shows it — null for the
+    whole file — and the column header of each problem, at most IMPORT_MAX_REPORTED_ERRORS (200) of them in
+    workbook order, with `error_count` and `omitted` for how many there were in all).
 
-    On any problem the answer is 422 with `errors`: one entry per problem, naming the sheet, the row as
-    Excel shows it (null for the whole file) and the column header. At most IMPORT_MAX_REPORTED_ERRORS
-    (200) are listed, in workbook order; `error_count` and `omitted` say how many there were in all.
-    Files that unpack to too much (a zip bomb) or have too many rows are refused before they are read."""
-    result = spreadsheets.registry_import(kind=kind, file=file, by=request.user, filename=file.name or "")
-    if not result.ok:
+    Every row is checked first, then all rows are created, or none. A file over IMPORT_MAX_UPLOAD_MB is
+    refused at once (422, problem details) and not stored; files that unpack to too much (a zip bomb) or
+    have too many rows are refused by the job before they are read."""
+    try:
+        job = registry_import_start(kind=kind, file=file, by=request.user, filename=file.name or "")
+    except ValidationError as error:
         body = {
             "type": "about:blank", "status": 422, "title": _("The spreadsheet has errors; nothing was imported."),
-            "detail": _detail(result), "errors": [error.as_dict() for error in result.errors],
-            "error_count": result.error_count, "omitted": result.omitted,
+            "detail": " ".join(error.messages),
+            "errors": [file_error(message).as_dict() for message in error.messages],
+            "error_count": len(error.messages), "omitted": 0,
         }
-        response = _api().create_response(request, body, status=422)
-        response["Content-Type"] = PROBLEM_CONTENT_TYPE
-        return response
-    return {"kind": kind, "counts": result.counts}
+        problem = _api().create_response(request, body, status=422)
+        problem["Content-Type"] = PROBLEM_CONTENT_TYPE
+        return problem
+    body = job_out(job)
+    response["Location"] = body["url"]
+    return Status(202, body)

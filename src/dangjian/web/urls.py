@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from dangjian.web.views import audit, dashboard, registry, spreadsheets
+from dangjian.web.views import audit, dashboard, jobs, registry, spreadsheets
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -32,6 +32,9 @@ urlpatterns = [
     path("spreadsheets/<str:kind>/template.xlsx", spreadsheets.template_download, name="spreadsheet_template"),
     path("spreadsheets/<str:kind>/import/", spreadsheets.import_upload, name="spreadsheet_import"),
     path("spreadsheets/<str:kind>/export.xlsx", spreadsheets.export_download, name="spreadsheet_export"),
+    # Background jobs (a large import): the job's page and its status fragment, polled while it runs
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/status/", jobs.job_status, name="job_status"),
     # Audit trail
     path("audit/", audit.audit_list, name="audit_list"),
     # Training: library and programs, timetable builder, documents and exports

@@ -1,15 +1,25 @@
 """Import of the registry from Excel: validate every row, then write all of it or nothing.
 
 The rules checked are those of the models' `clean()` and constraints (Organ, PartyOrganization,
-Person, Post), applied to the whole file with set lookups instead of a query per row, so that a
-file of 10,000 people is checked and written in seconds. Creating only: a row for a record that
-already exists is reported as a duplicate, never merged.
+Person, Post), applied with set lookups per chunk of rows instead of a query per row, so that a file
+of 10,000 people is checked and written in seconds. Creating only: a row for a record that already
+exists is reported as a duplicate, never merged.
+
+Memory stays bounded for a file of 100,000 people (bench/import_people.py): rows are read and checked
+one chunk at a time, only the keys that later rows are checked against stay in memory (ID numbers,
+periods of posts), and the checked people and posts wait in a temporary file (`Spool`) until every row
+has passed; then they are written chunk by chunk inside one transaction, so that all-or-nothing holds.
+Organs and party organizations (a few thousand rows at most) are kept in memory: their parents may come
+later in the file.
 """
 
 import datetime
+import pickle
+import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -39,8 +49,9 @@ from dangjian.organizations.spreadsheets.reading import (
     error_order,
     file_error,
     max_reported_errors,
+    no_data_rows,
+    open_workbook,
     parse_rows,
-    read_workbook,
 )
 
 COUNT_LABELS = {
@@ -82,11 +93,54 @@ class ImportResult:
     def summary(self) -> list[tuple[str, int]]:
         return [(str(COUNT_LABELS[key]), count) for key, count in self.counts.items()]
 
+    def as_dict(self) -> dict:
+        """The result as JSON data (a background job keeps it; the API returns it)."""
+        return {"kind": self.kind, "counts": self.counts, "errors": [error.as_dict() for error in self.errors],
+                "error_count": self.error_count, "omitted": self.omitted}
 
-def chunked(values: Iterable, size: int = CHUNK):
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportResult":
+        return cls(kind=data["kind"], counts=data.get("counts") or {},
+                   errors=[RowError(**error) for error in data.get("errors") or []],
+                   error_count=data.get("error_count", 0))
+
+
+def chunked(values: Iterable, size: int | None = None) -> Iterator[list]:
+    """`values` in lists of `size` (default CHUNK), read lazily: an iterator is never all in memory."""
+    iterator = iter(values)
+    while chunk := list(islice(iterator, size or CHUNK)):
+        yield chunk
+
+
+class Spool:
+    """Checked records waiting for the write, in temporary files (one per name), a chunk at a time.
+
+    A file of 100,000 people would otherwise hold 200,000 records in memory until every row is checked.
+    """
+
+    def __init__(self):
+        self._files: dict[str, tempfile.SpooledTemporaryFile] = {}
+
+    def add(self, name: str, records: list[tuple]) -> None:
+        if records:
+            if name not in self._files:
+                self._files[name] = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 (close())
+            pickle.dump(records, self._files[name], protocol=pickle.HIGHEST_PROTOCOL)
+
+    def read(self, name: str) -> Iterator[list[tuple]]:
+        spool = self._files.get(name)
+        if spool is None:
+            return
+        spool.seek(0)
+        while True:
+            try:
+                yield pickle.load(spool)  # our own temporary file, written just above
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        for spool in self._files.values():
+            spool.close()
 
 
 def overlaps(a_start: datetime.date, a_end: datetime.date | None, b_start: datetime.date,
@@ -112,7 +166,11 @@ def cycle_members(parents: dict) -> set:
 
 
 class Progress:
-    """Calls `callback(done, total)` every settings.IMPORT_PROGRESS_EVERY rows, and once at the end."""
+    """Calls `callback(done, total)` every settings.IMPORT_PROGRESS_EVERY rows, and once at the end.
+
+    `total` is the row count the scan of the sheets found (blank rows included), so the last call says
+    done of done.
+    """
 
     def __init__(self, callback: Callable[[int, int], None] | None, total: int):
         self.callback, self.total, self.done = callback, total, 0
@@ -121,18 +179,18 @@ class Progress:
     def __call__(self) -> None:
         self.done += 1
         if self.callback is not None and self.done % self.every == 0:
-            self.callback(self.done, self.total)
+            self.callback(self.done, max(self.total, self.done))
 
     def finish(self) -> None:
-        if self.callback is not None and self.done % self.every:
-            self.callback(self.done, self.total)
+        if self.callback is not None and (self.done % self.every or self.done < self.total):
+            self.callback(self.done, self.done)
 
 
 class Importer:
     """Validates the parsed rows of one kind (collecting errors) and writes them in bulk."""
 
-    def __init__(self, *, user, errors: Problems, tick: Progress):
-        self.user, self.errors, self.tick = user, errors, tick
+    def __init__(self, *, user, errors: Problems, tick: Progress, spool: Spool):
+        self.user, self.errors, self.tick, self.spool = user, errors, tick, spool
         self.organ_ids: dict[str, int] = dict(Organ.unscoped.values_list("code", "pk"))
 
     def error(self, sheet: Sheet, row: int, key: str, message: str) -> None:
@@ -187,7 +245,7 @@ class OrganImporter(Importer):
 
     def validate(self, sheets):
         sheet = self.sheet
-        rows = parse_rows(sheets[0], self.errors, self.tick)
+        rows = list(parse_rows(sheets[0], self.errors, self.tick))
         existing_names = set(Organ.unscoped.values_list("name_zh", flat=True))
         codes: dict[str, int] = {}
         names: dict[str, int] = {}
@@ -249,7 +307,7 @@ class PartyOrganizationImporter(Importer):
 
     def validate(self, sheets):
         sheet = self.sheet
-        rows = parse_rows(sheets[0], self.errors, self.tick)
+        rows = list(parse_rows(sheets[0], self.errors, self.tick))
         for row, record, _bad in rows:
             record["organ_id"] = self.organ(sheet, row, "organ", record["organ"]) if record["organ"] else None
             record["parent_organ_id"] = record["organ_id"]
@@ -339,46 +397,56 @@ class PartyOrganizationImporter(Importer):
 
 # People (人员) and posts (任职) ------------------------------------------------------------------------
 
-@dataclass
-class PeoplePlan:
-    people: list[dict]
-    posts: list[dict]
-    person_pks: dict[str, int]  # ID number -> pk of people already registered
+PERSON_FIELDS = ("name", "gender", "birth_date", "ethnicity", "party_joined_on", "id_number", "mobile", "education",
+                 "position", "rank_level", "organ_id")
+POST_FIELDS = ("id_number", "party_organization_id", "role", "portfolio", "started_on", "ended_on", "method",
+               "approval_reference")
 
 
 class PeopleImporter(Importer):
+    """People first (the 人员 sheet), then their posts (任职), each sheet a chunk of rows at a time.
+
+    What later rows are checked against stays in memory: the ID numbers of the file's people (with their
+    row and name), the people and party organizations already looked up, and the periods of the posts
+    (the same post held twice, two secretaries at once). The checked records go to the spool.
+    """
+
     def validate(self, sheets):
         by_sheet = {rows.sheet.name: rows for rows in sheets}
-        people_rows = parse_rows(by_sheet[PEOPLE_SHEET.name], self.errors, self.tick)
-        post_rows = parse_rows(by_sheet[POST_SHEET.name], self.errors, self.tick)
-        people, in_file = self._validate_people(people_rows)
-        posts, person_pks = self._validate_posts(post_rows, in_file)
-        return PeoplePlan(people=people, posts=posts, person_pks=person_pks)
+        self.in_file: dict[str, tuple[int, str]] = {}  # ID number -> (row, name) on the 人员 sheet
+        for chunk in chunked(parse_rows(by_sheet[PEOPLE_SHEET.name], self.errors, self.tick)):
+            self._people_chunk(chunk)
+        self.registered: dict[str, tuple[int, str]] = {}  # ID number -> (pk, name) of visible registered people
+        self.party_orgs: dict[tuple[int, str], int] = {}  # (organ, name) -> pk
+        self.organs_loaded: set[int] = set()
+        # (ID number, party organization, role) -> [(start, end, row in the file or None)]
+        self.held: dict[tuple, list] = defaultdict(list)
+        self.people_loaded: set[int] = set()
+        # party organization -> [(start, end, row in the file, or (name, person, start) of a registered post)]
+        self.secretaries: dict[int, list] = defaultdict(list)
+        for chunk in chunked(parse_rows(by_sheet[POST_SHEET.name], self.errors, self.tick)):
+            self._posts_chunk(chunk)
 
-    def _validate_people(self, rows):
+    def _people_chunk(self, rows) -> None:
         sheet = PEOPLE_SHEET
         ids = {record["id_number"] for _row, record, _bad in rows if record["id_number"]}
-        registered = set()
-        for chunk in chunked(ids):
-            registered.update(Person.unscoped.filter(id_number__in=chunk).values_list("id_number", flat=True))
-        people, in_file = [], {}
+        registered = set(Person.unscoped.filter(id_number__in=ids).values_list("id_number", flat=True))
         for row, record, bad in rows:
             id_number = record["id_number"]
-            if record["organ"]:
-                record["organ_id"] = self.organ(sheet, row, "organ", record["organ"])
+            record["organ_id"] = self.organ(sheet, row, "organ", record["organ"]) if record["organ"] else None
             if id_number:
                 if id_number in registered:
                     self.error(sheet, row, "id_number", _(
                         "A person with this ID number is already registered; the import only creates new records."
                     ) if sees_all_organs(self.user) else id_number_not_registrable_message())  # docs/security.md
-                elif id_number in in_file:
+                elif id_number in self.in_file:
                     self.error(sheet, row, "id_number", _("This ID number already appears in row %(row)d.")
-                               % {"row": in_file[id_number]["_row"]})
+                               % {"row": self.in_file[id_number][0]})
                 else:
-                    in_file[id_number] = record | {"_row": row}
+                    self.in_file[id_number] = (row, record["name"])
                 self._check_identity(row, record, bad)
-            people.append(record)
-        return people, in_file
+        if not self.errors:  # once a row has failed nothing is written: spooling more is wasted
+            self.spool.add("people", [tuple(record[key] for key in PERSON_FIELDS) for _row, record, _bad in rows])
 
     def _check_identity(self, row, record, bad) -> None:
         """The person's birth date and gender are the ones written in the ID number (Person.clean)."""
@@ -404,45 +472,44 @@ class PeopleImporter(Importer):
         if joined and record["birth_date"] and joined <= record["birth_date"]:
             self.error(sheet, row, "party_joined_on", _("The party membership date must be after the birth date."))
 
-    def _validate_posts(self, rows, in_file):
+    def _look_up(self, rows) -> None:
+        """Load the registered people and the party organizations that this chunk's posts name, once each."""
+        ids = {record["id_number"] for _row, record, _bad in rows if record["id_number"]
+               and record["id_number"] not in self.in_file and record["id_number"] not in self.registered}
+        for pk, id_number, name in Person.objects.visible_to(self.user).filter(id_number__in=ids).values_list(
+            "pk", "id_number", "name"
+        ):
+            self.registered[id_number] = (pk, name)
+        organ_ids = {record["organ_id"] for _row, record, _bad in rows} - self.organs_loaded - {None}
+        for pk, organ_id, name in PartyOrganization.unscoped.filter(organ_id__in=organ_ids).values_list(
+            "pk", "organ_id", "name"
+        ):
+            self.party_orgs[(organ_id, name)] = pk
+        self.organs_loaded |= organ_ids
+
+    def _posts_chunk(self, rows) -> None:
         sheet = POST_SHEET
-        ids = {record["id_number"] for _row, record, _bad in rows if record["id_number"]} - set(in_file)
-        registered: dict[str, dict] = {}
-        for chunk in chunked(ids):
-            for person in Person.objects.visible_to(self.user).filter(id_number__in=chunk).values(
-                "pk", "id_number", "name", "organ_id"
-            ):
-                registered[person["id_number"]] = person
-        organ_ids = set()
         for row, record, _bad in rows:
             record["organ_id"] = self.organ(sheet, row, "organ", record["organ"]) if record["organ"] else None
-            organ_ids.add(record["organ_id"])
-        organ_ids.discard(None)
-        party_orgs: dict[tuple[int, str], int] = {}
-        for chunk in chunked(organ_ids):
-            for pk, organ_id, name in PartyOrganization.unscoped.filter(organ_id__in=chunk).values_list(
-                "pk", "organ_id", "name"
-            ):
-                party_orgs[(organ_id, name)] = pk
-
+        self._look_up(rows)
         posts = []
         for row, record, bad in rows:
             id_number = record["id_number"]
             if id_number:
-                person = in_file.get(id_number) or registered.get(id_number)
+                person = self.in_file.get(id_number) or self.registered.get(id_number)
                 if person is None:
                     self.error(sheet, row, "id_number", _(
                         "No person with this ID number on the 人员 sheet or in your part of the registry."
                     ))
                     record["id_number"] = None
-                elif record["person_name"] and record["person_name"] != person["name"]:
+                elif record["person_name"] and record["person_name"] != person[1]:
                     self.error(sheet, row, "person_name", _(
                         "The person with this ID number is named “%(name)s”; check the ID number."
-                    ) % {"name": person["name"]})
+                    ) % {"name": person[1]})
             record["party_organization_id"] = None
             if record["organ_id"] is not None and record["party_organization"]:
                 key = (record["organ_id"], record["party_organization"])
-                record["party_organization_id"] = party_orgs.get(key)
+                record["party_organization_id"] = self.party_orgs.get(key)
                 if record["party_organization_id"] is None:
                     self.error(sheet, row, "party_organization", _(
                         "No party organization named “%(name)s” is registered in the organ “%(code)s”."
@@ -455,10 +522,31 @@ class PeopleImporter(Importer):
             record["method"] = record["method"] or Post.Method.ELECTED
             record["_row"], record["_bad"] = row, bad
             posts.append(record)
-        self._check_overlaps(posts, registered)
-        return posts, {id_number: person["pk"] for id_number, person in registered.items()}
+        self._check_overlaps(posts)
+        if not self.errors:
+            self.spool.add("posts", [tuple(record[key] for key in POST_FIELDS) for record in posts])
 
-    def _check_overlaps(self, posts, registered) -> None:
+    def _load_periods(self, checkable) -> None:
+        """The registered posts that this chunk's posts may clash with, loaded once per party organization
+        (secretaries) and per registered person (the same post)."""
+        org_pks = {post["party_organization_id"] for post in checkable} - self.secretaries.keys()
+        for post in Post.unscoped.filter(role=Post.Role.SECRETARY, party_organization_id__in=org_pks).values(
+            "party_organization_id", "started_on", "ended_on", "person__name", "party_organization__name"
+        ):
+            self.secretaries[post["party_organization_id"]].append((post["started_on"], post["ended_on"], (
+                post["party_organization__name"], post["person__name"], post["started_on"])))
+        for pk in org_pks:
+            self.secretaries.setdefault(pk, [])
+        person_pks = {self.registered[post["id_number"]][0] for post in checkable
+                      if post["id_number"] in self.registered} - self.people_loaded
+        for post in Post.unscoped.filter(person_id__in=person_pks).values(
+            "person__id_number", "party_organization_id", "role", "started_on", "ended_on"
+        ):
+            key = (post["person__id_number"], post["party_organization_id"], post["role"])
+            self.held[key].append((post["started_on"], post["ended_on"], None))
+        self.people_loaded |= person_pks
+
+    def _check_overlaps(self, posts) -> None:
         """No two secretaries of one party organization, and no one holding the same post twice, at once."""
         sheet = POST_SHEET
         checkable = [
@@ -466,70 +554,49 @@ class PeopleImporter(Importer):
             if post["id_number"] and post["party_organization_id"] and post["role"] and post["started_on"]
             and "ended_on" not in post["_bad"]
         ]
-        org_pks = {post["party_organization_id"] for post in checkable}
-        secretaries: dict[int, list] = defaultdict(list)  # party organization -> [(start, end, description)]
-        for chunk in chunked(org_pks):
-            for post in Post.unscoped.filter(role=Post.Role.SECRETARY, party_organization_id__in=chunk).values(
-                "party_organization_id", "started_on", "ended_on", "person__name", "party_organization__name"
-            ):
-                secretaries[post["party_organization_id"]].append((post["started_on"], post["ended_on"], _(
-                    "%(org)s already has a secretary in this period: %(person)s from %(start)s."
-                ) % {"org": post["party_organization__name"], "person": post["person__name"],
-                     "start": post["started_on"]}))
-        held: dict[tuple, list] = defaultdict(list)  # (ID number, party organization, role) -> periods
-        person_pks = {registered[post["id_number"]]["pk"] for post in checkable if post["id_number"] in registered}
-        for chunk in chunked(person_pks):
-            for post in Post.unscoped.filter(person_id__in=chunk).values(
-                "person__id_number", "party_organization_id", "role", "started_on", "ended_on"
-            ):
-                key = (post["person__id_number"], post["party_organization_id"], post["role"])
-                held[key].append((post["started_on"], post["ended_on"],
-                                  _("This person already holds the same post in this period.")))
+        self._load_periods(checkable)
         for post in checkable:
             start, end, row = post["started_on"], post["ended_on"], post["_row"]
             key = (post["id_number"], post["party_organization_id"], post["role"])
-            clash = next((message for s, e, message in held[key] if overlaps(start, end, s, e)), None)
-            if clash:
-                self.error(sheet, row, "started_on", clash)
-            held[key].append((start, end, _(
-                "This person already holds the same post in an overlapping period in row %(row)d."
-            ) % {"row": row}))
+            clash = next((source for s, e, source in self.held[key] if overlaps(start, end, s, e)), False)
+            if clash is None:
+                self.error(sheet, row, "started_on", _("This person already holds the same post in this period."))
+            elif clash:
+                self.error(sheet, row, "started_on", _(
+                    "This person already holds the same post in an overlapping period in row %(row)d."
+                ) % {"row": clash})
+            self.held[key].append((start, end, row))
             if post["role"] != Post.Role.SECRETARY:
                 continue
-            periods = secretaries[post["party_organization_id"]]
-            clash = next((message for s, e, message in periods if overlaps(start, end, s, e)), None)
-            if clash:
-                self.error(sheet, row, "started_on", clash)
-            periods.append((start, end, _(
-                "%(org)s already has a secretary in an overlapping period in row %(row)d."
-            ) % {"org": post["party_organization"], "row": row}))
+            periods = self.secretaries[post["party_organization_id"]]
+            clash = next((source for s, e, source in periods if overlaps(start, end, s, e)), None)
+            if isinstance(clash, tuple):
+                org, person, since = clash
+                self.error(sheet, row, "started_on", _(
+                    "%(org)s already has a secretary in this period: %(person)s from %(start)s."
+                ) % {"org": org, "person": person, "start": since})
+            elif clash is not None:
+                self.error(sheet, row, "started_on", _(
+                    "%(org)s already has a secretary in an overlapping period in row %(row)d."
+                ) % {"org": post["party_organization"], "row": clash})
+            periods.append((start, end, row))
 
-    def write(self, plan: PeoplePlan):
-        people = [
-            Person(
-                name=r["name"], gender=r["gender"], birth_date=r["birth_date"], ethnicity=r["ethnicity"],
-                party_joined_on=r["party_joined_on"], id_number=r["id_number"], mobile=r["mobile"],
-                education=r["education"], position=r["position"], rank_level=r["rank_level"],
-                organ_id=r["organ_id"],
-            )
-            for r in plan.people
-        ]
-        Person.unscoped.bulk_create(people, batch_size=1000)
-        person_pks = dict(plan.person_pks)
-        person_pks.update((person.id_number, person.pk) for person in people)
-        if any(pk is None for pk in person_pks.values()):  # a database that returns no ids from bulk inserts
-            for chunk in chunked([person.id_number for person in people]):
-                person_pks.update(Person.unscoped.filter(id_number__in=chunk).values_list("id_number", "pk"))
-        posts = [
-            Post(
-                person_id=person_pks[r["id_number"]], party_organization_id=r["party_organization_id"],
-                role=r["role"], portfolio=r["portfolio"], started_on=r["started_on"], ended_on=r["ended_on"],
-                method=r["method"], approval_reference=r["approval_reference"],
-            )
-            for r in plan.posts
-        ]
-        Post.unscoped.bulk_create(posts, batch_size=1000)
-        return {"people": len(people), "posts": len(posts)}
+    def write(self, plan) -> dict[str, int]:
+        people = posts = 0
+        for chunk in self.spool.read("people"):
+            Person.unscoped.bulk_create([Person(**dict(zip(PERSON_FIELDS, values, strict=True))) for values in chunk])
+            people += len(chunk)
+        for chunk in self.spool.read("posts"):
+            person_pks = dict(Person.unscoped.filter(id_number__in={values[0] for values in chunk}).values_list(
+                "id_number", "pk"))
+            instances = []
+            for values in chunk:
+                fields = dict(zip(POST_FIELDS, values, strict=True))
+                fields["person_id"] = person_pks[fields.pop("id_number")]
+                instances.append(Post(**fields))
+            Post.unscoped.bulk_create(instances)
+            posts += len(chunk)
+        return {"people": people, "posts": posts}
 
 
 IMPORTERS: dict[str, type[Importer]] = {
@@ -540,7 +607,7 @@ IMPORTERS: dict[str, type[Importer]] = {
 
 
 def registry_import(*, kind: str, file, by, progress: Callable[[int, int], None] | None = None,
-                    filename: str = "") -> ImportResult:
+                    filename: str = "", before_writing: Callable[[], None] | None = None) -> ImportResult:
     """Import a registry workbook of `kind` (organs, party-organizations or people): all rows or none.
 
     Every row is checked before anything is written; the result lists the errors as (sheet, row,
@@ -548,7 +615,9 @@ def registry_import(*, kind: str, file, by, progress: Callable[[int, int], None]
     that would unpack to too much or have too many rows are refused before they are read (reading.py).
     Organizers import anything; a unit administrator imports party organizations,
     people and posts of their own organs only, and no organs (organizations/rules.py). One audit
-    entry of action "import" records the counts.
+    entry of action "import" records the counts. `progress(done, total)` hears how many rows have been
+    checked; `before_writing()` is called when every row has passed, before the one transaction.
+    Large files run as a background job (organizations/tasks.py); the `import` command calls this directly.
     """
     spec = get_kind(kind)
     require_perm(by, "organizations.import_registry")
@@ -556,32 +625,41 @@ def registry_import(*, kind: str, file, by, progress: Callable[[int, int], None]
         require_perm(by, "organizations.import_organs")
     result = ImportResult(kind=kind)
     problems = Problems(limit=max_reported_errors(), order=error_order(spec))
-    sheets = read_workbook(file, spec, problems)
-    if sheets is None:
-        return result.fail(problems)
-    tick = Progress(progress, sum(len(rows.rows) for rows in sheets))
-    importer = IMPORTERS[kind](user=by, errors=problems, tick=tick)
-    plan = importer.validate(sheets)
-    tick.finish()
-    if problems:
-        return result.fail(problems)
+    spool = Spool()
     try:
-        with transaction.atomic():
-            counts = importer.write(plan)
-            audit_record(
-                actor=by, action="import", model=spec.model._meta.label_lower,
-                object_repr=_("Import of %(kind)s: %(counts)s") % {
-                    "kind": spec.label,
-                    "counts": ", ".join(f"{COUNT_LABELS[key]} {count}" for key, count in counts.items()),
-                },
-                changes={"kind": kind, "counts": counts, "file": filename or getattr(file, "name", "") or ""},
-            )
-    except IntegrityError:
-        # Someone else registered one of these records between the check and the write.
-        result.errors.append(file_error(_(
-            "The registry changed while this file was being imported, so nothing was imported. Please try again."
-        )))
-        result.error_count = 1
-        return result
+        with open_workbook(file, spec, problems) as sheets:
+            if sheets is None:
+                return result.fail(problems)
+            tick = Progress(progress, sum(rows.total for rows in sheets))
+            importer = IMPORTERS[kind](user=by, errors=problems, tick=tick, spool=spool)
+            plan = importer.validate(sheets)
+            tick.finish()
+            if not problems and not any(rows.seen for rows in sheets):
+                problems.append(no_data_rows())
+        if problems:
+            return result.fail(problems)
+        if before_writing is not None:
+            before_writing()
+        try:
+            with transaction.atomic():
+                counts = importer.write(plan)
+                audit_record(
+                    actor=by, action="import", model=spec.model._meta.label_lower,
+                    object_repr=_("Import of %(kind)s: %(counts)s") % {
+                        "kind": spec.label,
+                        "counts": ", ".join(f"{COUNT_LABELS[key]} {count}" for key, count in counts.items()),
+                    },
+                    changes={"kind": kind, "counts": counts, "file": filename or getattr(file, "name", "") or ""},
+                )
+        except IntegrityError:
+            # Someone else registered one of these records between the check and the write.
+            result.errors.append(file_error(_(
+                "The registry changed while this file was being imported, so nothing was imported. Please try "
+                "again."
+            )))
+            result.error_count = 1
+            return result
+    finally:
+        spool.close()
     result.counts = counts
     return result

@@ -4,11 +4,13 @@ A workbook is a zip archive of XML parts, and a small upload can unpack to gigab
 Before openpyxl reads anything, the zip directory is checked (settings IMPORT_MAX_UNCOMPRESSED_MB,
 IMPORT_MAX_COMPRESSION_RATIO, IMPORT_MAX_ZIP_MEMBERS), then the rows of each sheet are counted by
 scanning its XML in chunks (IMPORT_MAX_ROWS), and only then are the rows read, in openpyxl's
-read-only (streaming) mode. Python's zipfile never unpacks more than the size the directory declares,
-so the declared sizes are a safe bound. The web page, the API and the `import` command all come
-through read_workbook().
+read-only (streaming) mode, one at a time as the importer asks for them: the rows of a sheet are never
+all in memory. Python's zipfile never unpacks more than the size the directory declares, so the
+declared sizes are a safe bound. The web page, the API and the `import` command all come through
+open_workbook().
 """
 
+import contextlib
 import datetime
 import heapq
 import io
@@ -16,7 +18,7 @@ import logging
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,10 +118,19 @@ class Problems:
         return self.count - len(self._kept)
 
 
-@dataclass
 class SheetRows:
-    sheet: Sheet
-    rows: list[tuple[int, tuple]]  # (Excel row number, raw values in the order of sheet.columns)
+    """The data rows of one sheet, read as they are iterated: (Excel row number, raw values in the order of
+    sheet.columns), blank rows skipped. `total` is the row count the scan found below the header (an upper
+    bound, for progress); `seen` counts the data rows iterated so far. Iterate once, while the workbook is open.
+    """
+
+    def __init__(self, sheet: Sheet, total: int, rows: Iterator[tuple[int, tuple]]):
+        self.sheet, self.total, self.seen, self._rows = sheet, total, 0, rows
+
+    def __iter__(self) -> Iterator[tuple[int, tuple]]:
+        for item in self._rows:
+            self.seen += 1
+            yield item
 
 
 def _open_bytes(file) -> io.BytesIO | Path:
@@ -199,55 +210,76 @@ def file_error(message: str) -> RowError:
     return RowError(sheet="", row=None, column="", message=message)
 
 
-def read_workbook(file, kind: Kind, errors: Problems) -> list[SheetRows] | None:
-    """The data rows of each sheet of `kind`, or None after adding file-level errors.
+@contextlib.contextmanager
+def open_workbook(file, kind: Kind, errors: Problems) -> Iterator[list[SheetRows] | None]:
+    """The sheets of `kind` in the workbook, each streaming its data rows, or None after adding file-level errors.
 
-    Blank rows are skipped; row numbers are those Excel shows (the header is row 1, or a later one of the
-    first HEADER_SEARCH_ROWS when a title sits above it).
+    Row numbers are those Excel shows (the header is row 1, or a later one of the first HEADER_SEARCH_ROWS
+    when a title sits above it). A sheet found damaged while its rows are read adds a file-level error then.
+    The workbook is closed when the block ends.
     """
     source = _open_bytes(file)
-    try:
-        head = _head(source)
-        size = _size(source)
-    except OSError as error:
-        errors.append(file_error(_("The file cannot be read: %(error)s") % {"error": error}))
-        return None
-    if not head:
-        errors.append(file_error(_("The file is empty.")))
-        return None
-    if size is not None and size > max_upload_mb() * 1024 * 1024:
-        errors.append(file_error(_("The file is larger than %(size)d MB; split it into several files.")
-                                 % {"size": max_upload_mb()}))
-        return None
-    if head.startswith(OLE_MAGIC):
-        errors.append(file_error(_(
-            "This is an old Excel .xls file or a password-protected workbook. Open it in Excel, remove any "
-            "password and save it as an Excel workbook (.xlsx), then upload it again."
-        )))
-        return None
-    if not head.startswith(ZIP_MAGIC):
-        errors.append(file_error(_(
-            "This is not an Excel workbook (.xlsx). Download the template, fill it in and upload it as .xlsx."
-        )))
-        return None
-    problem = check_archive(source)
-    if problem:
-        errors.append(file_error(problem))
-        return None
+    if not _acceptable(source, errors):
+        yield None
+        return
     try:
         workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as error:  # a damaged zip or XML can fail in many ways inside openpyxl
         logger.info("unreadable workbook: %r", error)
         errors.append(file_error(_("The file is damaged or is not a valid Excel workbook (.xlsx).")))
-        return None
+        yield None
+        return
     try:
-        return _read_sheets(workbook, kind, errors)
-    except Exception as error:  # read-only mode parses the sheet XML lazily, while iterating
-        logger.info("unreadable worksheet: %r", error)
-        errors.append(file_error(_("The file is damaged or is not a valid Excel workbook (.xlsx).")))
-        return None
+        try:
+            sheets = _open_sheets(workbook, kind, errors)
+        except Exception as error:  # read-only mode parses the sheet XML lazily
+            logger.info("unreadable worksheet: %r", error)
+            errors.append(_damaged())
+            sheets = None
+        yield sheets
     finally:
         workbook.close()
+
+
+def no_data_rows() -> RowError:
+    return file_error(_("The workbook has no data rows: fill in the rows below the header row."))
+
+
+def _damaged() -> RowError:
+    return file_error(_("The file is damaged or is not a valid Excel workbook (.xlsx)."))
+
+
+def _acceptable(source, errors: Problems) -> bool:
+    """The checks made before openpyxl opens the file: size, type and the zip directory."""
+    try:
+        head = _head(source)
+        size = _size(source)
+    except OSError as error:
+        errors.append(file_error(_("The file cannot be read: %(error)s") % {"error": error}))
+        return False
+    if not head:
+        errors.append(file_error(_("The file is empty.")))
+        return False
+    if size is not None and size > max_upload_mb() * 1024 * 1024:
+        errors.append(file_error(_("The file is larger than %(size)d MB; split it into several files.")
+                                 % {"size": max_upload_mb()}))
+        return False
+    if head.startswith(OLE_MAGIC):
+        errors.append(file_error(_(
+            "This is an old Excel .xls file or a password-protected workbook. Open it in Excel, remove any "
+            "password and save it as an Excel workbook (.xlsx), then upload it again."
+        )))
+        return False
+    if not head.startswith(ZIP_MAGIC):
+        errors.append(file_error(_(
+            "This is not an Excel workbook (.xlsx). Download the template, fill it in and upload it as .xlsx."
+        )))
+        return False
+    problem = check_archive(source)
+    if problem:
+        errors.append(file_error(problem))
+        return False
+    return True
 
 
 def check_archive(source) -> str | None:
@@ -297,6 +329,11 @@ def count_rows(stream, *, limit: int, max_row_bytes: int = MAX_ROW_BYTES) -> str
 
     Reads in chunks and stops at the first excess, so memory and time stay small whatever the sheet holds.
     """
+    return scan_rows(stream, limit=limit, max_row_bytes=max_row_bytes)[0]
+
+
+def scan_rows(stream, *, limit: int, max_row_bytes: int = MAX_ROW_BYTES) -> tuple[str | None, int]:
+    """count_rows(), with the number of row elements found (up to the first excess)."""
     pending, offset, count, row_start = b"", 0, 0, None
     while True:
         chunk = stream.read(_SCAN_CHUNK)
@@ -307,17 +344,17 @@ def count_rows(stream, *, limit: int, max_row_bytes: int = MAX_ROW_BYTES) -> str
                 break
             position = offset + match.start()
             if row_start is not None and position - row_start > max_row_bytes:
-                return "size"
+                return "size", count
             if match.group(1) != b"row":  # </sheetData>: no rows after it
-                return None
+                return None, count
             count += 1
             if count > limit:
-                return "rows"
+                return "rows", count
             row_start = position
         if row_start is not None and offset + safe - row_start > max_row_bytes:
-            return "size"
+            return "size", count
         if not chunk:
-            return None
+            return None, count
         pending, offset = data[safe:], offset + safe
 
 
@@ -329,21 +366,22 @@ def _too_many_rows(sheet: Sheet) -> RowError:
     ) % {"sheet": sheet.name, "max": max_rows()})
 
 
-def _scan_sheet(workbook, worksheet, sheet: Sheet) -> RowError | None:
-    """Count the rows of a sheet in its XML before openpyxl reads them (see count_rows)."""
+def _scan_sheet(workbook, worksheet, sheet: Sheet) -> tuple[RowError | None, int]:
+    """Count the rows of a sheet in its XML before openpyxl reads them (see count_rows): a problem or None,
+    and the number of rows."""
     archive, path = getattr(workbook, "_archive", None), getattr(worksheet, "_worksheet_path", None)
     if archive is None or not path:  # not openpyxl's read-only mode: nothing to scan
-        return None
+        return None, 0
     with archive.open(path) as stream:
-        found = count_rows(stream, limit=max_rows() + HEADER_SEARCH_ROWS)
+        found, count = scan_rows(stream, limit=max_rows() + HEADER_SEARCH_ROWS)
     if found == "rows":
-        return _too_many_rows(sheet)
+        return _too_many_rows(sheet), count
     if found == "size":
         return RowError(sheet.name, None, "", _(
             "A row of the sheet “%(sheet)s” holds more than %(size)d MB of data, far more than a registry row; "
             "the file is refused. Copy the data into a new workbook made from the template."
-        ) % {"sheet": sheet.name, "size": MAX_ROW_BYTES // (1024 * 1024)})
-    return None
+        ) % {"sheet": sheet.name, "size": MAX_ROW_BYTES // (1024 * 1024)}), count
+    return None, count
 
 
 def _normalize_header(value) -> str:
@@ -370,7 +408,8 @@ def _find_header(worksheet, sheet: Sheet) -> tuple[int, tuple]:
     return best, first[best - 1] if best <= len(first) else ()
 
 
-def _read_sheets(workbook, kind: Kind, errors: Problems) -> list[SheetRows] | None:
+def _open_sheets(workbook, kind: Kind, errors: Problems) -> list[SheetRows] | None:
+    """Check every sheet's size and header row; then each sheet's rows, to be read one by one."""
     result = []
     for sheet in kind.sheets:
         if sheet.name not in workbook.sheetnames:
@@ -379,7 +418,7 @@ def _read_sheets(workbook, kind: Kind, errors: Problems) -> list[SheetRows] | No
             ) % {"sheet": sheet.name}))
             continue
         worksheet = workbook[sheet.name]
-        problem = _scan_sheet(workbook, worksheet, sheet)
+        problem, count = _scan_sheet(workbook, worksheet, sheet)
         if problem:
             errors.append(problem)
             continue
@@ -403,22 +442,28 @@ def _read_sheets(workbook, kind: Kind, errors: Problems) -> list[SheetRows] | No
         if missing:
             continue
         indexes = [positions[column.header] for column in sheet.columns]
-        rows = worksheet.iter_rows(min_row=header_row + 1, max_col=max(indexes) + 1, values_only=True)
-        limit, data = max_rows(), []
+        rows = _data_rows(worksheet, sheet, header_row, indexes, errors)
+        result.append(SheetRows(sheet, max(0, count - header_row), rows))
+    if errors:
+        return None
+    return result
+
+
+def _data_rows(worksheet, sheet: Sheet, header_row: int, indexes: list[int], errors: Problems):
+    """The non-blank rows below the header, as (Excel row number, values in the order of sheet.columns)."""
+    rows = worksheet.iter_rows(min_row=header_row + 1, max_col=max(indexes) + 1, values_only=True)
+    limit = max_rows()
+    try:
         for number, values in enumerate(rows, start=header_row + 1):
             if number - header_row > limit:  # the scan counts row elements; gaps between them count here
                 errors.append(_too_many_rows(sheet))
-                break
+                return
             picked = tuple(values[index] for index in indexes)
             if not _is_blank(picked):
-                data.append((number, picked))
-        result.append(SheetRows(sheet, data))
-    if errors:
-        return None
-    if not any(sheet_rows.rows for sheet_rows in result):
-        errors.append(file_error(_("The workbook has no data rows: fill in the rows below the header row.")))
-        return None
-    return result
+                yield number, picked
+    except Exception as error:  # read-only mode parses the sheet XML lazily, while iterating
+        logger.info("unreadable worksheet: %r", error)
+        errors.append(_damaged())
 
 
 # Cell values -------------------------------------------------------------------------------------
@@ -589,15 +634,15 @@ def choice_lookups(sheet: Sheet) -> dict[str, dict[str, str]]:
     return {column.key: column.vocabulary.lookup() for column in sheet.columns if column.type == CHOICE}
 
 
-def parse_rows(sheet_rows: SheetRows, errors: Problems, tick) -> list[tuple[int, dict, set[str]]]:
-    """Each row as (row number, {key: value}, keys of the cells that had errors). Errors go to `errors`.
+def parse_rows(sheet_rows: SheetRows, errors: Problems, tick) -> Iterator[tuple[int, dict, set[str]]]:
+    """Each row as (row number, {key: value}, keys of the cells that had errors), as the rows are read.
+    Errors go to `errors`.
 
     A date given only to the month is the first of that month, and its key is in record["_month_only"].
     """
     sheet = sheet_rows.sheet
     lookups = choice_lookups(sheet)
-    parsed = []
-    for number, values in sheet_rows.rows:
+    for number, values in sheet_rows:
         record, bad = {"_month_only": set()}, set()
         for column, value in zip(sheet.columns, values, strict=True):
             try:
@@ -609,6 +654,5 @@ def parse_rows(sheet_rows: SheetRows, errors: Problems, tick) -> list[tuple[int,
                 errors.append(RowError(sheet.name, number, column.header, str(error)))
                 record[column.key] = None
                 bad.add(column.key)
-        parsed.append((number, record, bad))
         tick()
-    return parsed
+        yield number, record, bad

@@ -1,12 +1,14 @@
 """Staff pages for Excel templates, import and export of the registry.
 
-The import runs within the request: a 10,000-row file is checked and written in seconds, and the
-upload form shows a busy indicator (htmx) meanwhile. The import is all-or-nothing; on errors the
-page lists every bad row and column and says that nothing was imported.
+The import runs as a background job (organizations/tasks.py): the upload is stored and queued, and the
+page follows the job (web/views/jobs.py: a fragment that htmx polls) until the report is there. The
+import is all-or-nothing; on errors the report lists every bad row and column and says that nothing
+was imported.
 """
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -14,8 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from dangjian.jobs.models import BackgroundJob
+from dangjian.jobs.selectors import recent_jobs
 from dangjian.organizations import spreadsheets
+from dangjian.organizations.tasks import registry_import_start
 from dangjian.web.views.base import private_no_store, require
+from dangjian.web.views.jobs import job_context
 
 KIND_DESCRIPTIONS = {
     "organs": gettext_lazy("The organs directly under the city (sheet 单位). Only the working committee imports "
@@ -72,6 +78,7 @@ def index(request):
         "kinds": kinds,
         "can_reveal": request.user.has_perm("organizations.reveal_person"),
         "form": UploadForm(),
+        "recent_imports": recent_jobs(user=request.user, kind=BackgroundJob.Kind.REGISTRY_IMPORT),
         "active": "spreadsheet",
     })
 
@@ -107,6 +114,8 @@ def export_download(request, kind):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request, kind):
+    """Store the workbook and start its import as a background job; then follow the job (its page, or with
+    htmx its fragment in place). A form without a usable file answers at once with the form's error."""
     require(request.user, "organizations.import_registry")
     spec = _kind(kind)
     if kind == "organs":
@@ -114,15 +123,18 @@ def import_upload(request, kind):
     if request.method == "GET":
         return redirect("spreadsheets")
     form = UploadForm(request.POST, request.FILES)
-    context = {"kind": spec, "form": form, "result": None, "active": "spreadsheet"}
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        context["filename"] = upload.name
-        context["result"] = spreadsheets.registry_import(
-            kind=kind, file=upload, by=request.user, filename=upload.name or ""
-        )
-    failed = context["result"] is None or not context["result"].ok
+        try:
+            job = registry_import_start(kind=kind, file=upload, by=request.user, filename=upload.name or "")
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            if request.htmx:
+                return render(request, "web/_job.html", job_context(job))
+            return redirect("job_detail", job.pk)
+    context = {"kind": spec, "form": form, "result": None, "active": "spreadsheet"}
     if request.htmx:
-        # htmx swaps only successful answers, so the report of a failed import is a 200 here.
+        # htmx swaps only successful answers, so the form's error is a 200 here.
         return render(request, "web/_import_report.html", context)
-    return render(request, "web/spreadsheets_result.html", context, status=400 if failed else 200)
+    return render(request, "web/spreadsheets_result.html", context, status=400)
