@@ -578,6 +578,70 @@ def test_adding_from_the_catalog_onto_a_busy_slot_shows_the_form(en_client, worl
     assert 'value="大别山“28年红旗不倒”的历史与启示"' in content  # the course's details stay in the form
 
 
+# --- A course held per group, for every group at once ----------------------------------------------
+
+def test_a_group_discussion_from_the_catalog_is_added_for_every_group(en_client, world):
+    rooms = [ClassroomFactory(venue=world.venue, name=f"研讨室{letter}") for letter in "AB"]
+    for group, room in zip(world.groups, rooms, strict=True):  # each group's room, known from a session
+        SessionFactory(phase=world.phase, group=group, form="discussion", title="分组研讨①", venue=world.venue,
+                       classroom=room, starts_at=at(DAY1, "19:30"), ends_at=at(DAY1, "21:00"))
+    course = CourseFactory(title_zh="分组研讨②：我如何当好新任书记", form="discussion", default_hours=Decimal("1.5"))
+    course.instructors.set([world.teacher])
+    url = reverse("timetable_catalog", args=[world.phase.pk]) + "?day=2022-10-12&time=19:30&form=discussion"
+    content = en_client.get(url, **HX).content.decode()
+    assert "Add 19:30–21:00 for each of 2 groups" in content
+    form = re.search(r'<form method="post" action="[^"]+" hx-post[^>]*>(.*?)</form>', content, re.S).group(1)
+    assert 'name="each_group" value="on"' in form and 'name="instructors"' not in form
+    data = {}
+    for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form):
+        data.setdefault(name, []).append(value)
+    response = en_client.post(new_url(world.phase), data, **HX)
+    assert response.status_code == 200 and response["HX-Retarget"] == "#timetable"
+    page = response.content.decode()
+    assert "“分组研讨②：我如何当好新任书记” was added on Wed 2022-10-12 for each of 2 groups." in page
+    assert "The course&#x27;s usual instructors were not assigned" in page
+    added = Session.unscoped.filter(course=course).order_by("group__number")
+    assert [(s.group.number, s.classroom.name) for s in added] == [(1, "研讨室A"), (2, "研讨室B")]
+    assert all(not s.instructors.exists() for s in added)
+    assert page.count('data-parallel="2"') == 2  # the new block, beside the first evening's
+
+
+def test_the_session_form_offers_every_group_for_a_new_session_only(en_client, world):
+    content = en_client.get(new_url(world.phase), **HX).content.decode()
+    assert 'name="each_group"' in content and "Every group at the same time (2 groups)" in content
+    course = CourseFactory(form="discussion", title_zh="分组研讨")
+    content = en_client.get(new_url(world.phase, f"?course={course.pk}"), **HX).content.decode()
+    assert re.search(r'<input type="checkbox" name="each_group"[^>]*checked', content)  # ticked for the course
+    assert 'data-group-form="1"' in content  # choosing such a course in the form ticks it (timetable.js)
+    edit = reverse("timetable_session_edit", args=[world.lecture.pk])
+    assert 'name="each_group"' not in en_client.get(edit, **HX).content.decode()
+    no_groups = PhaseFactory(program=world.program, number=3, starts_on=datetime.date(2022, 11, 7),
+                             ends_on=datetime.date(2022, 11, 11))
+    assert 'name="each_group"' not in en_client.get(new_url(no_groups), **HX).content.decode()
+
+
+def test_every_group_with_a_group_or_instructors_is_refused_on_the_fields(en_client, world):
+    data = session_data(form="discussion", title="分组研讨", day="2022-10-12", start="19:30", end="21:00",
+                        each_group="on", group=world.groups[0].pk, instructors=[world.teacher.pk])
+    response = en_client.post(new_url(world.phase), data, **HX)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert field_error(content, "group") == "Choose a group, or every group, not both."
+    assert field_error(content, "instructors").startswith("Sessions of every group at once take no instructor")
+    assert not Session.unscoped.filter(title="分组研讨").exists()
+
+
+def test_a_busy_group_refuses_every_group_naming_it(en_client, world):
+    SessionFactory(phase=world.phase, group=world.groups[1], form="site_visit", title="二组参观",
+                   starts_at=at(DAY2, "19:00"), ends_at=at(DAY2, "20:00"))
+    data = session_data(form="discussion", title="分组研讨", day="2022-10-11", start="19:30", end="21:00",
+                        each_group="on")
+    response = en_client.post(new_url(world.phase), data, **HX)
+    assert response.status_code == 400
+    assert "Group 2: This time overlaps “二组参观” (19:00–20:00) in the same group." in response.content.decode()
+    assert not Session.unscoped.filter(title="分组研讨").exists()
+
+
 # --- Copying a phase's timetable ----------------------------------------------------------------
 
 def test_copy_a_timetable_into_another_phase(en_client, world):

@@ -197,6 +197,7 @@ def _program_page(request, program: Program, *, status: int = 200, **forms):
         "budget": selectors.program_budget(program=program, phases=phases),
         "transitions": transitions,
         "transition_buttons": buttons,
+        "asks_confirmation": any(button["consequence"] for button in buttons),
         "can_change": user.has_perm("training.change_program", program),
         "can_add_phase": user.has_perm("training.change_plan", program),
         "can_delete": user.has_perm("training.delete_program", program),
