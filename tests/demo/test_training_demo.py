@@ -261,3 +261,27 @@ def test_loading_twice_creates_nothing_new(loaded):
     call_command("loaddemo", stdout=out)
     assert {model: model._default_manager.count() for model in models} == before
     assert "already loaded" in out.getvalue()
+
+
+def test_the_printed_counts_are_what_the_pages_show(loaded, program, client):
+    """loaddemo's summary, checked against the pages an organizer opens: the start page's registry
+    figures, the library lists and the timetables of the phases."""
+    import re
+
+    from django.urls import reverse
+
+    client.force_login(User.objects.get(username="organizer"))
+    printed = {name: int(number) for number, name in re.findall(
+        r"(\d+) (organs|party organizations|people|venues|red-education sites|courses|instructors|phases|sessions)"
+        r"\b", loaded)}
+    home = client.get(reverse("home")).context
+    assert (printed["organs"], printed["party organizations"], printed["people"]) == (
+        home["organ_count"], home["party_org_count"], home["person_count"])
+    assert "(2 of them temporary branches of the training classes)" in loaded
+    for name, url in (("venues", "venue_list"), ("red-education sites", "site_list"), ("courses", "course_list"),
+                      ("instructors", "instructor_list")):
+        assert printed[name] == client.get(reverse(url)).context["page"].paginator.count, name
+    phases = program.phases.all()
+    assert printed["phases"] == len(phases)
+    assert printed["sessions"] == sum(client.get(reverse("phase_timetable", args=[phase.pk])).context["session_count"]
+                                      for phase in phases)
