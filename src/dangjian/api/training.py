@@ -463,7 +463,7 @@ def phase_copy_timetable(request, phase_id: Id, payload: CopyTimetableIn):
     return {"copied": copied, "warnings": warnings}
 
 
-@phases.post("/{phase_id}/group-sessions", response={201: GroupSessionsOut, **ERRORS},
+@phases.post("/{phase_id}/group-sessions", response={201: GroupSessionsOut, **WRITE_ERRORS},
              summary="Add a session for every group at once")
 def group_sessions_create(request, phase_id: Id, payload: GroupSessionsIn):
     """One session per group of the phase at the same time (group discussion, 分组研讨), each group in its

@@ -218,7 +218,7 @@ def session_create(request, pk):
                 add_session_service_errors(form, error)
             else:
                 day = day_label(session.local_day)
-                if len(added) > 1 or form.for_each_group:
+                if form.for_each_group:
                     message = ngettext("“%(title)s” was added on %(day)s for %(count)d group.",
                                        "“%(title)s” was added on %(day)s for each of %(count)d groups.",
                                        len(added)) % {"title": session.title, "day": day, "count": len(added)}
