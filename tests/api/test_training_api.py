@@ -743,7 +743,7 @@ class TestCopyTimetable:
         GroupFactory(phase=phase, number=1)
         response = as_staff.post(f"phases/{phase.pk}/copy-timetable", {"target_phase": target.pk})
         assert response.status_code == 200, response.content
-        assert response.json() == {"copied": 1}
+        assert response.json() == {"copied": 1, "warnings": []}
         copied = target.sessions.get()
         assert timezone.localtime(copied.starts_at) == at(datetime.date(2022, 10, 17), "08:30")
 
@@ -756,7 +756,7 @@ class TestCopyTimetable:
         assert problem(response, 422)["errors"][0]["field"] is None
         assert target.sessions.count() == 1
         response = as_staff.post(f"phases/{phase.pk}/copy-timetable", {"target_phase": target.pk, "replace": True})
-        assert response.json() == {"copied": 1}
+        assert response.json() == {"copied": 1, "warnings": []}
         not_mine = PhaseFactory()  # at a venue the college staff do not work for
         response = as_staff.post(f"phases/{phase.pk}/copy-timetable", {"target_phase": not_mine.pk})
         assert list(field_errors(response)) == ["target_phase"]
@@ -985,3 +985,83 @@ def test_an_instructor_gets_only_their_own_sessions_in_the_timetable_files(db, a
     assert client.get(f"phases/{mine.phase_id}/timetable.pdf").status_code == 200
     assert seen["xlsx"] == [mine] and seen["pdf"] == [mine]
     assert other not in seen["xlsx"]
+
+
+# Sessions for every group at once, copying a program, the approver's warnings ---------------------------
+
+class TestGroupSessions:
+    def test_one_session_per_group_in_each_groups_room(self, as_staff, venue, phase):
+        rooms = [ClassroomFactory(venue=venue, name=f"研讨室{letter}") for letter in "AB"]
+        groups = [GroupFactory(phase=phase, number=n) for n in (1, 2)]
+        SessionFactory(phase=phase, group=groups[0], form="discussion", classroom=rooms[0], venue=venue,
+                       starts_at=at(DAY1, "19:30"), ends_at=at(DAY1, "21:00"))
+        course = CourseFactory(form="discussion", title_zh="分组研讨", default_hours="1.5")
+        response = as_staff.post(f"phases/{phase.pk}/group-sessions", {
+            "starts_at": "2022-10-11T19:30", "ends_at": "2022-10-11T21:00", "course_id": course.pk,
+            "classroom_id": rooms[1].pk})
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert body["warnings"] == []
+        assert [(s["group"]["id"], s["classroom"]["id"], s["title"], s["hours"], s["instructors"])
+                for s in body["sessions"]] == [(groups[0].pk, rooms[0].pk, "分组研讨", 1.5, []),
+                                               (groups[1].pk, rooms[1].pk, "分组研讨", 1.5, [])]
+        assert Session.unscoped.filter(phase=phase, course=course).count() == 2
+
+    def test_refusals(self, as_staff, as_organizer, phase, program):
+        no_groups = as_staff.post(f"phases/{phase.pk}/group-sessions", {
+            "starts_at": "2022-10-11T19:30", "ends_at": "2022-10-11T21:00", "form": "discussion", "title": "研讨"})
+        problem(no_groups, 422)
+        assert list(field_errors(no_groups)) == ["group_id"]
+        GroupFactory(phase=phase, number=1)
+        unknown = as_staff.post(f"phases/{phase.pk}/group-sessions", {
+            "starts_at": "2022-10-11T19:30", "ends_at": "2022-10-11T21:00", "form": "discussion", "title": "研讨",
+            "instructors": [1]})
+        assert problem(unknown, 422)  # no such input: instructors are not given for every group
+        set_status(program, Program.Status.CLOSED)
+        closed = as_organizer.post(f"phases/{phase.pk}/group-sessions", {
+            "starts_at": "2022-10-11T19:30", "ends_at": "2022-10-11T21:00", "form": "discussion", "title": "研讨"})
+        problem(closed, 409)
+        assert not Session.unscoped.filter(phase=phase).exists()
+
+
+class TestProgramCopy:
+    def test_copy_for_next_year(self, as_organizer, program, phase):
+        set_status(program, Program.Status.CLOSED)
+        GroupFactory(phase=phase, number=1, name="第一组")
+        SessionFactory(phase=phase, title="专题讲座", starts_at=at(DAY1, "08:30"), ends_at=at(DAY1, "11:30"))
+        response = as_organizer.post(f"programs/{program.pk}/copy", {"year": 2023})
+        assert response.status_code == 201, response.content
+        body = response.json()
+        copy = Program.unscoped.get(pk=body["id"])
+        assert (body["status"], body["year"], body["warnings"]) == ("draft", 2023, [])
+        assert body["allowed_transitions"] == ["submit"]
+        assert [(p["number"], p["starts_on"], p["ends_on"]) for p in body["phases"]] == [
+            (1, "2023-10-09", "2023-10-13")]  # 52 weeks later: Monday to Friday again
+        assert copy.phases.get().sessions.get().title == "专题讲座"
+
+    def test_to_a_first_day_and_refusals(self, as_organizer, as_approver, program, phase):
+        response = as_organizer.post(f"programs/{program.pk}/copy", {"year": program.year})
+        problem(response, 422)
+        assert list(field_errors(response)) == ["first_day"]
+        response = as_organizer.post(f"programs/{program.pk}/copy", {"year": 2023, "first_day": "2023-03-06",
+                                                                     "title": "2023年春季培训班"})
+        assert response.status_code == 201, response.content
+        assert (response.json()["title"], response.json()["phases"][0]["starts_on"]) == ("2023年春季培训班",
+                                                                                           "2023-03-06")
+        set_status(program, Program.Status.SUBMITTED)
+        problem(as_approver.post(f"programs/{program.pk}/copy", {"year": 2023}), 403)
+        assert Program.unscoped.count() == 2
+
+
+class TestApprovalWarnings:
+    def test_the_approver_reads_them_in_the_program(self, as_approver, as_organizer, program, phase):
+        SessionFactory(phase=phase, form="onsite_teaching", hours=20, starts_at=at(DAY1, "08:00"),
+                       ends_at=at(DAY1, "17:00"))
+        set_status(program, Program.Status.SUBMITTED)
+        warnings = as_approver.get(f"programs/{program.pk}").json()["approval_warnings"]
+        assert warnings == [in_language(
+            "Phase %(number)s: the timetable holds %(hours)s hours, far below the %(credited)s hours its "
+            "%(days)d days credit (less than %(share)d %%).") % {
+                "number": 1, "hours": "20", "credited": "37.5", "days": 5, "share": 80},
+            in_language("The timetable has no theory teaching (thematic lectures or case teaching).")]
+        assert as_organizer.get(f"programs/{program.pk}").json()["approval_warnings"] == []  # not theirs to decide

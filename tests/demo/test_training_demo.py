@@ -140,7 +140,10 @@ def test_places_courses_and_instructors_follow_the_csv(program):
             assert session.place_note == row["place"] and session.venue is None and not stops
             assert session.course is None
             continue
-        assert session.course is not None and session.course.form == session.form
+        if row["form"] == "site_visit":  # visits without a lecture: the shared catalog has no entry for them
+            assert session.course is None
+        else:
+            assert session.course is not None and session.course.form == session.form
         if row["place"] == COLLEGE:
             assert session.venue.name_zh == COLLEGE and not stops and session.classroom is not None
         else:
@@ -150,6 +153,20 @@ def test_places_courses_and_instructors_follow_the_csv(program):
     # A group discussion per group, each in its own seminar room.
     rooms = Session.unscoped.filter(phase=phase, form="discussion").values_list("starts_at", "classroom__name")
     assert len(set(rooms)) == 12
+
+
+def test_the_timetable_shows_the_four_teaching_forms_of_the_seed(program):
+    """理论教学、参观学习、现场教学、交流研讨 (shared/seed/nanyang-training-article.txt), each in both phases."""
+    for phase in program.phases.all():
+        forms = set(phase.sessions.values_list("form", flat=True))
+        assert {"lecture", "site_visit", "onsite_teaching", "discussion"} <= forms
+    visits = Session.unscoped.filter(phase__program=program, form="site_visit")
+    assert sorted({s.title for s in visits}) == ["参观学习：许世友将军故里（故居、墓园）",
+                                                 "参观学习：鄂豫皖苏区首府革命博物馆"]
+    # The rest of the museum's route keeps its course and its instructor.
+    route = Session.unscoped.filter(phase__program=program,
+                                    title__startswith="现场教学：中共中央鄂豫皖分局旧址").first()
+    assert route.course.code == "ons-capital-museum-route" and route.instructors.exists()
 
 
 def test_hours_per_phase_equal_the_csv_sum(program):
@@ -271,3 +288,27 @@ def test_a_demo_loaded_before_the_english_names_gets_them(program):
     assert not Classroom.objects.filter(venue__code="dabie-cadre-college", name_en="").exists()
     assert sorted(set(Group.objects.filter(phase__program=program).values_list("name_en", flat=True))) == [
         f"Group {n}" for n in range(1, 7)]
+
+
+def test_the_printed_counts_are_what_the_pages_show(loaded, program, client):
+    """loaddemo's summary, checked against the pages an organizer opens: the start page's registry
+    figures, the library lists and the timetables of the phases."""
+    import re
+
+    from django.urls import reverse
+
+    client.force_login(User.objects.get(username="organizer"))
+    printed = {name: int(number) for number, name in re.findall(
+        r"(\d+) (organs|party organizations|people|venues|red-education sites|courses|instructors|phases|sessions)"
+        r"\b", loaded)}
+    home = client.get(reverse("home")).context
+    assert (printed["organs"], printed["party organizations"], printed["people"]) == (
+        home["organ_count"], home["party_org_count"], home["person_count"])
+    assert "(2 of them temporary branches of the training classes)" in loaded
+    for name, url in (("venues", "venue_list"), ("red-education sites", "site_list"), ("courses", "course_list"),
+                      ("instructors", "instructor_list")):
+        assert printed[name] == client.get(reverse(url)).context["page"].paginator.count, name
+    phases = program.phases.all()
+    assert printed["phases"] == len(phases)
+    assert printed["sessions"] == sum(client.get(reverse("phase_timetable", args=[phase.pk])).context["session_count"]
+                                      for phase in phases)

@@ -122,7 +122,7 @@ def test_build_and_move_a_session_in_the_grid(session, organizer, phase):
     page.goto(reverse("phase_timetable", args=[phase.pk]))
     expect(page.locator("h1")).to_contain_text("1")
     expect(page.locator(".tt-dayhead")).to_have_count(5)
-    expect(page.locator(".tt-session")).to_have_count(len(SEED) + 3)
+    expect(page.locator(".tt-session")).to_have_count(len(SEED) + 1)  # the three groups' discussion: one block
     expect(page.locator(".tt-dayhead").first).to_contain_text("星期一")
     session.screenshot("timetable-grid-1280")
 
@@ -235,3 +235,43 @@ def test_grid_on_a_phone(phone_session, organizer, phase):
     settled(page)
     phone_session.screenshot("timetable-dialog-390")
     assert phone_session.console_errors == []
+
+
+def test_parallel_group_sessions_are_one_block_that_opens_with_the_keyboard(session, organizer, phase):
+    """分组研讨 of three groups at once is one block, "3组"; the rooms are in its hover text, and Tab then
+    Enter opens the list of groups, whose links open each group's session in the dialog."""
+    rooms = {n: ClassroomFactory(venue=phase.program.venue, name=f"研讨室{letter}")
+             for n, letter in ((1, "A"), (2, "B"), (3, "C"))}
+    for discussion in Session.unscoped.filter(phase=phase, group__isnull=False).select_related("group"):
+        discussion.classroom = rooms[discussion.group.number]
+        discussion.save()
+    page = session.page
+    log_in(page, "organizer")
+    page.goto(reverse("phase_timetable", args=[phase.pk]))
+    block = page.locator(".tt-parallel")
+    expect(block).to_have_count(1)
+    expect(block).to_have_class(re.compile(r"\bcol-2 row-55 span-6\b"))
+    expect(block.locator(".tt-groups")).to_have_text("3组")
+    summary = block.locator("summary")
+    assert "第1组：研讨室A；第2组：研讨室B；第3组：研讨室C" in summary.get_attribute("title")
+    listed = block.locator(".tt-parallel-list")
+    expect(listed).to_be_hidden()
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(listed).to_be_visible()
+    expect(listed.locator("li")).to_have_count(3)
+    expect(listed.locator("li").nth(2)).to_contain_text("第3组")
+    expect(listed.locator("li").nth(2)).to_contain_text("研讨室C")
+    session.screenshot("timetable-group-block-open-1280")
+    # A group's link opens its session in the dialog.
+    listed.get_by_role("link", name="第2组").click()
+    dialog = page.locator("#tt-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#id_group")).to_have_value(str(phase.groups.get(number=2).pk))
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("Escape")
+    summary.focus()
+    page.keyboard.press("Enter")  # closes again
+    expect(listed).to_be_hidden()
+    assert session.console_errors == []

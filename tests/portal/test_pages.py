@@ -24,6 +24,21 @@ def test_home_page_shows_channel_blocks_notices_and_the_highlighted_story(client
     assert response.headers["Content-Security-Policy"].count("unsafe-inline") == 0
 
 
+def test_home_page_shows_the_notices_once(client, home, channel):
+    """The channel of notices (通知公告) is the notices block, with its "More" link, not a second block of
+    the same items; other channels keep their blocks."""
+    notices = make_channel(home, "通知公告")
+    for title in ("关于举办培训班的通知", "关于报送统计数据的通知"):
+        make_notice(notices, title)
+    make_article(channel, "培训班举办")
+    html = client.get("/portal/").content.decode()
+    assert html.count("关于举办培训班的通知") == 2  # the notices block, and "latest"
+    assert html.count('class="block-title"><span>通知公告</span>') == 1
+    notices_block = html[html.index('id="notices-heading"'):html.index('class="latest"')]
+    assert f'href="{notices.url}"' in notices_block
+    assert f'id="channel-{channel.pk}"' in html and f'id="channel-{notices.pk}"' not in html
+
+
 def test_article_page_shows_time_source_share_sections_and_related_links(client, home, channel):
     notice = make_notice(make_channel(home, "通知公告"), "关于举办培训班的通知")
     article = make_article(channel, "培训班举办", source="中共南阳市委市直机关工委", body=[

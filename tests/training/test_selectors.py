@@ -139,16 +139,40 @@ def test_grid_places_a_session_by_column_row_and_span(day, start, end, expected)
     assert placement(grid, item) == (*expected, 0, 1)
 
 
-def test_parallel_groups_get_lanes():
+def test_parallel_group_sessions_of_one_form_are_one_block():
     phase = PhaseFactory(starts_on=DAY1, ends_on=DAY5)
     groups = [GroupFactory(phase=phase, number=n) for n in (1, 2, 3)]
     whole = session(phase, DAY1, "08:30", "11:30")
-    parallel = [session(phase, DAY1, "14:30", "17:30", "discussion", group=g) for g in groups]
+    parallel = [session(phase, DAY1, "14:30", "17:30", "discussion", title="分组研讨", group=g) for g in groups]
     later = session(phase, DAY1, "19:30", "21:00", "discussion", group=groups[0])  # alone in the evening
-    grid = selectors.timetable_grid(phase=phase)
-    assert placement(grid, whole) == (1, 11, 12, 0, 1)
-    assert [placement(grid, s)[3:] for s in parallel] == [(0, 3), (1, 3), (2, 3)]
-    assert placement(grid, later)[3:] == (0, 1)
+    grid = selectors.timetable_grid(phase=phase, sessions=selectors.phase_sessions(phase=phase))
+    assert len(grid["items"]) == 3
+    assert placement(grid, whole) == (1, 11, 12, 0, 1) and placement(grid, later)[3:] == (0, 1)
+    block = next(item for item in grid["items"] if item["parallel"])
+    assert placement(grid, parallel[0]) == (1, 35, 12, 0, 1)  # one block, full width: no lanes
+    assert block["parallel"].sessions == parallel and block["parallel"].group_count == 3
+    assert block["parallel"].common_title == "分组研讨"
+    assert [item["parallel"] for item in grid["items"] if item["session"] != parallel[0]] == [None, None]
+
+
+def test_groups_in_different_forms_at_one_time_get_lanes():
+    phase = PhaseFactory(starts_on=DAY1, ends_on=DAY5)
+    groups = [GroupFactory(phase=phase, number=n) for n in (1, 2, 3)]
+    discussing = [session(phase, DAY1, "14:30", "17:30", "discussion", title="研讨", group=g) for g in groups[:2]]
+    visiting = session(phase, DAY1, "14:30", "17:30", "site_visit", title="参观", group=groups[2])
+    grid = selectors.timetable_grid(phase=phase, sessions=selectors.phase_sessions(phase=phase))
+    assert [placement(grid, s)[3:] for s in (discussing[0], visiting)] == [(0, 2), (1, 2)]
+    entries = selectors.group_parallel_sessions(selectors.phase_sessions(phase=phase))
+    assert [e.sessions if isinstance(e, selectors.ParallelSessions) else e for e in entries] == [discussing, visiting]
+
+
+def test_parallel_sessions_with_different_titles_have_no_common_title():
+    phase = PhaseFactory(starts_on=DAY1, ends_on=DAY5)
+    groups = [GroupFactory(phase=phase, number=n) for n in (1, 2)]
+    for group, title in zip(groups, ("研讨：题目一", "研讨：题目二"), strict=True):
+        session(phase, DAY1, "14:30", "17:30", "discussion", title=title, group=group)
+    (block,) = selectors.group_parallel_sessions(selectors.phase_sessions(phase=phase))
+    assert block.group_count == 2 and block.common_title == ""
 
 
 def test_overlapping_groups_that_start_at_different_times_get_lanes_too():

@@ -41,10 +41,10 @@ PAGES = [
     ("timetable_session_create", "post", "draft_phase"),
     ("timetable_catalog", "get", "phase"),
     ("timetable_catalog", "get", "draft_phase"),
-    ("phase_timetable_copy", "get", "phase"),
-    ("phase_timetable_copy", "get", "draft_phase"),
-    ("phase_timetable_copy", "post", "phase"),
-    ("phase_timetable_copy", "post", "draft_phase"),
+    ("phase_timetable_copy", "get", "phase2"),  # copy into phase 2 from phase 1
+    ("phase_timetable_copy", "get", "draft_phase2"),
+    ("phase_timetable_copy", "post", "phase2"),
+    ("phase_timetable_copy", "post", "draft_phase2"),
     ("timetable_session_edit", "get", "session"),
     ("timetable_session_edit", "get", "draft_session"),
     ("timetable_session_edit", "post", "session"),
@@ -62,7 +62,7 @@ SESSION_DATA = {"form": "lecture", "title": "《条例》解读", "title_en": ""
                 "end": "11:30", "hours": "", "place_note": ""}
 POST_DATA = {
     "timetable_session_create": lambda records, phase: SESSION_DATA,
-    "phase_timetable_copy": lambda records, phase: {"target": phase.program.phases.exclude(pk=phase.pk).get().pk},
+    "phase_timetable_copy": lambda records, phase: {"source": phase.program.phases.exclude(pk=phase.pk).get().pk},
     "timetable_session_edit": lambda records, session: {**SESSION_DATA, "day": "2022-10-10", "title": "改后的题目"},
     "timetable_session_move": lambda records, session: {"day": "2022-10-11", "time": "14:00"},
     "timetable_session_delete": lambda records, session: {},
@@ -107,15 +107,17 @@ def _build_records(users_by_role, _unit_admins_organ):
     program = ProgramFactory(venue=venue, status=Program.Status.ENROLLMENT_OPEN, phase_count=2,
                              submitted_at=at(datetime.date(2022, 9, 1), "09:00"))
     phase = PhaseFactory(program=program, number=1)
-    PhaseFactory(program=program, number=2, starts_on=datetime.date(2022, 10, 17),
-                 ends_on=datetime.date(2022, 10, 21))  # where the timetable is copied to
+    phase2 = PhaseFactory(program=program, number=2, starts_on=datetime.date(2022, 10, 17),
+                          ends_on=datetime.date(2022, 10, 21))  # where the timetable is copied to
     session = SessionFactory(phase=phase)
     session.instructors.set([InstructorFactory(user=users_by_role["instructor"])])
     draft = ProgramFactory(status=Program.Status.DRAFT, phase_count=2)
     draft_phase = PhaseFactory(program=draft, number=1)
-    PhaseFactory(program=draft, number=2, starts_on=datetime.date(2022, 10, 17), ends_on=datetime.date(2022, 10, 21))
+    draft_phase2 = PhaseFactory(program=draft, number=2, starts_on=datetime.date(2022, 10, 17),
+                                ends_on=datetime.date(2022, 10, 21))
     draft_session = SessionFactory(phase=draft_phase)
-    return SimpleNamespace(phase=phase, session=session, draft_phase=draft_phase, draft_session=draft_session)
+    return SimpleNamespace(phase=phase, phase2=phase2, session=session, draft_phase=draft_phase,
+                           draft_phase2=draft_phase2, draft_session=draft_session)
 
 
 _built_once, users_by_role, records = world_per_module(_build_records)

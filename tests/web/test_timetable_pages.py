@@ -141,24 +141,45 @@ def test_program_link_in_the_header(en_client, world):
         assert f'href="{program_url}"' in content
 
 
-def test_parallel_group_sessions_share_the_cell_in_lanes(en_client, world):
-    for group in world.groups:
-        SessionFactory(phase=world.phase, group=group, form="discussion", title=f"分组研讨 {group.number}",
-                       starts_at=at(DAY1, "19:30"), ends_at=at(DAY1, "21:00"), hours=Decimal("1.5"))
+def test_parallel_group_sessions_are_one_block_listing_the_groups_and_rooms(en_client, world):
+    rooms = [ClassroomFactory(venue=world.venue, name=f"研讨室{letter}") for letter in "AB"]
+    for group, room in zip(world.groups, rooms, strict=True):
+        SessionFactory(phase=world.phase, group=group, form="discussion", title="分组研讨①", venue=world.venue,
+                       classroom=room, starts_at=at(DAY1, "19:30"), ends_at=at(DAY1, "21:00"), hours=Decimal("1.5"))
     content = en_client.get(grid_url(world.phase)).content.decode()
-    lanes = re.findall(r'class="tt-session form-discussion col-1 row-55 span-6 (lane-\d+-of-\d+)', content)
-    assert sorted(lanes) == ["lane-0-of-2", "lane-1-of-2"]
-    assert "Group 1" in content and "Group 2" in content
-    # Parallel group sessions are credited once.
+    blocks = re.findall(r'<div class="tt-session tt-parallel form-discussion col-1 row-55 span-6[^"]*" '
+                        r'data-parallel="2">(.*?)</details>', content, re.S)
+    assert len(blocks) == 1  # one block, not a sliver per group
+    block = blocks[0]
+    assert "<summary" in block and "19:30–21:00" in block and "分组研讨①" in block and "2 groups" in block
+    assert 'title="19:30–21:00 分组研讨① · Group 1: 研讨室A; Group 2: 研讨室B"' in block  # the rooms on hover
+    for group, room in zip(world.groups, rooms, strict=True):  # and in the list that opens
+        edit = reverse("timetable_session_edit", args=[group.sessions.get().pk])
+        assert re.search(rf'<a href="{edit}"[^>]*>Group {group.number}</a>\s*<span class="tt-place">{room.name}</span>',
+                         block)
+    assert 'class="tt-session form-discussion' not in content  # no sliver left
+    # The list by day shows one entry too; parallel group sessions are credited once.
+    assert content.count('class="tt-entry tt-parallel-entry form-discussion"') == 1
     assert "8 hours credited" in content
 
-    # A third group starting later overlaps both: the whole cluster takes three lanes.
+    # A group starting later in another form is a block of its own, beside the first.
     third = GroupFactory(phase=world.phase, number=3)
-    SessionFactory(phase=world.phase, group=third, form="discussion", title="分组研讨 3",
+    SessionFactory(phase=world.phase, group=third, form="site_visit", title="参观",
                    starts_at=at(DAY1, "20:00"), ends_at=at(DAY1, "21:30"), hours=Decimal("1.5"))
     content = en_client.get(grid_url(world.phase)).content.decode()
-    lanes = re.findall(r'class="tt-session form-discussion col-1 row-\d+ span-6 (lane-\d+-of-\d+)', content)
-    assert sorted(lanes) == ["lane-0-of-3", "lane-1-of-3", "lane-2-of-3"]
+    lanes = re.findall(r'class="tt-session (?:tt-parallel )?form-\w+ col-1 row-\d+ span-6 (lane-\d+-of-\d+)', content)
+    assert sorted(lanes) == ["lane-0-of-2", "lane-1-of-2"]
+
+
+def test_a_parallel_block_late_in_the_day_opens_upwards(en_client, world):
+    for group in world.groups:
+        SessionFactory(phase=world.phase, group=group, form="discussion", title="晚间研讨",
+                       starts_at=at(DAY2, "19:30"), ends_at=at(DAY2, "21:00"))
+        SessionFactory(phase=world.phase, group=group, form="discussion", title="下午研讨",
+                       starts_at=at(DAY1, "14:30"), ends_at=at(DAY1, "16:00"))
+    content = en_client.get(grid_url(world.phase)).content.decode()
+    assert re.search(r'tt-parallel form-discussion col-2 row-55 span-6 opens-up"', content)
+    assert re.search(r'tt-parallel form-discussion col-1 row-35 span-6"', content)
 
 
 def test_grid_partial_for_htmx(en_client, world):
@@ -176,8 +197,11 @@ def test_manager_sees_the_builder_controls(en_client, world):
     assert f'data-move-url="{reverse("timetable_session_move", args=[world.lecture.pk])}"' in content
     assert 'draggable="true"' in content and 'data-day="2022-10-10" data-time="06:00"' in content
     assert "Add session" in content and "Build from catalog" in content
-    assert reverse("phase_timetable_copy", args=[world.phase.pk]) in content
     assert '<script src="/static/dangjian/timetable.js" defer></script>' in content
+    # Copying into phase 2 (phase 1 has sessions to copy from); phase 1 has no other phase to copy from.
+    assert reverse("phase_timetable_copy", args=[world.phase.pk]) not in content
+    phase2_page = en_client.get(grid_url(world.phase2)).content.decode()
+    assert reverse("phase_timetable_copy", args=[world.phase2.pk]) in phase2_page
 
 
 @pytest.mark.parametrize("role", ["approver", "unit_admin", "instructor"])
@@ -554,45 +578,145 @@ def test_adding_from_the_catalog_onto_a_busy_slot_shows_the_form(en_client, worl
     assert 'value="大别山“28年红旗不倒”的历史与启示"' in content  # the course's details stay in the form
 
 
+# --- A course held per group, for every group at once ----------------------------------------------
+
+def test_a_group_discussion_from_the_catalog_is_added_for_every_group(en_client, world):
+    rooms = [ClassroomFactory(venue=world.venue, name=f"研讨室{letter}") for letter in "AB"]
+    for group, room in zip(world.groups, rooms, strict=True):  # each group's room, known from a session
+        SessionFactory(phase=world.phase, group=group, form="discussion", title="分组研讨①", venue=world.venue,
+                       classroom=room, starts_at=at(DAY1, "19:30"), ends_at=at(DAY1, "21:00"))
+    course = CourseFactory(title_zh="分组研讨②：我如何当好新任书记", form="discussion", default_hours=Decimal("1.5"))
+    course.instructors.set([world.teacher])
+    url = reverse("timetable_catalog", args=[world.phase.pk]) + "?day=2022-10-12&time=19:30&form=discussion"
+    content = en_client.get(url, **HX).content.decode()
+    assert "Add 19:30–21:00 for each of 2 groups" in content
+    form = re.search(r'<form method="post" action="[^"]+" hx-post[^>]*>(.*?)</form>', content, re.S).group(1)
+    assert 'name="each_group" value="on"' in form and 'name="instructors"' not in form
+    data = {}
+    for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form):
+        data.setdefault(name, []).append(value)
+    response = en_client.post(new_url(world.phase), data, **HX)
+    assert response.status_code == 200 and response["HX-Retarget"] == "#timetable"
+    page = response.content.decode()
+    assert "“分组研讨②：我如何当好新任书记” was added on Wed 2022-10-12 for each of 2 groups." in page
+    assert "The course&#x27;s usual instructors were not assigned" in page
+    added = Session.unscoped.filter(course=course).order_by("group__number")
+    assert [(s.group.number, s.classroom.name) for s in added] == [(1, "研讨室A"), (2, "研讨室B")]
+    assert all(not s.instructors.exists() for s in added)
+    assert page.count('data-parallel="2"') == 2  # the new block, beside the first evening's
+
+
+def test_the_session_form_offers_every_group_for_a_new_session_only(en_client, world):
+    content = en_client.get(new_url(world.phase), **HX).content.decode()
+    assert 'name="each_group"' in content and "Every group at the same time (2 groups)" in content
+    course = CourseFactory(form="discussion", title_zh="分组研讨")
+    content = en_client.get(new_url(world.phase, f"?course={course.pk}"), **HX).content.decode()
+    assert re.search(r'<input type="checkbox" name="each_group"[^>]*checked', content)  # ticked for the course
+    assert 'data-group-form="1"' in content  # choosing such a course in the form ticks it (timetable.js)
+    edit = reverse("timetable_session_edit", args=[world.lecture.pk])
+    assert 'name="each_group"' not in en_client.get(edit, **HX).content.decode()
+    no_groups = PhaseFactory(program=world.program, number=3, starts_on=datetime.date(2022, 11, 7),
+                             ends_on=datetime.date(2022, 11, 11))
+    assert 'name="each_group"' not in en_client.get(new_url(no_groups), **HX).content.decode()
+
+
+def test_every_group_with_a_group_or_instructors_is_refused_on_the_fields(en_client, world):
+    data = session_data(form="discussion", title="分组研讨", day="2022-10-12", start="19:30", end="21:00",
+                        each_group="on", group=world.groups[0].pk, instructors=[world.teacher.pk])
+    response = en_client.post(new_url(world.phase), data, **HX)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert field_error(content, "group") == "Choose a group, or every group, not both."
+    assert field_error(content, "instructors").startswith("Sessions of every group at once take no instructor")
+    assert not Session.unscoped.filter(title="分组研讨").exists()
+
+
+def test_a_busy_group_refuses_every_group_naming_it(en_client, world):
+    SessionFactory(phase=world.phase, group=world.groups[1], form="site_visit", title="二组参观",
+                   starts_at=at(DAY2, "19:00"), ends_at=at(DAY2, "20:00"))
+    data = session_data(form="discussion", title="分组研讨", day="2022-10-11", start="19:30", end="21:00",
+                        each_group="on")
+    response = en_client.post(new_url(world.phase), data, **HX)
+    assert response.status_code == 400
+    assert "Group 2: This time overlaps “二组参观” (19:00–20:00) in the same group." in response.content.decode()
+    assert not Session.unscoped.filter(title="分组研讨").exists()
+
+
 # --- Copying a phase's timetable ----------------------------------------------------------------
 
-def test_copy_timetable_to_another_phase(en_client, world):
-    url = reverse("phase_timetable_copy", args=[world.phase.pk])
+def test_copy_a_timetable_into_another_phase(en_client, world):
+    url = reverse("phase_timetable_copy", args=[world.phase2.pk])
     content = en_client.get(url).content.decode()
-    assert f'<option value="{world.phase2.pk}">' in content and f'<option value="{world.phase.pk}">' not in content
-    response = en_client.post(url, {"target": world.phase2.pk}, follow=True)
+    assert f'<option value="{world.phase.pk}">Phase 1 (2022-10-10 to 2022-10-14, 2 sessions)</option>' in content
+    assert f'<optgroup label="{world.program.title}">' in content
+    assert f'<option value="{world.phase2.pk}">' not in content  # not itself
+    response = en_client.post(url, {"source": world.phase.pk}, follow=True)
     assert response.redirect_chain[-1] == (grid_url(world.phase2), 302)
-    assert "2 session(s) were copied from phase 1 to phase 2." in response.content.decode()
+    assert f"2 sessions were copied from {world.program.title}, phase 1." in response.content.decode()
     copied = world.phase2.sessions.order_by("starts_at")
     assert [s.starts_at for s in copied] == [at(datetime.date(2022, 10, 24), "08:30"),
                                              at(datetime.date(2022, 10, 25), "08:30")]
 
 
+def test_copy_from_a_phase_of_another_program(en_client, world):
+    """The timetable of any phase whose class the user runs, e.g. last year's; a booked instructor is
+    left out and reported."""
+    last_year = ProgramFactory(title="2021年培训班", year=2021, venue=world.venue, status=Program.Status.CLOSED)
+    old_phase = PhaseFactory(program=last_year, number=1, starts_on=datetime.date(2021, 10, 11),
+                             ends_on=datetime.date(2021, 10, 15))
+    old = SessionFactory(phase=old_phase, title="去年的讲座", form="lecture", starts_at=at(datetime.date(2021, 10, 11),
+                         "08:30"), ends_at=at(datetime.date(2021, 10, 11), "11:30"))
+    busy = InstructorFactory(name="赵老师")
+    old.instructors.set([busy, world.teacher])
+    SessionFactory(phase=world.phase, title="已有安排", starts_at=at(datetime.date(2022, 10, 13), "08:00"),
+                   ends_at=at(datetime.date(2022, 10, 13), "12:00")).instructors.set([busy])
+    # A new phase from Thursday 13th: the lecture lands then, when 赵老师 teaches in phase 1.
+    target = PhaseFactory(program=world.program, number=3, starts_on=datetime.date(2022, 10, 13),
+                          ends_on=datetime.date(2022, 10, 17))
+    url = reverse("phase_timetable_copy", args=[target.pk])
+    content = en_client.get(url).content.decode()
+    assert '<optgroup label="2021年培训班">' in content and f'<option value="{old_phase.pk}">' in content
+    response = en_client.post(url, {"source": old_phase.pk}, follow=True)
+    assert response.redirect_chain[-1] == (grid_url(target), 302)
+    page = response.content.decode()
+    assert "1 session was copied from 2021年培训班, phase 1." in page
+    assert "“去年的讲座” on 2022-10-13 was copied without 赵老师: 赵老师 already teaches “已有安排”" in page
+    copy = target.sessions.get()
+    assert copy.title == "去年的讲座" and list(copy.instructors.all()) == [world.teacher]
+
+
 def test_copy_onto_a_phase_with_sessions_needs_replace(en_client, world):
     SessionFactory(phase=world.phase2, title="二期已有的课")
-    url = reverse("phase_timetable_copy", args=[world.phase.pk])
-    response = en_client.post(url, {"target": world.phase2.pk})
+    url = reverse("phase_timetable_copy", args=[world.phase2.pk])
+    response = en_client.post(url, {"source": world.phase.pk})
     assert response.status_code == 400
     assert "Phase 2 already has sessions; tick “replace” to overwrite them." in response.content.decode()
     assert world.phase2.sessions.count() == 1
-    response = en_client.post(url, {"target": world.phase2.pk, "replace": "on"})
+    response = en_client.post(url, {"source": world.phase.pk, "replace": "on"})
     assert response.status_code == 302
     assert sorted(world.phase2.sessions.values_list("title", flat=True)) == sorted(
         ["党支部标准化规范化建设实务", "现场教学：鄂豫皖苏区首府"])
 
 
-def test_copy_refuses_a_phase_of_another_program(en_client, world):
-    stranger = PhaseFactory()
-    response = en_client.post(reverse("phase_timetable_copy", args=[world.phase.pk]), {"target": stranger.pk})
+def test_copy_refuses_a_phase_the_user_does_not_run(client, world):
+    """College staff copy only from the programs of their college; another college's phase is not a choice."""
+    staff = UserFactory(roles=["college_staff"])
+    world.venue.staff.add(staff)
+    elsewhere = PhaseFactory(program=ProgramFactory(status=Program.Status.APPROVED))
+    SessionFactory(phase=elsewhere)
+    client.force_login(staff)
+    url = reverse("phase_timetable_copy", args=[world.phase2.pk])
+    assert f'value="{elsewhere.pk}"' not in client.get(url).content.decode()
+    response = client.post(url, {"source": elsewhere.pk})
     assert response.status_code == 400
-    assert response.context["form"].has_error("target", code="invalid_choice")
-    assert stranger.sessions.count() == 0
+    assert response.context["form"].has_error("source", code="invalid_choice")
+    assert world.phase2.sessions.count() == 0
 
 
-def test_copy_form_on_the_grid_lists_the_other_phases(en_client, world):
-    content = en_client.get(grid_url(world.phase)).content.decode()
+def test_copy_form_on_the_grid_lists_the_phases_to_copy_from(en_client, world):
+    content = en_client.get(grid_url(world.phase2)).content.decode()
     section = re.search(r'<section class="card tt-copy">.*?</section>', content, re.S).group(0)
-    assert f'<option value="{world.phase2.pk}">Phase 2 (2022-10-24 to 2022-10-28)</option>' in section
+    assert f'<option value="{world.phase.pk}">Phase 1 (2022-10-10 to 2022-10-14, 2 sessions)</option>' in section
 
 
 # --- An instructor's own sessions ---------------------------------------------------------------

@@ -101,8 +101,9 @@ def test_the_data_is_really_on_the_page(client):
     world = build(12)
     client.force_login(world["users"]["organizer"])
     content = client.get(reverse("phase_timetable", args=[world["phase"].pk])).content.decode()
-    assert content.count('class="tt-session ') == 12
-    assert content.count("教师") >= 24 and "红色教育基地" in content and "lane-1-of-2" in content
+    # 4 whole-class sessions, and 4 blocks of two parallel group sessions each
+    assert content.count('class="tt-session ') == 8 and content.count('data-parallel="2"') == 4
+    assert content.count("教师") >= 24 and "红色教育基地" in content
     client.force_login(world["users"]["instructor"])
     content = client.get(reverse("my_sessions")).content.decode()
     assert content.count('class="tt-entry ') == 12

@@ -106,9 +106,15 @@ PAGES = [
     ("program_return", "post", "submitted"),
     ("program_reopen", "post", "program"),
     ("program_open_enrollment", "post", "program"),
+    ("program_start", "get", "program"),  # steps that cannot be undone: the confirmation page
     ("program_start", "post", "program"),
+    ("program_close", "get", "program"),
     ("program_close", "post", "program"),
+    ("program_archive", "get", "program"),
     ("program_archive", "post", "program"),
+    ("program_copy", "get", "program"),
+    ("program_copy", "get", "draft"),
+    ("program_copy", "post", "program"),
     ("review_document", "get", "review"),
     ("program_notice_draft", "post", "program"),
     ("program_report_draft", "post", "program"),
@@ -148,8 +154,8 @@ PROGRAM_OF = {"phase": "program", "phase2": "program", "group": "program", "memb
               "branch_post": "program", "review": "program", "draft_phase": "draft"}
 # Which roles may act, given that they see the program.
 VIEW = {"program_list", "program_detail", "phase_detail", "review_document"}
-ORGANIZER_ONLY = {"program_create", "program_edit", "program_delete", "program_submit", "program_reopen",
-                  "program_open_enrollment", "program_start", "program_close", "program_archive",
+ORGANIZER_ONLY = {"program_create", "program_copy", "program_edit", "program_delete", "program_submit",
+                  "program_reopen", "program_open_enrollment", "program_start", "program_close", "program_archive",
                   "phase_create", "phase_delete", "program_notice_draft", "program_report_draft"}
 REVIEW = {"program_approve", "program_return"}
 MANAGE_CLASS = {"phase_edit", "group_create", "group_edit", "group_delete", "committee_appoint", "committee_remove",
@@ -177,6 +183,7 @@ def _post_data(name: str, records) -> dict:
         "program_approve": {"approve-comments": "同意"},
         "program_return": {"return-comments": "请补充经费测算依据。"},
         "program_reopen": {"reopen-reason": "第二期改期"},
+        "program_copy": {"year": "2023"},
         "group_create": {"groups-count": "1"},
         "committee_appoint": {"committee-person": person, "committee-role": "study"},
         "branch_create": {"branch-name": ""},
@@ -202,6 +209,7 @@ EFFECTS = {
     "instructor_delete": _exists(Instructor),
     "course_delete": _exists(Course),
     "program_delete": _exists(Program),
+    "program_copy": lambda records, program: Program.unscoped.count(),
     "program_submit": _status,
     "program_approve": lambda records, program: (_status(records, program), program.reviews.count()),
     "program_return": lambda records, program: (_status(records, program), program.reviews.count()),

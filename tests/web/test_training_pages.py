@@ -963,3 +963,138 @@ def test_pages_render_in_chinese(client, organizer, plan):
     assert response.status_code == 200 and response["Content-Language"] == "zh-hans"
     content = response.content.decode()
     assert '<html lang="zh-hans">' in content and plan.title in content
+
+
+# Steps that cannot be undone ask first; the approver is warned of a thin timetable ------------------
+
+def test_start_close_and_archive_ask_for_confirmation_on_the_page(login, organizer, approver, plan):
+    approved(plan, organizer, approver)
+    services.program_open_enrollment(program=plan, by=organizer)
+    client = login(organizer)
+    content = client.get(plan.get_absolute_url()).content.decode()
+    start = reverse("program_start", args=[plan.pk])
+    # A link to the confirmation page (no script), opening a <dialog> with the same question (confirm.js).
+    assert f'<a class="button transition" href="{start}" data-confirm="confirm-start">Start the program…</a>' in content
+    dialog = re.search(r'<dialog id="confirm-start".*?</dialog>', content, re.S).group(0)
+    assert "The approved plan can no longer be reopened" in dialog and "This cannot be undone." in dialog
+    assert f'<form method="post" action="{start}">' in dialog and '<form method="dialog">' in dialog
+    assert '<script src="/static/dangjian/confirm.js" defer></script>' in content
+    # Without script: the link's page says what will happen and asks; nothing changes until confirmed.
+    response = client.get(start)
+    page = response.content.decode()
+    assert response.status_code == 200 and "The program becomes “In progress”." in page
+    assert f'<form method="post" action="{start}" class="actions">' in page and "Yes: Start the program" in page
+    plan.refresh_from_db()
+    assert plan.status == Status.ENROLLMENT_OPEN
+    assert client.post(start).status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == Status.IN_PROGRESS
+    close = reverse("program_close", args=[plan.pk])
+    assert "every phase is marked finished" in client.get(close).content.decode()
+    assert 'data-confirm="confirm-close"' in client.get(plan.get_absolute_url()).content.decode()
+
+
+def test_reversible_steps_are_plain_buttons_and_have_no_confirmation_page(login, organizer, plan):
+    content = login(organizer).get(plan.get_absolute_url()).content.decode()
+    assert "data-confirm" not in content and "confirm.js" not in content
+    assert login(organizer).get(reverse("program_submit", args=[plan.pk])).status_code == 405
+
+
+def test_the_confirmation_page_of_a_step_not_possible_now_says_why(login, organizer, plan):
+    response = login(organizer).get(reverse("program_close", args=[plan.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == plan.get_absolute_url()
+    assert messages_of(response) == ["A program that is “Draft” cannot be closed."]
+
+
+def test_the_approver_is_warned_of_a_thin_timetable_without_theory(login, organizer, approver, plan):
+    phase = plan.phases.get()
+    SessionFactory(phase=phase, form="onsite_teaching", title="现场教学", hours=Decimal("20"),
+                   starts_at=at(DAY1, "08:00"), ends_at=at(DAY1, "17:00"))
+    submitted(plan, organizer)
+    content = login(approver).get(plan.get_absolute_url()).content.decode()
+    form = re.search(r'<form method="post" action="[^"]*/approve/".*?</form>', content, re.S).group(0)
+    warnings = re.search(r'<div class="notice approval-warnings".*?</div>', form, re.S).group(0)
+    assert "Phase 1: the timetable holds 20 hours, far below the 37.5 hours its 5 days credit (less than 80 %)." \
+        in warnings
+    assert "The timetable has no theory teaching (thematic lectures or case teaching)." in warnings
+    # The organizer's page has no approval form, hence no warning.
+    assert "approval-warnings" not in login(organizer).get(plan.get_absolute_url()).content.decode()
+
+
+def test_no_approval_warning_for_a_full_timetable(login, organizer, approver, plan):
+    phase = plan.phases.get()
+    for day in range(5):
+        date = DAY1 + datetime.timedelta(days=day)
+        SessionFactory(phase=phase, form="lecture", hours=Decimal("7"), starts_at=at(date, "08:00"),
+                       ends_at=at(date, "16:00"))
+    submitted(plan, organizer)
+    response = login(approver).get(plan.get_absolute_url())
+    assert response.context["approval_warnings"] == []
+    assert "approval-warnings" not in response.content.decode()
+
+
+# Copy a program for another year -------------------------------------------------------------------
+
+def test_copy_a_program_for_next_year(login, organizer, approver, plan, staff_user):
+    phase = plan.phases.get()
+    group = GroupFactory(phase=phase, number=1, name="第一组")
+    lecture = SessionFactory(phase=phase, title="专题讲座", starts_at=at(DAY1, "08:30"), ends_at=at(DAY1, "11:30"))
+    SessionFactory(phase=phase, group=group, form="discussion", title="分组研讨", starts_at=at(DAY2, "19:30"),
+                   ends_at=at(DAY2, "21:00"))
+    teacher = InstructorFactory(name="刘强")
+    lecture.instructors.set([teacher])
+    approved(plan, organizer, approver)
+    client = login(organizer)
+    page = client.get(plan.get_absolute_url()).content.decode()
+    url = reverse("program_copy", args=[plan.pk])
+    assert f'href="{url}"' in page and "Copy this program" in page
+    form = client.get(url)
+    content = form.content.decode()
+    assert form.status_code == 200 and 'name="year" value="2023"' in content
+    assert 'placeholder="2023年南阳市直机关新任党组织书记培训班"' in content and "Copy the program" in content
+    response = client.post(url, {"year": "2023", "first_day": "", "title": ""}, follow=True)
+    copy = Program.unscoped.get(year=2023)
+    assert response.redirect_chain[-1] == (copy.get_absolute_url(), 302)
+    assert messages_of(response) == ["“2022年南阳市直机关新任党组织书记培训班” was copied as a draft for 2023: "
+                                     "check the dates, then submit the plan."]
+    assert (copy.title, copy.status) == ("2023年南阳市直机关新任党组织书记培训班", Status.DRAFT)
+    copied_phase = copy.phases.get()
+    assert (copied_phase.starts_on, copied_phase.ends_on) == (datetime.date(2023, 10, 9), datetime.date(2023, 10, 13))
+    assert copied_phase.starts_on.weekday() == DAY1.weekday()
+    assert [(s.title, s.group.name if s.group else None) for s in copied_phase.sessions.order_by("starts_at")] == [
+        ("专题讲座", None), ("分组研讨", "第一组")]
+    assert list(copied_phase.sessions.get(title="专题讲座").instructors.all()) == [teacher]
+
+
+def test_copy_reports_what_was_left_out_and_refuses_bad_input(login, organizer, plan):
+    client = login(organizer)
+    url = reverse("program_copy", args=[plan.pk])
+    response = client.post(url, {"year": "2022"})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "first_day": ["A copy in the same year needs other dates: give the first day."]}
+    assert Program.unscoped.count() == 1
+    response = client.post(url, {"year": "1999"})
+    assert response.status_code == 400 and "year" in response.context["form"].errors
+    # Copied onto dates where the lecture's instructor teaches elsewhere: copied without them, and said so.
+    lecture = SessionFactory(phase=plan.phases.get(), title="专题讲座", starts_at=at(DAY1, "08:30"),
+                             ends_at=at(DAY1, "11:30"))
+    teacher = InstructorFactory(name="刘强")
+    lecture.instructors.set([teacher])
+    elsewhere = SessionFactory(title="别处的课", starts_at=at(datetime.date(2022, 10, 24), "08:00"),
+                               ends_at=at(datetime.date(2022, 10, 24), "12:00"),
+                               phase=PhaseFactory(starts_on=datetime.date(2022, 10, 24),
+                                                  ends_on=datetime.date(2022, 10, 24)))
+    elsewhere.instructors.set([teacher])
+    response = client.post(url, {"year": "2022", "first_day": "2022-10-24", "title": "2022年第二轮培训班"}, follow=True)
+    assert "“专题讲座” on 2022-10-24 was copied without 刘强: 刘强 already teaches “别处的课” at this time" in \
+        messages_of(response)[1]
+    assert Program.unscoped.get(title="2022年第二轮培训班").phases.get().starts_on == datetime.date(2022, 10, 24)
+
+
+def test_only_organizers_see_the_copy_button(login, staff_user, approver, organizer, plan):
+    submitted(plan, organizer)
+    for user in (staff_user, approver):
+        client = login(user)
+        assert reverse("program_copy", args=[plan.pk]) not in client.get(plan.get_absolute_url()).content.decode()
+        assert client.get(reverse("program_copy", args=[plan.pk])).status_code == 403

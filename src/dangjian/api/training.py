@@ -53,11 +53,15 @@ from dangjian.api.training_schemas import (
     GroupIn,
     GroupOut,
     GroupPatch,
+    GroupSessionsIn,
+    GroupSessionsOut,
     MoveIn,
     PhaseCreateIn,
     PhaseFilters,
     PhaseOut,
     PhasePatch,
+    ProgramCopyIn,
+    ProgramCopyOut,
     ProgramDetail,
     ProgramFilters,
     ProgramIn,
@@ -117,6 +121,8 @@ def _detail(program: Program, user) -> Program:
     program.api_reviews = list(selectors.program_reviews(program=program))
     program.api_phases = list(selectors.program_phases(program=program))
     program.phase_total = len(program.api_phases)
+    program.api_approval_warnings = (selectors.approval_warnings(program=program)
+                                     if "approve" in program.api_transitions else [])
     return program
 
 
@@ -228,6 +234,20 @@ def program_delete(request, program_id: Id):
     program = selectors.program_get(user=request.user, pk=program_id)
     require_perm(request.user, "training.delete_program", program)
     return delete(services.program_delete, program=program, by=request.user)
+
+
+@programs.post("/{program_id}/copy", response={201: ProgramCopyOut, **ERRORS},
+               summary="Copy the program for another year (a draft)")
+def program_copy(request, program_id: Id, payload: ProgramCopyIn):
+    """A new draft with the same plan, its phases shifted to the year (or to `first_day`), their groups
+    and timetables with instructors and rooms; an instructor or room booked at the new time is left out
+    and named in `warnings`. For those who may see the program and create programs."""
+    program = selectors.program_get(user=request.user, pk=program_id)
+    require_perm(request.user, "training.copy_program", program)
+    copy, warnings = call(services.program_copy, program=program, by=request.user, **payload.model_dump())
+    copy = selectors.program_get(user=request.user, pk=copy.pk)
+    copy.api_warnings = warnings
+    return Status(201, _detail(copy, request.user))
 
 
 def _transition(request, program_id: int, name: str, service, parse=None, **kwargs):
@@ -430,16 +450,33 @@ def phase_delete(request, phase_id: Id):
              summary="Copy the timetable to another phase")
 def phase_copy_timetable(request, phase_id: Id, payload: CopyTimetableIn):
     """Copies every session of this phase to the target phase (of this program or another), shifted to
-    its dates; groups are matched by number. All or nothing."""
+    its dates; groups are matched by number. An instructor or a room booked elsewhere at the new time is
+    left out and named in `warnings`; anything else that does not fit copies nothing (422)."""
     source = _phase(request, phase_id)
     target = _visible_phases(request.user).select_related("program").filter(pk=payload.target_phase).first()
     if target is None:
         raise ValidationError({"target_phase": _("There is no phase with id %(id)s among those you may use.")
                                % {"id": payload.target_phase}})
     require_perm(request.user, "training.edit_timetable", target)
-    copied = call(services.phase_timetable_copy, source=source, target=target, by=request.user,
-                  replace=payload.replace)
-    return {"copied": copied}
+    copied, warnings = call(services.phase_timetable_copy, source=source, target=target, by=request.user,
+                            replace=payload.replace)
+    return {"copied": copied, "warnings": warnings}
+
+
+@phases.post("/{phase_id}/group-sessions", response={201: GroupSessionsOut, **WRITE_ERRORS},
+             summary="Add a session for every group at once")
+def group_sessions_create(request, phase_id: Id, payload: GroupSessionsIn):
+    """One session per group of the phase at the same time (group discussion, 分组研讨), each group in its
+    room if known (that of its latest group session), else in `classroom_id`. A room booked at that time
+    is left empty and named in `warnings`; a group busy at that time refuses the whole addition (422).
+    No instructors: give each group's session its facilitator afterwards."""
+    phase = _phase(request, phase_id, "training.edit_timetable")
+    fields, lists = _session_fields(request.user, payload.model_dump(), create=True)
+    added, warnings = call(services.session_create_for_groups, phase=phase, by=request.user, **lists, **fields)
+    rows = {row.pk: row for row in Session.objects.visible_to(request.user).filter(pk__in=[s.pk for s in added])
+            .select_related("phase", "course", "venue", "classroom", "group")
+            .prefetch_related(*selectors.session_prefetches())}
+    return Status(201, {"sessions": [rows[session.pk] for session in added], "warnings": warnings})
 
 
 @phases.get("/{phase_id}/groups", response={200: page_schema(GroupOut), **ERRORS}, summary="List a phase's groups")

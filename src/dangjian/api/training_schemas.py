@@ -112,6 +112,9 @@ class ProgramDetail(ProgramOut):
     allowed_transitions: list[Transition] = Field(..., description="Transitions the caller may apply now.")
     reviews: list[ReviewOut] = Field(..., description="The approver's decisions, latest first.")
     phases: list[PhaseOut]
+    approval_warnings: list[str] = Field(..., description="For a caller who may approve the plan now: what to look "
+                                                          "at first (a timetable far below the hours its days "
+                                                          "credit, no theory teaching). Empty otherwise.")
 
     # Set by _detail(); a handler that forgets it fails loudly rather than showing stale data.
     @staticmethod
@@ -125,6 +128,27 @@ class ProgramDetail(ProgramOut):
     @staticmethod
     def resolve_phases(obj):
         return obj.api_phases
+
+    @staticmethod
+    def resolve_approval_warnings(obj) -> list[str]:
+        return obj.api_approval_warnings
+
+
+class ProgramCopyIn(Input):
+    year: int = Field(..., ge=2000, le=2100, description="The year of the copy.")
+    first_day: datetime.date | None = Field(
+        None, description="First day of the first phase; empty: the phases move by the whole weeks nearest to "
+                          "the years between, on the same weekdays.")
+    title: Text = Field("", description="Empty: the title with its year replaced.")
+
+
+class ProgramCopyOut(ProgramDetail):
+    warnings: list[str] = Field(..., description="Instructors or rooms left out because they are booked at the "
+                                                 "new time; a head teacher no longer at the college.")
+
+    @staticmethod
+    def resolve_warnings(obj) -> list[str]:
+        return obj.api_warnings
 
 
 class ProgramIn(Input):
@@ -311,6 +335,8 @@ class CopyTimetableIn(Input):
 
 class CopyTimetableOut(Schema):
     copied: int
+    warnings: list[str] = Field(..., description="Instructors or rooms left out because they are booked at the "
+                                                 "new time.")
 
 
 class InstructorRef(Schema):
@@ -402,6 +428,29 @@ class SessionCreateIn(SessionIn):
 
 
 SessionPatch = partial(SessionIn, "SessionPatch")
+
+
+class GroupSessionsIn(Input):
+    """A session held by every group of the phase at the same time (group discussion): no group and no
+    instructor are given; each group meets in its room if known, else in `classroom_id`."""
+
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
+    form: choice_type(TeachingForm) | None = Field(None, description="Empty for the course's form.")
+    title: Text = Field("", description="Empty for the course's title.")
+    title_en: Text = ""
+    course_id: Id | None = Field(None, description="A catalog course: its title, form, hours and sites are the "
+                                                   "defaults (not its instructors).")
+    venue_id: Id | None = Field(None, description="Empty for the program's venue (unless at sites).")
+    classroom_id: Id | None = Field(None, description="The room of groups whose own room is not known.")
+    place_note: Text = ""
+    hours: Hours | None = Field(None, description="Hours credited; empty for the course's default.")
+    sites: list[Id] = Field([], description="Red-education site ids, in visiting order.")
+
+
+class GroupSessionsOut(Schema):
+    sessions: list[SessionOut] = Field(..., description="One session per group, in group order.")
+    warnings: list[str] = Field(..., description="E.g. a group's room booked at that time (left empty).")
 
 
 class MoveIn(Input):

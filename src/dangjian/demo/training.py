@@ -71,6 +71,8 @@ MAIN_CLASSROOM, HALL = "第一教室", "报告厅"
 # Timetable titles that name their catalog course differently (matching by title does not find them).
 COURSE_ALIASES = {
     "访谈教学：红军后代/老党员访谈（刘名榜的故事）": "int-red-army-descendants",
+    # The museum is now a visit of its own (参观学习); the rest of the route is the same lesson.
+    "现场教学：中共中央鄂豫皖分局旧址→红四方面军总部旧址（从分局旧址看党的组织建设）": "ons-capital-museum-route",
 }
 
 PROGRAM_FIELDS = {
@@ -218,7 +220,7 @@ class DemoLibrary:
 
 
 def _title_key(title: str) -> str:
-    title = re.sub(r"^(现场教学|体验教学|访谈教学)：", "", title)
+    title = re.sub(r"^(现场教学|参观学习|体验教学|访谈教学)：", "", title)
     return re.sub(r"[^\w]|[①②③④⑤]", "", title)
 
 
@@ -269,7 +271,8 @@ class DemoProgram:
             self.set_up_class(phase=phase, people=people[number - 1::2])
             phases.append(phase)
         self.build_timetable(phases[0])
-        services.phase_timetable_copy(source=phases[0], target=phases[1], by=by)
+        _copied, warnings = services.phase_timetable_copy(source=phases[0], target=phases[1], by=by)
+        self.warnings.extend(warnings)
         services.program_submit(program=program, by=by)
         review = services.program_approve(program=program, by=self.approver, comments=APPROVAL_COMMENTS,
                                           document_reference=APPROVAL_REFERENCE)

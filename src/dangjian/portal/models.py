@@ -106,11 +106,19 @@ class HomePage(Page):  # 网站首页
         channels = list(ChannelPage.objects.child_of(self).live().public().in_menu())
         # One query per channel block (a handful of channels), never per item.
         blocks_ = [(channel, list(latest.descendant_of(channel)[: settings.PORTAL_HOME_ITEMS])) for channel in channels]
+        notices = list(NoticePage.objects.live().public().descendant_of(self)
+                       .order_by("-published_at", "-id")[: settings.PORTAL_HOME_ITEMS])
+        # The channel of notices (通知公告) would repeat the notices block item for item: it is that block
+        # (its "More" link), not a second one.
+        notice_pks = [notice.pk for notice in notices]
+        notices_channel = next((channel for channel, entries in blocks_
+                                if notice_pks and [entry.pk for entry in entries] == notice_pks), None)
         context.update(
             featured=featured,
-            channel_blocks=[(channel, entries) for channel, entries in blocks_ if entries],
-            notices=list(NoticePage.objects.live().public().descendant_of(self)
-                         .order_by("-published_at", "-id")[: settings.PORTAL_HOME_ITEMS]),
+            channel_blocks=[(channel, entries) for channel, entries in blocks_
+                            if entries and channel != notices_channel],
+            notices=notices,
+            notices_channel=notices_channel,
             latest=list(latest[: settings.PORTAL_HOME_ITEMS]),
         )
         return context

@@ -235,6 +235,11 @@ FORM_CATEGORY = {
 }
 
 
+# Teaching forms held by every group at the same time, each group in its own room (分组研讨): a catalog
+# course of such a form, added to a phase with groups, becomes one session per group.
+GROUP_FORMS = frozenset({TeachingForm.DISCUSSION})
+
+
 class Course(TimeStampedModel):  # 课程库
     code = models.SlugField(_("code"), max_length=60, unique=True)
     form = models.CharField(_("teaching form"), max_length=20, choices=TeachingForm.choices, db_index=True)

@@ -128,7 +128,10 @@ add_action("training.delete_library_record", who=is_organizer, when=library_reco
 rules.add_perm("training.view_program", has_any_training_role & can_see_program)
 # The whole timetable of a phase (grid, PDF, Excel): not an instructor's, who sees their own sessions.
 rules.add_perm("training.view_timetable", has_any_training_role & sees_whole_program)
-rules.add_perm("training.add_program", is_organizer)
+creates_programs = is_organizer
+rules.add_perm("training.add_program", creates_programs)
+# Copying a program as another year's draft: those who may see it and create programs.
+rules.add_perm("training.copy_program", creates_programs & has_any_training_role & can_see_program)
 add_action("training.change_program", who=is_organizer, when=class_is_open,
            refusal=lambda obj: _("A closed or archived program cannot be changed."))
 # The plan: its fields, and the phases' number, dates and capacity; adding and deleting phases.

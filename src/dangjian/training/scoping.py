@@ -88,6 +88,19 @@ def session_filter(user) -> Q:
     return q
 
 
+def class_runner_filter(user, path: str = "") -> Q:
+    """Programs (reached through `path`) whose class the user runs, as a list (training.run_class asks
+    the same of one record): organizers every program, college staff those at their venues."""
+    if not getattr(user, "is_authenticated", False):
+        return NOTHING
+    roles = user.roles
+    if Role.ORGANIZER in roles:
+        return Q()
+    if Role.COLLEGE_STAFF in roles:
+        return Q(**{f"{path}venue__in": staffed_venue_ids(user)})
+    return NOTHING
+
+
 def manages_venue_of(user, program) -> bool:
     """Timetable, groups and class committee: organizers, and college staff of the program's venue."""
     if program is None or not getattr(user, "is_authenticated", False):

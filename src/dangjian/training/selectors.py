@@ -2,15 +2,18 @@
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dangjian.accounts.selectors import with_affiliation
 from dangjian.organizations.models import Person, Post
 from dangjian.organizations.scoping import organ_filter, sees_all_organs
+from dangjian.training.enums import CLOSED_STATUSES
 from dangjian.training.models import (
     FORM_CATEGORY,
     ClassCommitteeMember,
@@ -21,13 +24,14 @@ from dangjian.training.models import (
     Instructor,
     Phase,
     Program,
+    ProgramReview,
     Session,
     SessionStop,
     Site,
     TeachingForm,
     Venue,
 )
-from dangjian.training.scoping import staffed_venue_ids
+from dangjian.training.scoping import class_runner_filter, staffed_venue_ids
 
 
 def program_list(*, user, status: str = "", year: int | None = None, q: str = "") -> QuerySet[Program]:
@@ -43,6 +47,59 @@ def program_list(*, user, status: str = "", year: int | None = None, q: str = ""
     if q.strip():
         qs = qs.filter(title__icontains=q.strip())
     return qs.order_by("-year", "-id")
+
+
+# --- To-dos on the start page (web/views/dashboard.py): each one query, scoped to the user -----------
+
+def plans_awaiting_decision(*, user) -> QuerySet[Program]:
+    """The approver's to-do: plans submitted to them and not yet decided, the longest waiting first."""
+    return (Program.objects.visible_to(user).filter(status=Program.Status.SUBMITTED)
+            .select_related("organizer").order_by("submitted_at", "id"))
+
+
+def returned_plans(*, user) -> QuerySet[Program]:
+    """The organizer's to-do: plans the approver returned, each with the latest return's comments
+    (`return_comments`), who returned it (`returned_by`) and when (`returned_at`); the latest first."""
+    latest = ProgramReview.objects.filter(program=OuterRef("pk"), decision=ProgramReview.Decision.RETURNED).order_by(
+        "-decided_at", "-id")
+    return (
+        Program.objects.visible_to(user).filter(status=Program.Status.RETURNED)
+        .annotate(return_comments=Subquery(latest.values("comments")[:1]),
+                  returned_by=Subquery(latest.values("decided_by_name")[:1]),
+                  returned_at=Subquery(latest.values("decided_at")[:1]))
+        .order_by(F("returned_at").desc(nulls_last=True), "-id")
+    )
+
+
+def coming_phases(*, user, today: datetime.date | None = None) -> QuerySet[Phase]:
+    """College staff's to-do: phases not yet over of the programs whose class they run (training.run_class)
+    and that are not closed, the soonest first."""
+    today = today or timezone.localdate()
+    programs = Program.objects.visible_to(user).filter(class_runner_filter(user)).exclude(
+        status__in=CLOSED_STATUSES)
+    return (
+        Phase.objects.filter(program__in=programs, ends_on__gte=today)
+        .select_related("program", "head_teacher", "classroom")
+        .annotate(session_total=Count("sessions", distinct=True), group_total=Count("groups", distinct=True))
+        .order_by("starts_on", "program_id", "number")
+    )
+
+
+def programs_open_for_enrollment(*, user) -> QuerySet[Program]:
+    """Programs open for enrollment that the user sees (a unit administrator: where their organs will
+    nominate), the soonest first phase first."""
+    return (
+        Program.objects.visible_to(user).filter(status=Program.Status.ENROLLMENT_OPEN)
+        .select_related("organizer", "venue").annotate(first_day=Min("phases__starts_on"))
+        .order_by(F("first_day").asc(nulls_last=True), "id")
+    )
+
+
+def open_nominations(*, user):
+    """EXTENSION POINT for enrollment (not built yet): the nominations a unit administrator still has to
+    make or confirm for programs open for enrollment. Until enrollment exists there are none, and the
+    start page shows no such list (None, not an empty list: nothing is pretended)."""
+    return None
 
 
 def program_get(*, user, pk: int) -> Program:
@@ -120,8 +177,33 @@ def instructor_sessions(*, user) -> QuerySet[Session]:
     )
 
 
+def timetable_source_choices(*, user, target: Phase) -> QuerySet[Phase]:
+    """Phases whose timetable may be copied into `target`: those with sessions, of any program whose
+    class the user runs (training.run_class), other than `target`; the target's own program first,
+    then the latest years."""
+    programs = Program.objects.visible_to(user).filter(class_runner_filter(user))
+    return (
+        Phase.objects.filter(program__in=programs).exclude(pk=target.pk)
+        .annotate(session_total=Count("sessions")).filter(session_total__gt=0)
+        .select_related("program")
+        .order_by(Case(When(program_id=target.program_id, then=Value(0)), default=Value(1)),
+                  "-program__year", "-program_id", "number")
+    )
+
+
 def phase_groups(*, phase: Phase) -> QuerySet[Group]:
     return phase.groups.select_related("leader", "deputy_leader").order_by("number")
+
+
+def group_rooms(*, phase: Phase) -> dict[int, Classroom]:
+    """Each group's room, where known: the classroom of its latest group session in the phase (group id
+    -> classroom). Groups that never met in a classroom are missing."""
+    rooms = {}
+    sessions = (Session.unscoped.filter(phase=phase, group__isnull=False, classroom__isnull=False)
+                .select_related("classroom").order_by("group_id", "-starts_at", "-id"))
+    for session in sessions:
+        rooms.setdefault(session.group_id, session.classroom)
+    return rooms
 
 
 def _choice_order(field: str, choices) -> Case:
@@ -149,11 +231,58 @@ GRID_END = datetime.time(22, 0)
 GRID_SLOT_MINUTES = 15
 
 
+@dataclass
+class ParallelSessions:
+    """Sessions of one teaching form held at the same time by several groups of a phase (分组研讨 in six
+    seminar rooms): one block in the grid and one entry in the list by day, not six slivers."""
+
+    sessions: list[Session]
+    is_parallel = True  # templates tell it from a Session
+
+    @property
+    def first(self) -> Session:
+        return self.sessions[0]
+
+    @property
+    def group_count(self) -> int:
+        return len(self.sessions)
+
+    @property
+    def common_title(self) -> str:
+        """The title when every group has the same one (the usual case), else empty."""
+        titles = {session.display_title for session in self.sessions}
+        return self.first.display_title if len(titles) == 1 else ""
+
+
+def parallel_key(session: Session) -> tuple | None:
+    """What makes group sessions parallel: the same start, end and teaching form (whole-class sessions
+    have no key)."""
+    return (session.starts_at, session.ends_at, session.form) if session.group_id else None
+
+
+def group_parallel_sessions(sessions) -> list[Session | ParallelSessions]:
+    """The sessions in their order, with the group sessions of one slot and form gathered into one
+    ParallelSessions where the first of them stood (a lone group session stays itself)."""
+    members = defaultdict(list)
+    for session in sessions:
+        if (key := parallel_key(session)) is not None:
+            members[key].append(session)
+    result = []
+    for session in sessions:
+        key = parallel_key(session)
+        if key is None or len(members[key]) == 1:
+            result.append(session)
+        elif members[key][0] is session:
+            result.append(ParallelSessions(sessions=members[key]))
+    return result
+
+
 def timetable_grid(*, phase: Phase, sessions=None) -> dict:
     """A phase's sessions laid out on a day × time grid: one column per day, rows of 15 minutes from
-    06:00 to 22:00; each session knows its column, first row and row span (CSS grid classes, no inline
-    style). Group sessions that overlap in time (parallel groups) sit side by side: each gets a lane
-    and the number of lanes of its cluster."""
+    06:00 to 22:00; each item knows its column, first row and row span (CSS grid classes, no inline
+    style). Parallel group sessions of one form (group_parallel_sessions) are one item, `parallel`; other
+    group sessions that overlap in time sit side by side: each gets a lane and the number of lanes of its
+    cluster."""
     sessions = list(sessions if sessions is not None else phase_sessions(phase=phase))
     days = phase.days
     day_index = {day: i for i, day in enumerate(days)}
@@ -161,7 +290,9 @@ def timetable_grid(*, phase: Phase, sessions=None) -> dict:
     first_hour, last_hour = GRID_START.hour, GRID_END.hour
     row_count = (last_hour - first_hour) * slots_per_hour
     placed, group_items = [], defaultdict(list)
-    for session in sessions:
+    for entry in group_parallel_sessions(sessions):
+        parallel = entry if isinstance(entry, ParallelSessions) else None
+        session = parallel.first if parallel else entry
         start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
         column = day_index.get(start.date())
         if column is None:
@@ -170,7 +301,8 @@ def timetable_grid(*, phase: Phase, sessions=None) -> dict:
         end_minutes = (end.hour - first_hour) * 60 + end.minute if end.date() == start.date() else row_count * 15
         row = max(0, start_minutes // GRID_SLOT_MINUTES) + 1
         span = max(1, min(row_count + 1, -(-end_minutes // GRID_SLOT_MINUTES) + 1) - row)
-        item = {"session": session, "column": column + 1, "row": row, "span": span, "lane": 0, "lanes": 1}
+        item = {"session": session, "parallel": parallel, "column": column + 1, "row": row, "span": span,
+                "lane": 0, "lanes": 1}
         placed.append(item)
         if session.group_id:
             group_items[column].append(item)
@@ -268,6 +400,35 @@ def teaching_form_mix(*, program: Program) -> dict:
             for phase in phases
         ],
     }
+
+
+# What the approver is warned of: a timetable with fewer hours than this share of the hours its days
+# credit (days × hours per day) is "far below" them. A design choice, not a regulation: the seed's
+# five days credit 37.5 hours and its timetable holds 31 (83 %), which is fine.
+SHORT_TIMETABLE_SHARE = Decimal("0.8")
+
+
+def approval_warnings(*, program: Program, mix: dict | None = None) -> list[str]:
+    """What the approver should look at before approving: a phase whose timetable is far below the hours
+    its days credit (under SHORT_TIMETABLE_SHARE), and a timetable without theory teaching (lectures,
+    case teaching). `mix`: teaching_form_mix(program), when the caller has it already."""
+    mix = mix if mix is not None else teaching_form_mix(program=program)
+    warnings = []
+    for row in mix["phases"]:
+        if row["hours"] < row["hours_by_days"] * SHORT_TIMETABLE_SHARE:
+            warnings.append(_(
+                "Phase %(number)s: the timetable holds %(hours)s hours, far below the %(credited)s hours its "
+                "%(days)d days credit (less than %(share)d %%).") % {
+                "number": row["phase"].number, "hours": _number(row["hours"]),
+                "credited": _number(row["hours_by_days"]), "days": row["days"],
+                "share": int(SHORT_TIMETABLE_SHARE * 100)})
+    if not any(row["hours"] for row in mix["categories"] if row["code"] == FormCategory.THEORY):
+        warnings.append(_("The timetable has no theory teaching (thematic lectures or case teaching)."))
+    return warnings
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
 
 
 # --- Library --------------------------------------------------------------------------------------

@@ -8,10 +8,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from dangjian.training import selectors
-from dangjian.training.models import Classroom, Course, Instructor, Phase, Session, Site, TeachingForm, Venue
+from dangjian.training.models import (
+    GROUP_FORMS,
+    Classroom,
+    Course,
+    Instructor,
+    Phase,
+    Session,
+    Site,
+    TeachingForm,
+    Venue,
+)
 from dangjian.training.services import session_hours_default
 from dangjian.web.forms import DateInput
 
@@ -110,6 +120,7 @@ class CourseSelect(forms.Select):
                 "data-hours": str(course.default_hours),
                 "data-instructors": ",".join(str(i.pk) for i in course.instructors.all()),
                 "data-sites": ",".join(str(s.pk) for s in course.sites.all()),
+                "data-group-form": "1" if course.form in GROUP_FORMS else "",
             })
         return option
 
@@ -142,17 +153,25 @@ class SessionForm(forms.Form):
     group = forms.ModelChoiceField(label=pgettext_lazy("training", "Group"), queryset=None, required=False,
                                    empty_label=_("Whole class"),
                                    help_text=_("Only for sessions held per group (e.g. group discussion)."))
+    each_group = forms.BooleanField(
+        label=_("Every group at the same time"), required=False,
+        help_text=_("One session per group, each in its group's room (e.g. group discussion); no instructor."),
+    )
     hours = forms.DecimalField(
         label=_("Hours credited"), max_digits=4, decimal_places=1, min_value=Decimal("0"),
         max_value=Decimal("24"), required=False,
         help_text=_("Empty: the course's hours, or the session's length rounded to half hours (travel: none)."),
     )
 
-    def __init__(self, *args, phase: Phase, user, current_course: Course | None = None, **kwargs):
+    def __init__(self, *args, phase: Phase, user, current_course: Course | None = None, new: bool = True, **kwargs):
         """`current_course`: the session's course, offered even when it is no longer in use; venues and
-        classrooms are those `user` may book for the program (selectors)."""
+        classrooms are those `user` may book for the program (selectors). A new session in a phase with
+        groups may be added for every group at once (`each_group`)."""
         super().__init__(*args, **kwargs)
         self.phase = phase
+        self.group_count = phase.groups.count() if new else 0
+        if not self.group_count:
+            del self.fields["each_group"]
         self.fields["day"].widget.choices = [(day.isoformat(), day_label(day)) for day in phase.days]
         courses = list(Course.objects.filter(active=True).prefetch_related("instructors", "sites")
                        .order_by("form", "code"))
@@ -180,13 +199,13 @@ class SessionForm(forms.Form):
         day = day if day in phase.days else phase.starts_on
         start = start or datetime.time(8, 30)
         length = course_length(course) if course is not None else DEFAULT_LENGTH
-        end_dt = datetime.datetime.combine(day, start) + length
-        end = end_dt.time() if end_dt.date() == day and end_dt.time() <= DAY_END else DAY_END
-        initial = {"day": day, "start": start, "end": end}
+        initial = {"day": day, "start": start, "end": slot_end(day, start, length)}
         if course is not None:
             initial.update(course=course, form=course.form, title=course.title_zh, title_en=course.title_en,
                            hours=course.default_hours, instructors=list(course.instructors.all()),
                            sites=list(course.sites.all()))
+            if course.form in GROUP_FORMS and phase.groups.exists():
+                initial.update(each_group=True, instructors=[])
         return initial
 
     @classmethod
@@ -219,6 +238,12 @@ class SessionForm(forms.Form):
                 self.add_error("end", _("The session must end after it starts (on the same day)."))
             else:
                 data["starts_at"], data["ends_at"] = aware(day, start), aware(day, end)
+        if data.get("each_group"):
+            if data.get("group"):
+                self.add_error("group", _("Choose a group, or every group, not both."))
+            if data.get("instructors"):
+                self.add_error("instructors", _("Sessions of every group at once take no instructor: give "
+                                                "each group its facilitator afterwards."))
         if data.get("hours") is None and "starts_at" in data:
             if course is not None:
                 data["hours"] = course.default_hours
@@ -228,9 +253,20 @@ class SessionForm(forms.Form):
                 data["hours"] = session_hours_default(starts_at=data["starts_at"], ends_at=data["ends_at"])
         return data
 
+    @property
+    def for_each_group(self) -> bool:
+        return bool(self.cleaned_data.get("each_group"))
+
     def service_arguments(self) -> dict:
-        """Keyword arguments of services.session_create / session_update."""
+        """Keyword arguments of services.session_create / session_update (and session_create_for_groups,
+        which takes no group and no instructor)."""
         data = self.cleaned_data
+        if self.for_each_group:
+            return {key: value for key, value in self._arguments(data).items() if key not in ("group", "instructors")}
+        return self._arguments(data)
+
+    @staticmethod
+    def _arguments(data: dict) -> dict:
         return {
             "starts_at": data["starts_at"], "ends_at": data["ends_at"], "form": data["form"],
             "title": data["title"], "title_en": data.get("title_en", ""), "course": data.get("course"),
@@ -238,6 +274,12 @@ class SessionForm(forms.Form):
             "group": data.get("group"), "hours": data["hours"],
             "instructors": list(data.get("instructors") or []), "sites": list(data.get("sites") or []),
         }
+
+
+def slot_end(day: datetime.date, start: datetime.time, length: datetime.timedelta) -> datetime.time:
+    """The end of a session of `length` from `start`, at the latest at the end of the grid's day."""
+    end = datetime.datetime.combine(day, start) + length
+    return end.time() if end.date() == day and end.time() <= DAY_END else DAY_END
 
 
 def course_length(course: Course) -> datetime.timedelta:
@@ -269,20 +311,25 @@ class MoveForm(forms.Form):
 
 
 class TimetableCopyForm(forms.Form):
-    target = forms.ModelChoiceField(label=_("Copy to phase"), queryset=Phase.objects.none(),
-                                    empty_label=None)
-    replace = forms.BooleanField(label=_("Replace the sessions the target phase already has"), required=False)
+    """Copy a timetable into a phase from another phase with sessions: of this program, or of any program
+    whose class the user runs (selectors.timetable_source_choices), grouped by program."""
 
-    def __init__(self, *args, phase: Phase, **kwargs):
+    source = forms.ModelChoiceField(label=_("Copy from"), queryset=Phase.objects.none(), empty_label=None)
+    replace = forms.BooleanField(label=_("Replace the sessions this phase already has"), required=False)
+
+    def __init__(self, *args, phase: Phase, user, **kwargs):
         super().__init__(*args, **kwargs)
-        queryset = phase.program.phases.exclude(pk=phase.pk).order_by("number")
-        self.targets = list(queryset)  # read once: the page asks whether there are any, then lists them
-        self.fields["target"].queryset = queryset
-        self.fields["target"].widget.choices = [
-            (p.pk, _("Phase %(number)s (%(start)s to %(end)s)") % {"number": p.number, "start": p.starts_on,
-                                                                  "end": p.ends_on})
-            for p in self.targets
-        ]
+        queryset = selectors.timetable_source_choices(user=user, target=phase)
+        self.sources = list(queryset)  # read once: the page asks whether there are any, then lists them
+        self.fields["source"].queryset = queryset
+        groups: dict[int, tuple[str, list]] = {}
+        for source in self.sources:
+            label = ngettext("Phase %(number)s (%(start)s to %(end)s, %(count)d session)",
+                             "Phase %(number)s (%(start)s to %(end)s, %(count)d sessions)", source.session_total) % {
+                "number": source.number, "start": source.starts_on, "end": source.ends_on,
+                "count": source.session_total}
+            groups.setdefault(source.program_id, (source.program.title, []))[1].append((source.pk, label))
+        self.fields["source"].widget.choices = list(groups.values())
 
 
 class CatalogFilterForm(forms.Form):

@@ -264,6 +264,18 @@ class ReopenForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ProgramCopyForm(forms.Form):
+    """Copy a program for another year (services.program_copy)."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    first_day = forms.DateField(
+        label=_("First day of the first phase"), required=False, widget=DateInput(),
+        help_text=_("Empty: the phases move by whole weeks to the same season of the new year, on the same "
+                    "weekdays. Given: every phase moves by the same number of days."))
+    title = forms.CharField(label=_("Title"), max_length=200, required=False,
+                            help_text=_("Empty: the title with its year replaced."))
+
+
 # --- Phases and the class -------------------------------------------------------------------------
 
 class PhaseForm(ServiceModelForm):

@@ -35,6 +35,7 @@ urlpatterns = [
     path("training/programs/<int:pk>/", programs.program_detail, name="program_detail"),
     path("training/programs/<int:pk>/edit/", programs.program_edit, name="program_edit"),
     path("training/programs/<int:pk>/delete/", programs.program_delete, name="program_delete"),
+    path("training/programs/<int:pk>/copy/", programs.program_copy, name="program_copy"),
     path("training/programs/<int:pk>/submit/", programs.program_submit, name="program_submit"),
     path("training/programs/<int:pk>/approve/", programs.program_approve, name="program_approve"),
     path("training/programs/<int:pk>/return/", programs.program_return, name="program_return"),

@@ -29,8 +29,20 @@ def session_create(*, phase: Phase, by, instructors: Iterable[Instructor] = (), 
     """Add a session to a phase's timetable. Title, form, hours, sites and instructors default to the
     course's when a catalog course is given. Returns the session and warnings (e.g. short travel time)."""
     require(by, "training.edit_timetable", phase)
-    course = fields.get("course")
     instructors, sites = list(instructors), list(sites)
+    course = fields.get("course")
+    if course is not None:
+        instructors = instructors or list(course.instructors.all())
+    session, sites = _new_session(phase=phase, fields=fields, sites=sites)
+    _require_places_in_reach(session=session, by=by)
+    return _session_save(session=session, by=by, instructors=instructors, sites=sites, action="create")
+
+
+def _new_session(*, phase: Phase, fields: dict, sites: list) -> tuple[Session, list]:
+    """An unsaved session with the defaults: the catalog course's form, title, hours and sites; the
+    venue of its classroom, else the program's (unless at sites, or travel)."""
+    fields = dict(fields)
+    course = fields.get("course")
     if course is not None:
         if not fields.get("form"):  # missing or empty (a form's blank choice): the course's
             fields["form"] = course.form
@@ -40,16 +52,62 @@ def session_create(*, phase: Phase, by, instructors: Iterable[Instructor] = (), 
         if fields.get("hours") is None:
             fields["hours"] = course.default_hours
         sites = sites or list(course.sites.all())
-        instructors = instructors or list(course.instructors.all())
     if fields.get("hours") is None:
         fields.pop("hours", None)
     if not fields.get("venue") and fields.get("classroom") is not None:
         fields["venue"] = fields["classroom"].venue  # a classroom says where (maybe a department)
     if not fields.get("venue") and not sites and fields.get("form") != TeachingForm.TRAVEL:
         fields["venue"] = phase.program.venue
-    session = Session(phase=phase, **fields)
-    _require_places_in_reach(session=session, by=by)
-    return _session_save(session=session, by=by, instructors=instructors, sites=sites, action="create")
+    return Session(phase=phase, **fields), sites
+
+
+def session_create_for_groups(*, phase: Phase, by, sites: Iterable[Site] = (), instructors: Iterable[Instructor] = (),
+                              **fields) -> tuple[list[Session], list[str]]:
+    """Add a session held by every group of the phase at the same time (分组研讨, each group in its own
+    room): one session per group, with the course's title, form, hours and sites as session_create gives
+    them. Each group meets in its room (selectors.group_rooms: the room of its latest group session in
+    the phase) if known, else in the classroom given. A room booked by another program at that time is
+    left empty and reported; any other conflict (a group busy at that time) refuses the whole addition,
+    naming the group. No instructor: one person cannot lead every group at once (each group's
+    facilitator is set on its own session). Returns the sessions and the warnings."""
+    require(by, "training.edit_timetable", phase)
+    groups = list(phase.groups.order_by("number"))
+    if not groups:
+        raise ValidationError({"group": _("Phase %(number)s has no groups yet: set them up on the phase page "
+                                          "first.") % {"number": phase.number}})
+    if list(instructors):
+        raise ValidationError({"instructors": _(
+            "An instructor cannot lead every group at the same time: add the group sessions without "
+            "instructors, then give each group its facilitator.")})
+    fields.pop("group", None)
+    given_room = fields.pop("classroom", None)
+    course = fields.get("course")
+    rooms = selectors.group_rooms(phase=phase)
+    warnings, errors, planned = [], [], []
+    if course is not None and course.instructors.exists():
+        warnings.append(_("The course's usual instructors were not assigned: give each group its facilitator."))
+    for group in groups:
+        session, group_sites = _new_session(
+            phase=phase, fields={**fields, "group": group, "classroom": rooms.get(group.pk, given_room)},
+            sites=list(sites))
+        _require_places_in_reach(session=session, by=by)
+        session.full_clean()
+        clashes = session_conflicts(session=session, instructors=[])
+        if "classroom" in clashes:
+            warnings.append(_("%(group)s: %(error)s No room was assigned.") % {
+                "group": group, "error": clashes.pop("classroom")})
+            session.classroom = None
+        errors.extend(f"{group}: {message}" for message in clashes.values())
+        planned.append((session, group_sites))
+    if errors:
+        raise ValidationError(errors)
+    created = []
+    with transaction.atomic():
+        for session, group_sites in planned:
+            saved, more = _session_save(session=session, by=by, instructors=[], sites=group_sites, action="create")
+            created.append(saved)
+            warnings.extend(warning for warning in more if warning not in warnings)
+    return created, warnings
 
 
 def session_update(*, session: Session, by, instructors: Iterable[Instructor] | None = None,
@@ -215,10 +273,12 @@ def travel_minutes(origin, destination) -> int | None:
     return row.minutes if row else None
 
 
-def phase_timetable_copy(*, source: Phase, target: Phase, by, replace: bool = False) -> int:
-    """Copy a phase's timetable to another phase (of the same program, or an earlier program's), shifted
-    to its dates. Groups are matched by number; instructors, places and hours are copied as they are
-    (not refilled from the catalog course). All or nothing; returns the number of sessions copied."""
+def phase_timetable_copy(*, source: Phase, target: Phase, by, replace: bool = False) -> tuple[int, list[str]]:
+    """Copy a phase's timetable to another phase (of the same program, or of any program whose class the
+    user runs), shifted to its dates. Groups are matched by number; instructors, places and hours are
+    copied as they are (not refilled from the catalog course); an instructor or a room booked elsewhere
+    at the new time is left out and reported. Anything else that does not fit (a day beyond the target
+    phase, a missing group) copies nothing. Returns the number of sessions copied and the warnings."""
     require(by, "training.edit_timetable", target)
     # Managing the source's class too: a copy must not reveal sessions the user may not see there.
     require(by, "training.run_class", source)
@@ -227,33 +287,61 @@ def phase_timetable_copy(*, source: Phase, target: Phase, by, replace: bool = Fa
     if target.sessions.exists() and not replace:
         raise ValidationError(_("Phase %(number)s already has sessions; tick “replace” to overwrite them.")
                               % {"number": target.number})
-    shift = target.starts_on - source.starts_on
-    groups = {g.number: g for g in target.groups.all()}
-    sessions = list(source.sessions.select_related("group").prefetch_related("instructors", "stops__site"))
-    copied = 0
     with transaction.atomic():
         for old in target.sessions.all():
             model_delete(instance=old, by=by)
-        for old in sessions:
-            group = None
-            if old.group_id:
-                group = groups.get(old.group.number)
-                if group is None:
-                    raise ValidationError(_("Phase %(number)s has no group %(group)s for “%(title)s”.") % {
-                        "number": target.number, "group": old.group.number, "title": old.title})
-            fields = {name: getattr(old, name) for name in SESSION_FIELDS}
-            # Shift the local wall-clock time by whole days (the same hours on the target's days).
-            fields.update(starts_at=timezone.localtime(old.starts_at) + shift,
-                          ends_at=timezone.localtime(old.ends_at) + shift, group=group)
-            try:
-                _session_save(session=Session(phase=target, **fields), by=by, instructors=list(old.instructors.all()),
-                              sites=[stop.site for stop in old.stops.all()], action="create")
-            except ValidationError as error:
-                raise ValidationError(_("“%(title)s” on %(day)s cannot be copied: %(error)s") % {
-                    "title": old.title, "day": timezone.localtime(old.starts_at + shift).date(),
-                    "error": " ".join(error.messages)}) from error
-            copied += 1
-    return copied
+        return copy_sessions(source=source, target=target, shift=target.starts_on - source.starts_on, by=by)
+
+
+def copy_sessions(*, source: Phase, target: Phase, shift: datetime.timedelta, by) -> tuple[int, list[str]]:
+    """Copy the source phase's sessions into the target phase, `shift` (whole days) later, keeping their
+    wall-clock hours; groups are matched by number. Instructors and rooms are kept unless booked at the
+    new time (then left out, with a warning). The caller holds the transaction and the permissions."""
+    groups = {g.number: g for g in target.groups.all()}
+    sessions = list(source.sessions.select_related("group", "classroom").prefetch_related(
+        "instructors", "stops__site").order_by("starts_at", "group__number", "id"))
+    warnings = []
+    for old in sessions:
+        group = None
+        if old.group_id:
+            group = groups.get(old.group.number)
+            if group is None:
+                raise ValidationError(_("Phase %(number)s has no group %(group)s for “%(title)s”.") % {
+                    "number": target.number, "group": old.group.number, "title": old.title})
+        fields = {name: getattr(old, name) for name in SESSION_FIELDS}
+        # Shift the local wall-clock time by whole days (the same hours on the target's days).
+        fields.update(starts_at=timezone.localtime(old.starts_at) + shift,
+                      ends_at=timezone.localtime(old.ends_at) + shift, group=group)
+        session, instructors = Session(phase=target, **fields), list(old.instructors.all())
+        day = timezone.localtime(session.starts_at).date()
+        try:
+            session.full_clean()
+            warnings += _leave_out_booked(session=session, instructors=instructors, day=day)
+            _session_save(session=session, by=by, instructors=instructors,
+                          sites=[stop.site for stop in old.stops.all()], action="create")
+        except ValidationError as error:
+            raise ValidationError(_("“%(title)s” on %(day)s cannot be copied: %(error)s") % {
+                "title": old.title, "day": day, "error": " ".join(error.messages)}) from error
+    return len(sessions), warnings
+
+
+def _leave_out_booked(*, session: Session, instructors: list, day: datetime.date) -> list[str]:
+    """Take out of a copied session the instructors and the room booked elsewhere at its time (the list
+    `instructors` is changed in place); say what was left out."""
+    clashes = session_conflicts(session=session, instructors=instructors)
+    warnings = []
+    if "instructors" in clashes:
+        busy = set(Session.unscoped.exclude(pk=session.pk).overlapping(session.starts_at, session.ends_at)
+                   .filter(instructors__in=instructors).values_list("instructors", flat=True))
+        names = "、".join(i.name for i in instructors if i.pk in busy)
+        instructors[:] = [i for i in instructors if i.pk not in busy]
+        warnings.append(_("“%(title)s” on %(day)s was copied without %(names)s: %(error)s") % {
+            "title": session.title, "day": day, "names": names, "error": clashes["instructors"]})
+    if "classroom" in clashes:
+        warnings.append(_("“%(title)s” on %(day)s was copied without its room: %(error)s") % {
+            "title": session.title, "day": day, "error": clashes["classroom"]})
+        session.classroom = None
+    return warnings
 
 
 def session_hours_default(*, starts_at: datetime.datetime, ends_at: datetime.datetime) -> Decimal:

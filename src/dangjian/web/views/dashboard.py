@@ -1,15 +1,44 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from dangjian.accounts.rules import is_approver, is_college_staff, is_organizer, is_unit_admin
 from dangjian.organizations import selectors
 from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
+from dangjian.training import selectors as training
+
+TODO_LIMIT = 10  # rows per to-do list; the heading gives the whole count
+
+
+def _todo(queryset) -> dict:
+    """A to-do list: its first rows and the whole count (two queries, whatever the data)."""
+    return {"rows": list(queryset[:TODO_LIMIT]), "count": queryset.count()}
+
+
+def todos(user) -> dict:
+    """Each role's to-dos, from the scoped selectors: the organizer's returned plans (with the reason),
+    the approver's plans awaiting decision, the college's coming phases, the unit administrator's programs
+    open for enrollment and (once enrollment exists) open nominations."""
+    found = {}
+    if is_organizer(user):
+        found["returned_plans"] = _todo(training.returned_plans(user=user))
+    if is_approver(user):
+        found["plans_awaiting"] = _todo(training.plans_awaiting_decision(user=user))
+    if is_college_staff(user):
+        found["coming_phases"] = _todo(training.coming_phases(user=user))
+    if is_unit_admin(user):
+        found["enrollment_programs"] = _todo(training.programs_open_for_enrollment(user=user))
+        nominations = training.open_nominations(user=user)
+        if nominations is not None:
+            found["open_nominations"] = _todo(nominations)
+    return found
 
 
 @login_required
 def home(request):
-    """Overview: registry figures and the 换届 warnings, for registry staff; a welcome for others."""
+    """The start page: the role's to-dos first; registry figures and the 换届 warnings for registry
+    staff; a welcome for others."""
     user = request.user
-    context = {}
+    context = {"todos": todos(user)}
     if user.has_perm("organizations.view_registry"):
         since = selectors.newly_appointed_since_default()
         warnings = selectors.term_warnings(user=user)

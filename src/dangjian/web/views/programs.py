@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dangjian.organizations.models import Post
 from dangjian.training import selectors, services
@@ -29,6 +29,7 @@ from dangjian.web.forms_training import (
     GroupForm,
     GroupsCreateForm,
     PhaseForm,
+    ProgramCopyForm,
     ProgramForm,
     ReopenForm,
     ReturnForm,
@@ -116,6 +117,34 @@ def program_edit(request, pk):
 
 
 @training_required
+def program_copy(request, pk):
+    """Copy this program for another year: a new draft with its phases shifted, groups and timetable."""
+    program = program_get_for_view(request, pk)
+    require(request.user, "training.copy_program", program)
+    next_year = program.year + 1
+    form = ProgramCopyForm(request.POST or None, initial={"year": next_year})
+    form.fields["title"].widget.attrs["placeholder"] = services.copied_title(program, next_year)
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy, warnings = services.program_copy(program=program, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("“%(title)s” was copied as a draft for %(year)s: check the dates, then "
+                                        "submit the plan.") % {"title": program.title, "year": copy.year})
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect(copy)
+    return render(request, "web/training/form.html", {
+        "form": form, "active": ACTIVE, "title": _("Copy %(name)s") % {"name": program},
+        "intro": _("The copy is a draft with the same plan, phases, groups and timetable (instructors and rooms "
+                   "included). The class committee, the temporary party branch and the approval are not "
+                   "copied."),
+        "cancel_url": program.get_absolute_url(), "submit_label": _("Copy the program"),
+    }, status=400 if form.errors else 200)
+
+
+@training_required
 @require_POST
 def program_delete(request, pk):
     program = program_get_for_view(request, pk)
@@ -155,7 +184,8 @@ def _program_page(request, program: Program, *, status: int = 200, **forms):
     # The permission of each transition decides its button (training.rules); plain buttons first, then
     # the transitions that ask for comments, a document or a reason.
     transitions = services.allowed_transitions(program=program, user=user)
-    buttons = [{"url": reverse(f"program_{name}", args=[program.pk]), "label": TRANSITION_BUTTONS[name]()}
+    buttons = [{"name": name, "url": reverse(f"program_{name}", args=[program.pk]), "label": TRANSITION_BUTTONS[name](),
+                "consequence": CONFIRMED_TRANSITIONS[name]() if name in CONFIRMED_TRANSITIONS else ""}
                for name in transitions if name in TRANSITION_BUTTONS]
     context = {
         "active": ACTIVE,
@@ -167,14 +197,17 @@ def _program_page(request, program: Program, *, status: int = 200, **forms):
         "budget": selectors.program_budget(program=program, phases=phases),
         "transitions": transitions,
         "transition_buttons": buttons,
+        "asks_confirmation": any(button["consequence"] for button in buttons),
         "can_change": user.has_perm("training.change_program", program),
         "can_add_phase": user.has_perm("training.change_plan", program),
         "can_delete": user.has_perm("training.delete_program", program),
+        "can_copy": user.has_perm("training.copy_program", program),
         "can_manage": user.has_perm("training.manage_class", program),
         "approve_form": forms.get("approve_form") or ApproveForm(prefix="approve"),
         "return_form": forms.get("return_form") or ReturnForm(prefix="return"),
         "reopen_form": forms.get("reopen_form") or ReopenForm(prefix="reopen"),
         "plan_problems": services.program_plan_problems(program=program) if "submit" in transitions else [],
+        "approval_warnings": selectors.approval_warnings(program=program, mix=mix) if "approve" in transitions else [],
     }
     return render(request, "web/training/program_detail.html", context, status=status)
 
@@ -182,6 +215,18 @@ def _program_page(request, program: Program, *, status: int = 200, **forms):
 @training_required
 def program_detail(request, pk):
     return _program_page(request, program_get_for_view(request, pk))
+
+
+# Transitions that cannot be undone ask for confirmation first, saying what will happen (a <dialog> on
+# the program page, or without script the GET page of the transition).
+CONFIRMED_TRANSITIONS = {
+    "start": lambda: _("The program becomes “In progress”. The approved plan can no longer be reopened; the "
+                       "timetable, groups and class committee can still change until the class closes."),
+    "close": lambda: _("The program becomes “Closed” and every phase is marked finished. The timetable, groups, "
+                       "class committee and temporary party branches can no longer be changed."),
+    "archive": lambda: _("The program moves to the archive: it stays readable, and nothing about it changes "
+                         "any more."),
+}
 
 
 # Workflow transitions: one POST view per transition, each calling its service.
@@ -224,12 +269,19 @@ TRANSITION_DONE = {
 
 
 def transition_view(name: str):
+    methods = ["GET", "POST"] if name in CONFIRMED_TRANSITIONS else ["POST"]
+
     @training_required
-    @require_POST
+    @require_http_methods(methods)
     def view(request, pk):
         program = program_get_for_view(request, pk)
         if response := refused(request, services.TRANSITIONS[name][2], program, program.get_absolute_url()):
             return response
+        if request.method == "GET":  # a step that cannot be undone: say what will happen, then confirm
+            return render(request, "web/training/confirm_transition.html", {
+                "active": ACTIVE, "program": program, "label": TRANSITION_BUTTONS[name](),
+                "consequence": CONFIRMED_TRANSITIONS[name](), "url": reverse(f"program_{name}", args=[program.pk]),
+            })
         try:
             _call_transition(request, program, name)
         except ValidationError as error:

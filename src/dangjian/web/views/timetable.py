@@ -17,13 +17,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from dangjian.accounts.rules import is_instructor
 from dangjian.core.rules import refusal
 from dangjian.training import selectors, services
-from dangjian.training.models import Course, Phase, Session, TeachingForm
+from dangjian.training.documents import punctuation
+from dangjian.training.models import GROUP_FORMS, Course, Phase, Session, TeachingForm
 from dangjian.web.forms_timetable import (
     CatalogFilterForm,
     MoveForm,
@@ -32,10 +34,12 @@ from dangjian.web.forms_timetable import (
     add_session_service_errors,
     course_length,
     day_label,
+    slot_end,
 )
 from dangjian.web.views.base import add_service_errors, permission_required, require
 
 CATALOG_LIMIT = 200
+PARALLEL_LIST_ROWS = 16  # quarter hours that the opened list of a parallel block needs below it
 
 
 training_staff_required = permission_required("training.view_program")
@@ -55,6 +59,13 @@ def session_place(session: Session) -> str:
     return " · ".join(parts) if parts else session.place_note
 
 
+def parallel_rooms(parallel: selectors.ParallelSessions) -> str:
+    """Each group's room (or place), for the hover text of a parallel block: 第一组：研讨室A；第二组：研讨室B."""
+    p = punctuation()
+    return p["semicolon"].join(f"{session.group}{p['colon']}{session.room_label or '—'}"
+                               for session in parallel.sessions)
+
+
 def session_time(session: Session) -> str:
     start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
     return f"{start:%H:%M}–{end:%H:%M}"
@@ -66,15 +77,22 @@ def timetable_context(request, phase: Phase, *, notices=(), open_form: bool = Fa
     program = phase.program
     sessions = list(selectors.phase_sessions(phase=phase, user=user))
     grid = selectors.timetable_grid(phase=phase, sessions=sessions)
+    for session in sessions:
+        session.time_label, session.place_label = session_time(session), session_place(session)
+        session.room_label = session.classroom.name if session.classroom_id else session.place_label
     for item in grid["items"]:
         session = item["session"]
-        item["time"], item["place"] = session_time(session), session_place(session)
+        item["time"], item["place"] = session.time_label, session.place_label
+        if item["parallel"]:
+            item["rooms"] = parallel_rooms(item["parallel"])
+            # Late in the day, the list of groups opens above the block (below, the grid ends).
+            item["opens_up"] = item["row"] + item["span"] > grid["rows"] - PARALLEL_LIST_ROWS
     can_manage = user.has_perm("training.run_class", phase)
     editable = user.has_perm("training.edit_timetable", phase)
     by_day = defaultdict(list)
-    for session in sessions:
-        session.time_label, session.place_label = session_time(session), session_place(session)
-        by_day[session.local_day].append(session)
+    for entry in selectors.group_parallel_sessions(sessions):
+        first = entry.first if isinstance(entry, selectors.ParallelSessions) else entry
+        by_day[first.local_day].append(entry)
     credited = selectors.credited_sessions(sessions)
     return {
         "phase": phase,
@@ -97,10 +115,10 @@ def timetable_context(request, phase: Phase, *, notices=(), open_form: bool = Fa
 def _page_context(request, phase: Phase, **kwargs) -> dict:
     context = timetable_context(request, phase, **kwargs)
     program = phase.program
-    copy_form = TimetableCopyForm(phase=phase) if context["editable"] else None
+    copy_form = TimetableCopyForm(phase=phase, user=request.user) if context["editable"] else None
     context.update({
         "program_url": reverse("program_detail", args=[program.pk]),
-        "copy_form": copy_form if copy_form is not None and copy_form.targets else None,
+        "copy_form": copy_form if copy_form is not None and copy_form.sources else None,
     })
     return context
 
@@ -191,13 +209,23 @@ def session_create(request, pk):
         if form.is_valid():
             arguments = form.service_arguments()
             try:
-                session, warnings = services.session_create(phase=phase, by=request.user, **arguments)
+                if form.for_each_group:
+                    added, warnings = services.session_create_for_groups(phase=phase, by=request.user, **arguments)
+                    session = added[0]
+                else:
+                    session, warnings = services.session_create(phase=phase, by=request.user, **arguments)
+                    added = [session]
             except ValidationError as error:
                 add_session_service_errors(form, error)
             else:
-                return _after_change(request, phase, warnings=warnings, message=_(
-                    "“%(title)s” was added on %(day)s.") % {"title": session.title, "day": day_label(
-                        session.local_day)})
+                day = day_label(session.local_day)
+                if form.for_each_group:
+                    message = ngettext("“%(title)s” was added on %(day)s for %(count)d group.",
+                                       "“%(title)s” was added on %(day)s for each of %(count)d groups.",
+                                       len(added)) % {"title": session.title, "day": day, "count": len(added)}
+                else:
+                    message = _("“%(title)s” was added on %(day)s.") % {"title": session.title, "day": day}
+                return _after_change(request, phase, warnings=warnings, message=message)
         return _form_response(request, phase=phase, form=form, session=None, status=400)
     day, time = _parse_slot(request)
     course = None
@@ -220,7 +248,7 @@ def session_edit(request, pk):
     session = _load_session(request, pk)
     phase = session.phase
     if request.method == "POST":
-        form = SessionForm(request.POST, phase=phase, user=request.user, current_course=session.course)
+        form = SessionForm(request.POST, phase=phase, user=request.user, current_course=session.course, new=False)
         if form.is_valid():
             try:
                 session, warnings = services.session_update(session=session, by=request.user,
@@ -236,7 +264,7 @@ def session_edit(request, pk):
         .prefetch_related(*selectors.session_prefetches()), pk=session.pk)
     session.phase = phase
     form = SessionForm(phase=phase, user=request.user, initial=SessionForm.initial_for_session(session),
-                       current_course=session.course)
+                       current_course=session.course, new=False)
     return _form_response(request, phase=phase, form=form, session=session, status=200)
 
 
@@ -297,11 +325,13 @@ def session_catalog(request, pk):
     day = data.get("day") if data.get("day") in phase.days else phase.starts_on
     time = data.get("time") or datetime.time(8, 30)
     courses = list(selectors.course_list(form=data.get("form", ""), q=data.get("q", ""))[:CATALOG_LIMIT])
+    group_count = phase.groups.count()
     rows = []
     for course in courses:
-        initial = SessionForm.initial_for_slot(phase=phase, day=day, start=time, course=course)
-        rows.append({"course": course, "start": initial["start"], "end": initial["end"],
-                     "length": course_length(course)})
+        rows.append({"course": course, "start": time, "end": slot_end(day, time, course_length(course)),
+                     "length": course_length(course),
+                     # A course held per group becomes one session per group (no instructor).
+                     "each_group": group_count if course.form in GROUP_FORMS else 0})
     context = {
         "phase": phase, "program": phase.program, "filters": filters, "rows": rows, "day": day, "time": time,
         "day_label": day_label(day), "editable": request.user.has_perm("training.edit_timetable", phase),
@@ -311,26 +341,31 @@ def session_catalog(request, pk):
     return render(request, template, context)
 
 
-# --- Copy a phase's timetable --------------------------------------------------------------------
+# --- Copy a timetable into a phase ---------------------------------------------------------------
 
 @training_staff_required
 @require_http_methods(["GET", "POST"])
 def phase_timetable_copy(request, pk):
+    """Copy into this phase the timetable of another phase: of this program or of any program whose class
+    the user runs (an earlier year's, usually)."""
     phase = selectors.phase_get(user=request.user, pk=pk)
     require(request.user, "training.run_class", phase)
-    form = TimetableCopyForm(request.POST if request.method == "POST" else None, phase=phase)
+    form = TimetableCopyForm(request.POST if request.method == "POST" else None, phase=phase, user=request.user)
     if request.method == "POST" and form.is_valid():
-        target = form.cleaned_data["target"]
+        source = form.cleaned_data["source"]
         try:
-            count = services.phase_timetable_copy(source=phase, target=target, by=request.user,
-                                                  replace=form.cleaned_data["replace"])
+            count, warnings = services.phase_timetable_copy(source=source, target=phase, by=request.user,
+                                                            replace=form.cleaned_data["replace"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("%(count)d session(s) were copied from phase %(source)s to phase "
-                                        "%(target)s.") % {"count": count, "source": phase.number,
-                                                           "target": target.number})
-            return redirect("phase_timetable", target.pk)
+            messages.success(request, ngettext(
+                "%(count)d session was copied from %(program)s, phase %(source)s.",
+                "%(count)d sessions were copied from %(program)s, phase %(source)s.", count) % {
+                "count": count, "program": source.program.title, "source": source.number})
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect("phase_timetable", phase.pk)
     return render(request, "web/timetable/copy.html", {"phase": phase, "program": phase.program, "form": form},
                   status=400 if form.errors else 200)
 

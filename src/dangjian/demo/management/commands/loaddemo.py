@@ -5,6 +5,7 @@ from dangjian.core.audit import current_origin
 from dangjian.demo.registry import load_registry
 from dangjian.demo.training import load_training
 from dangjian.demo.users import DEMO_PASSWORD, load_users
+from dangjian.organizations.models import Organ, PartyOrganization, Person
 from dangjian.portal.demo import load_portal
 
 
@@ -18,14 +19,18 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         token = current_origin.set("cli")  # the training services write the audit trail
         try:
-            counts = load_registry()
+            load_registry()
             logins = load_users()
             training = load_training()
         finally:
             current_origin.reset(token)
+        # Counted when everything is loaded, as the pages count: the training classes add their temporary
+        # party branches to the registry's party organizations.
+        temporary = PartyOrganization.unscoped.filter(org_type=PartyOrganization.Type.TEMPORARY_BRANCH).count()
         self.stdout.write(
-            f"Nanyang demo: {counts['organs']} organs, {counts['party_organizations']} party organizations, "
-            f"{counts['people']} people."
+            f"Nanyang demo: {Organ.unscoped.count()} organs, {PartyOrganization.unscoped.count()} party "
+            f"organizations ({temporary} of them temporary branches of the training classes), "
+            f"{Person.unscoped.count()} people."
         )
         program = training["program"]
         self.stdout.write(

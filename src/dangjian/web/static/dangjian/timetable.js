@@ -2,7 +2,8 @@
    - a click on an empty slot loads the new-session form for that day and time into the dialog;
    - dragging a session onto a slot POSTs the move, and the grid comes back as a partial;
    - the dialog opens when htmx puts a form into it and closes when the server says tt-close-dialog;
-   - choosing a catalog course fills the form (its data-* attributes);
+   - choosing a catalog course fills the form (its data-* attributes; a course held per group ticks
+     "every group at the same time");
    - answers with status 400 (a form with errors, a refused move) are shown, not dropped.
    No inline script or style anywhere (strict CSP); every listener is delegated, so grids swapped in
    by htmx work without rebinding. */
@@ -158,8 +159,15 @@
     form.elements.title.value = data.title || "";
     form.elements.title_en.value = data.titleEn || "";
     form.elements.hours.value = data.hours || "";
+    // A course held per group (group discussion) is added for every group at once, without instructors.
+    var eachGroup = form.elements.each_group;
+    if (eachGroup) { eachGroup.checked = data.groupForm === "1"; }
     var instructors = data.instructors ? data.instructors.split(",") : [];
-    if (instructors.length) { setMulti(form.elements.instructors, instructors); }
+    if (eachGroup && eachGroup.checked) {
+      setMulti(form.elements.instructors, []);
+    } else if (instructors.length) {
+      setMulti(form.elements.instructors, instructors);
+    }
     var sites = data.sites ? data.sites.split(",") : [];
     if (sites.length) {
       var stops = form.querySelectorAll("select[name=sites]");
