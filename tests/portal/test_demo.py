@@ -1,15 +1,21 @@
 import pytest
-from django.core.management import call_command
 from django.utils import timezone, translation
 
 from dangjian.portal.demo import DEMO_PREFIX, SEED_SLUG, SEED_TITLE, SEED_TITLE_EN, load_portal
 from dangjian.portal.models import ArticlePage, ChannelPage, HomePage, NoticePage, PortalItemPage
+from tests.shared_world import rolled_back_at_the_end
 
 pytestmark = pytest.mark.django_db
 
 
-def test_portal_demo_loads_the_seed_channels_and_article_and_is_idempotent(client):
-    first = load_portal()
+@pytest.fixture(scope="module")
+def first(django_db_setup, django_db_blocker):
+    """The portal demo, loaded once for the module (rolled back after its last test): what load_portal said."""
+    with rolled_back_at_the_end(django_db_blocker):
+        yield load_portal()
+
+
+def test_portal_demo_loads_the_seed_channels_and_article_and_is_idempotent(client, first):
     assert first["created"] > 0
     home = HomePage.objects.get()
     chain = ["党建动态", "党建资讯", "市县动态"]
@@ -29,8 +35,7 @@ def test_portal_demo_loads_the_seed_channels_and_article_and_is_idempotent(clien
     assert again["report"] is None  # without the training demo there is no program to report
 
 
-def test_twenty_and_more_further_demo_items_across_the_channels(client):
-    load_portal()
+def test_twenty_and_more_further_demo_items_across_the_channels(client, first):
     demo = PortalItemPage.objects.live().filter(slug__startswith=DEMO_PREFIX)
     assert demo.count() >= 20
     assert ArticlePage.objects.filter(slug__startswith=DEMO_PREFIX).exists()
@@ -43,8 +48,7 @@ def test_twenty_and_more_further_demo_items_across_the_channels(client):
         assert client.get(channel.url).status_code == 200
 
 
-def test_the_seed_article_in_english_is_the_text_as_given(client):
-    load_portal()
+def test_the_seed_article_in_english_is_the_text_as_given(client, first):
     seed = ArticlePage.objects.get(slug=SEED_SLUG)
     with translation.override("en"):
         assert seed.display_title == SEED_TITLE_EN
@@ -56,19 +60,3 @@ def test_the_seed_article_in_english_is_the_text_as_given(client):
     html = client.get(seed.url).content.decode()
     assert "more than 110 new party organization secretaries" in html and "Dabie Mountain Trunk College" in html
     assert "市直机关110余名新任党组织书记参加培训" not in html
-
-
-def test_loaddemo_drafts_the_report_of_the_demo_program(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("loaddemo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    from dangjian.demo.training import demo_program
-
-    program = demo_program()
-    report = ArticlePage.objects.get(slug__startswith=f"peixun-{program.pk}-baodao")
-    assert not report.live and report.live_revision is None and report.latest_revision is not None
-    assert report.get_parent().slug == "shixian-dongtai"
-    text = "".join(str(block.value) for block in report.body)
-    assert f"共{program.planned_participants}名学员参加培训" in text and "培训分两期进行" in text
-    assert report.source == program.organizer.name_zh
-    call_command("loaddemo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert ArticlePage.objects.filter(slug__startswith=f"peixun-{program.pk}-baodao").count() == 1
