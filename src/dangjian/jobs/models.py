@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.accounts.roles import Role
 from dangjian.core.scoping import ScopedQuerySet, UnscopedManager
@@ -46,7 +47,8 @@ class BackgroundJob(models.Model):  # 后台任务
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("background job", "requested by"), null=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -64,8 +66,8 @@ class BackgroundJob(models.Model):  # 后台任务
     origin = models.CharField(_("origin"), max_length=100, blank=True)
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("background job", "started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(pgettext_lazy("background job", "finished at"), null=True, blank=True)
 
     objects = BackgroundJobQuerySet.as_manager()
     unscoped = UnscopedManager.from_queryset(BackgroundJobQuerySet)()
