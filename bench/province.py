@@ -17,6 +17,7 @@ their own. A step gets the Province (sizes, random generator, what earlier steps
 
 import argparse
 import datetime
+import functools
 import random
 import sys
 import time
@@ -92,14 +93,17 @@ class Ids:
 
 def insert(model, rows: list[dict]) -> int:
     """Write `rows` (dicts of field attnames to Python values, primary keys included) with one COPY on PostgreSQL
-    (bulk_create on SQLite). A field a row leaves out gets its default, a timestamp now, else empty or NULL.
+    (bulk_create on SQLite). A field a row leaves out gets its default, a timestamp now, else empty or NULL; a
+    sort key (core.fields.SortKeyField) is computed from its source, as saving the record would.
 
-    Model instances are not built: at 200,000 rows Model.__init__ alone would take most of a minute. Values the
-    models derive on save must therefore be given in the rows."""
+    Model instances are not built: at 200,000 rows Model.__init__ alone would take most of a minute. Other values
+    the models derive on save must therefore be given in the rows."""
     from django.core.management.color import no_style
     from django.db import DEFAULT_DB_ALIAS, connections
     from django.db.models import NOT_PROVIDED
     from django.utils import timezone
+
+    from dangjian.core.fields import SortKeyField
 
     if not rows:
         return 0
@@ -115,6 +119,11 @@ def insert(model, rows: list[dict]) -> int:
         else:
             fallback[f.attname] = None if f.null else ""
     names = [f.attname for f in fields]
+    for key_field in (f for f in fields if isinstance(f, SortKeyField)):
+        key_for = functools.lru_cache(maxsize=None)(key_field.key_for)  # names repeat: 王伟, 机关党委
+        for row in rows:
+            if key_field.attname not in row:
+                row[key_field.attname] = key_for(row[key_field.source])
     if connection.vendor != "postgresql":
         model._base_manager.bulk_create([model(**{**fallback, **row}) for row in rows], batch_size=2000)
         return len(rows)
@@ -145,7 +154,7 @@ def registry(province: Province) -> dict:
     names += [(city, dept + "机关服务中心") for city in CITIES for dept in DEPARTMENTS]
     for number, (city, dept) in enumerate(names[: max(0, sizes.organs - len(demo))], start=1):
         generated.append({
-            "id": organ_id(), "code": f"henan-{number:04d}", "name_zh": city + dept,
+            "id": organ_id(), "code": f"henan-{number:04d}", "name_zh": city + dept, "sort_order": len(demo) + number,
             "sector": SECTOR_OF.get(dept, "public_institution" if "中心" in dept else "government"),
         })
     insert(Organ, generated)
@@ -234,6 +243,8 @@ def registry(province: Province) -> dict:
                                general if general is not None and number > 6 else committee)
             secretaries(branch, pool)
             member(branch, pool, "committee_member", "organization")
+            if rng.random() < 0.12:
+                member(branch, pool, "committee_member", "publicity")
     insert(PartyOrganization, orgs)
     insert(Person, people)
     insert(Post, posts)

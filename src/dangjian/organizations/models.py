@@ -5,14 +5,14 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import conf
-from dangjian.core.fields import IdNumberField, MobileField, PersonNameField
-from dangjian.core.models import TimeStampedModel
+from dangjian.core.fields import IdNumberField, MobileField, PersonNameField, SortKeyField
+from dangjian.core.models import SortKeyedModel, TimeStampedModel
 from dangjian.core.scoping import ScopedQuerySet, UnscopedManager
 from dangjian.core.validators import (
     id_number_birth_date,
@@ -32,7 +32,13 @@ class OrganQuerySet(ScopedQuerySet):
         return organ_filter(user, "pk")
 
 
-class Organ(TimeStampedModel):  # 单位 (市直机关)
+def organ_order(path: str = "") -> list:
+    """Order by the official list of organs (sort_order; organs without one after, by pinyin), for an Organ
+    (path "") or through a relation (path "organ__", "person__organ__")."""
+    return [F(f"{path}sort_order").asc(nulls_last=True), f"{path}name_sort", f"{path}id"]
+
+
+class Organ(SortKeyedModel):  # 单位 (市直机关)
     class Sector(models.TextChoices):
         PARTY = "party", _("Party committee organs")
         PEOPLES_CONGRESS = "peoples_congress", _("People's congress")
@@ -50,6 +56,12 @@ class Organ(TimeStampedModel):  # 单位 (市直机关)
         "self", verbose_name=_("parent organ"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="children",
     )
+    # The official order (the order of the working committee's list, e.g. organs.csv); not the code.
+    sort_order = models.PositiveIntegerField(
+        _("place in the list"), null=True, blank=True, db_index=True,
+        help_text=_("Place in the official list of organs (1 comes first). Organs without one follow, by name."),
+    )
+    name_sort = SortKeyField(source="name_zh", numbers=True)
 
     objects = OrganQuerySet.as_manager()  # scoped: .visible_to(user)
     unscoped = UnscopedManager.from_queryset(OrganQuerySet)()
@@ -58,7 +70,7 @@ class Organ(TimeStampedModel):  # 单位 (市直机关)
         default_manager_name = "unscoped"  # Django's own lookups; ours say .objects or .unscoped
         verbose_name = _("organ")
         verbose_name_plural = _("organs")
-        ordering = ["code"]
+        ordering = organ_order()
 
     def __str__(self) -> str:
         return self.name_zh
@@ -86,7 +98,7 @@ class PartyOrganizationQuerySet(ScopedQuerySet):
         return organ_filter(user, "organ")
 
 
-class PartyOrganization(TimeStampedModel):  # 党组织
+class PartyOrganization(SortKeyedModel):  # 党组织
     class Type(models.TextChoices):
         COMMITTEE = "committee", _("Organ party committee")  # 机关党委
         GENERAL_BRANCH = "general_branch", _("General party branch")  # 党总支
@@ -117,6 +129,7 @@ class PartyOrganization(TimeStampedModel):  # 党组织
         help_text=_("Leave empty for the default of the organization type."),
     )
     member_count = models.PositiveIntegerField(_("members"), default=0)
+    name_sort = SortKeyField(source="name", numbers=True)  # 第二党支部 before 第三党支部 before 第十党支部
 
     objects = PartyOrganizationQuerySet.as_manager()  # scoped: .visible_to(user)
     unscoped = UnscopedManager.from_queryset(PartyOrganizationQuerySet)()
@@ -125,7 +138,7 @@ class PartyOrganization(TimeStampedModel):  # 党组织
         default_manager_name = "unscoped"  # Django's own lookups; ours say .objects or .unscoped
         verbose_name = _("party organization")
         verbose_name_plural = _("party organizations")
-        ordering = ["organ__code", "parent_id", "name"]
+        ordering = [*organ_order("organ__"), "name_sort", "id"]
         constraints = [
             models.UniqueConstraint(fields=["organ", "name"], name="party_org_unique_name_in_organ"),
         ]
@@ -188,7 +201,7 @@ class PersonQuerySet(ScopedQuerySet):
         return organ_filter(user, "organ")
 
 
-class Person(TimeStampedModel):  # 人员
+class Person(SortKeyedModel):  # 人员
     class Gender(models.TextChoices):
         MALE = "male", _("Male")
         FEMALE = "female", _("Female")
@@ -215,16 +228,17 @@ class Person(TimeStampedModel):  # 人员
     name = PersonNameField(_("name"), max_length=40, db_index=True)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True,
                               help_text=_("Taken from the ID number when left empty."))
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, db_index=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True, default="汉族")
     party_joined_on = models.DateField(_("joined the party on"), null=True, blank=True)
     # Normalised (full-width digits, blanks, x) before validation and the uniqueness check: core/fields.py.
     id_number = IdNumberField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
     mobile = MobileField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile])
     education = models.CharField(_("education"), max_length=12, choices=Education.choices, blank=True)
-    position = models.CharField(_("position"), max_length=100, blank=True)
+    position = models.CharField(_("position"), max_length=100, blank=True, db_index=True)  # searched by prefix
     rank_level = models.CharField(_("rank level"), max_length=20, choices=RankLevel.choices, blank=True)
     organ = models.ForeignKey(Organ, verbose_name=_("organ"), on_delete=models.PROTECT, related_name="people")
+    name_sort = SortKeyField(source="name", person_name=True)  # by pinyin, the surname read as a surname
 
     objects = PersonQuerySet.as_manager()  # scoped: .visible_to(user)
     unscoped = UnscopedManager.from_queryset(PersonQuerySet)()
@@ -233,8 +247,8 @@ class Person(TimeStampedModel):  # 人员
         default_manager_name = "unscoped"  # Django's own lookups; ours say .objects or .unscoped
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        ordering = ["name", "id"]
-        indexes = [models.Index(fields=["organ", "name"])]
+        ordering = ["name_sort", "id"]
+        indexes = [models.Index(fields=["organ", "name_sort"])]
 
     def __str__(self) -> str:
         return self.name
@@ -334,7 +348,10 @@ class Post(TimeStampedModel):  # 任职
                 violation_error_message=_("This party organization already has a current secretary."),
             ),
         ]
-        indexes = [models.Index(fields=["party_organization", "role", "started_on"])]
+        indexes = [
+            models.Index(fields=["party_organization", "role", "started_on"]),
+            models.Index(fields=["person", "role", "started_on"]),  # a person's first secretary post
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} · {self.party_organization} · {self.get_role_display()}"

@@ -22,6 +22,6 @@ def home(request):
             "new_secretary_count": selectors.people_list(user=user, newly_appointed_since=since).count(),
             "new_since": since,
             "term_warnings": warnings[:10],
-            "term_warning_count": len(warnings),
+            "term_warning_count": warnings.count(),
         })
     return render(request, "web/home.html", context)
