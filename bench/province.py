@@ -248,6 +248,7 @@ def registry(province: Province) -> dict:
     insert(PartyOrganization, orgs)
     insert(Person, people)
     insert(Post, posts)
+    Person.refresh_first_secretary_on(None)  # as Post.save() would, one UPDATE for everybody
     return {"organs": len(organs), "party organizations": len(orgs), "people": len(people), "posts": len(posts)}
 
 

@@ -42,7 +42,8 @@ def test_numerals_sort_by_value_in_organization_names():
     names = ["第十党支部", "第二党支部", "第一党支部", "第三党支部", "第十二党支部", "第11党支部"]
     assert ordered(names, numbers=True) == ["第一党支部", "第二党支部", "第三党支部", "第十党支部", "第11党支部",
                                             "第十二党支部"]
-    assert ordered(["机关三支部", "机关一支部", "机关二支部"], numbers=True) == ["机关一支部", "机关二支部", "机关三支部"]
+    assert ordered(["机关三支部", "机关一支部", "机关二支部"], numbers=True) == [
+        "机关一支部", "机关二支部", "机关三支部"]
     assert ordered(["第一组", "第十组", "第二组"], numbers=True) == ["第一组", "第二组", "第十组"]
     # Not a number where a numeral is part of a word: 三门峡 reads san.
     assert sort_key("三门峡市教育局", numbers=True).startswith("san1.men2.xia2.")

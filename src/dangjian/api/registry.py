@@ -471,14 +471,10 @@ def _person_foreign_keys(user) -> dict:
 
 
 def _with_posts(person: Person) -> Person:
-    """Give a single person what the list selector annotates: current posts, first secretary post."""
+    """Give a single person what the list selector prefetches: the current posts."""
     all_posts = list(selectors.person_posts(person=person))
     person.current_posts = sorted((post for post in all_posts if post.is_current),
                                   key=lambda post: (post.role, post.started_on))
-    person.first_secretary_on = min(
-        (post.started_on for post in all_posts if post.role == Post.Role.SECRETARY
-         and post.party_organization.org_type != PartyOrganization.Type.TEMPORARY_BRANCH), default=None
-    )
     return person
 
 

@@ -35,7 +35,8 @@ PEOPLE_SORTS = {
     "organ": (*organ_order("organ__"), "name_sort", "id"),
     "-organ": (F("organ__sort_order").desc(nulls_first=True), "-organ__name_sort", "-organ_id", "name_sort", "id"),
     "appointed": (F("first_secretary_on").asc(nulls_last=True), "name_sort", "id"),
-    "-appointed": (F("first_secretary_on").desc(nulls_last=True), "name_sort", "id"),
+    # The expression of the index person_latest_appointed: the latest first, people without a date last.
+    "-appointed": (Coalesce("first_secretary_on", Value(datetime.date.min)).desc(), "name_sort", "id"),
     "birth": ("birth_date", "id"),
     "-birth": ("-birth_date", "id"),
 }
@@ -172,29 +173,46 @@ def with_term_end(queryset: QuerySet) -> QuerySet:
     ))
 
 
+def _latest_start(horizon: datetime.date, years: int) -> datetime.date:
+    """The last start date of a term of `years` that ends (PartyOrganization.term_ends_on) on `horizon` or before.
+    One day later than `horizon` minus the years when that day is a 29 February: its term ends on the 28th."""
+    start = horizon - relativedelta(years=years)
+    following = start + datetime.timedelta(days=1)
+    return following if following + relativedelta(years=years) <= horizon else start
+
+
 def term_warnings(*, user, today: datetime.date | None = None) -> QuerySet[PartyOrganization]:
     """Party organizations whose 换届 is due within the warning window (rule term_warning_months) or overdue,
     the earliest end first. Filtered and sorted in SQL, so that a page of them costs the same for 20 or 20,000
-    party organizations; temporary branches (of a training class) hold no elections."""
+    party organizations; temporary branches (of a training class) hold no elections.
+
+    A party organization with its type's term (most of them) is due when its term began on or before a date
+    computed here per type: a plain date comparison. One with a term length of its own compares the end
+    computed in SQL (with_term_end)."""
     today = today or timezone.localdate()
     horizon = today + relativedelta(months=conf.rule("term_warning_months"))
     last_day = _day_number(horizon)
     if horizon.month == 2 and horizon.day == 28 and not calendar.isleap(horizon.year):
         last_day += 1  # "yyyy0229", a term begun on a 29 February, ends on the 28th
+    own_term = Q(term_years__gt=0)
+    by_type = Q(pk__in=[])
+    for org_type, years in conf.rule("term_years").items():
+        by_type |= Q(org_type=org_type, term_started_on__lte=_latest_start(horizon, years))
     candidates = (
         PartyOrganization.objects.visible_to(user)
         .filter(term_started_on__isnull=False)
         .exclude(org_type=PartyOrganization.Type.TEMPORARY_BRANCH)
     )
     return (
-        with_term_end(candidates).filter(term_end_number__lte=last_day)
-        .select_related("organ", "parent")
+        with_term_end(candidates).filter((own_term & Q(term_end_number__lte=last_day)) | (~own_term & by_type))
+        .select_related("organ")
         .order_by("term_end_number", *organ_order("organ__"), "name_sort", "id")
     )
 
 
 def with_current_secretaries(queryset: QuerySet[PartyOrganization]) -> QuerySet[PartyOrganization]:
-    return queryset.prefetch_related(current_secretaries_prefetch())
+    """What a list of party organizations shows besides the organ: the parent, the current secretaries."""
+    return queryset.select_related("parent").prefetch_related(current_secretaries_prefetch())
 
 
 # What a search box of the people list finds. An ID number is searched only by what the masked lists show (the
@@ -223,12 +241,6 @@ def people_search(q: str) -> Q:
     return Q(name__startswith=normalize_person_name(q)) | Q(position__startswith=q)
 
 
-def _regular_secretary_posts() -> QuerySet[Post]:
-    """Secretary posts that count for "newly appointed": not in a temporary branch of a training class."""
-    return Post.unscoped.filter(role=Post.Role.SECRETARY).exclude(
-        party_organization__org_type=PartyOrganization.Type.TEMPORARY_BRANCH)
-
-
 def people_list(
     *,
     user,
@@ -241,17 +253,11 @@ def people_list(
     """People visible to `user`, with the date of their first secretary post and current posts.
 
     "Newly appointed" is derived, never stored: the first secretary post started on or after the date.
-    A temporary party branch of a training class does not make its secretary a new secretary.
-    The first secretary post is a correlated subquery (computed for the rows of a page, through the index on
-    posts by person), the filter two EXISTS (semi- and anti-join): no aggregate over every person's posts.
+    A temporary party branch of a training class does not make its secretary a new secretary. The date of the
+    first secretary post is stored on the person (Person.first_secretary_on), so that a province's people are
+    filtered and sorted by it through an index.
     """
-    first_secretary = _regular_secretary_posts().filter(person=OuterRef("pk")).order_by("started_on")
-    qs = (
-        Person.objects.visible_to(user)
-        .select_related("organ")
-        .annotate(first_secretary_on=Subquery(first_secretary.values("started_on")[:1]))
-        .prefetch_related(current_posts_prefetch())
-    )
+    qs = Person.objects.visible_to(user).select_related("organ").prefetch_related(current_posts_prefetch())
     if q := (q or "").strip():
         qs = qs.filter(people_search(q))
     if organ_id:
@@ -259,9 +265,7 @@ def people_list(
     if role:
         qs = qs.filter(Exists(Post.unscoped.current().filter(person=OuterRef("pk"), role=role)))
     if newly_appointed_since:
-        secretary = _regular_secretary_posts().filter(person=OuterRef("pk"))
-        qs = qs.filter(Exists(secretary.filter(started_on__gte=newly_appointed_since)),
-                       ~Exists(secretary.filter(started_on__lt=newly_appointed_since)))
+        qs = qs.filter(first_secretary_on__gte=newly_appointed_since)
     return qs.order_by(*PEOPLE_SORTS.get(sort, PEOPLE_SORTS["name"]))
 
 
@@ -283,9 +287,10 @@ def post_list(*, user, person_id: int | None = None, party_organization_id: int 
     if role:
         qs = qs.filter(role=role)
     if current is True:
-        qs = qs.filter(pk__in=Post.unscoped.current().values("pk"))
+        qs = qs.current()
     elif current is False:
-        qs = qs.exclude(pk__in=Post.unscoped.current().values("pk"))
+        today = timezone.localdate()
+        qs = qs.filter(Q(started_on__gt=today) | Q(ended_on__lt=today))
     return qs.order_by("-started_on", "id")
 
 

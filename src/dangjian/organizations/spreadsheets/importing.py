@@ -529,6 +529,8 @@ class PeopleImporter(Importer):
             for r in plan.posts
         ]
         Post.unscoped.bulk_create(posts, batch_size=1000)
+        for chunk in chunked(sorted({post.person_id for post in posts})):  # bulk_create skips Post.save()
+            Person.refresh_first_secretary_on(chunk)
         return {"people": len(people), "posts": len(posts)}
 
 
