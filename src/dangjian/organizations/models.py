@@ -145,7 +145,6 @@ class PartyOrganization(SortKeyedModel):  # 党组织
         ordering = [*organ_order("organ__"), "name_sort", "id"]
         indexes = [
             models.Index(fields=["organ", "name_sort", "id"]),  # the lists' order within an organ
-            models.Index(fields=["org_type", "term_started_on"]),  # selectors.term_warnings
         ]
         constraints = [
             models.UniqueConstraint(fields=["organ", "name"], name="party_org_unique_name_in_organ"),

@@ -173,38 +173,22 @@ def with_term_end(queryset: QuerySet) -> QuerySet:
     ))
 
 
-def _latest_start(horizon: datetime.date, years: int) -> datetime.date:
-    """The last start date of a term of `years` that ends (PartyOrganization.term_ends_on) on `horizon` or before.
-    One day later than `horizon` minus the years when that day is a 29 February: its term ends on the 28th."""
-    start = horizon - relativedelta(years=years)
-    following = start + datetime.timedelta(days=1)
-    return following if following + relativedelta(years=years) <= horizon else start
-
-
 def term_warnings(*, user, today: datetime.date | None = None) -> QuerySet[PartyOrganization]:
     """Party organizations whose 换届 is due within the warning window (rule term_warning_months) or overdue,
-    the earliest end first. Filtered and sorted in SQL, so that a page of them costs the same for 20 or 20,000
-    party organizations; temporary branches (of a training class) hold no elections.
-
-    A party organization with its type's term (most of them) is due when its term began on or before a date
-    computed here per type: a plain date comparison. One with a term length of its own compares the end
-    computed in SQL (with_term_end)."""
+    the earliest end first. Filtered and sorted in SQL, so that a page of them costs one pass over the party
+    organizations instead of loading all of them; temporary branches (of a training class) hold no elections."""
     today = today or timezone.localdate()
     horizon = today + relativedelta(months=conf.rule("term_warning_months"))
     last_day = _day_number(horizon)
     if horizon.month == 2 and horizon.day == 28 and not calendar.isleap(horizon.year):
         last_day += 1  # "yyyy0229", a term begun on a 29 February, ends on the 28th
-    own_term = Q(term_years__gt=0)
-    by_type = Q(pk__in=[])
-    for org_type, years in conf.rule("term_years").items():
-        by_type |= Q(org_type=org_type, term_started_on__lte=_latest_start(horizon, years))
     candidates = (
         PartyOrganization.objects.visible_to(user)
         .filter(term_started_on__isnull=False)
         .exclude(org_type=PartyOrganization.Type.TEMPORARY_BRANCH)
     )
     return (
-        with_term_end(candidates).filter((own_term & Q(term_end_number__lte=last_day)) | (~own_term & by_type))
+        with_term_end(candidates).filter(term_end_number__lte=last_day)
         .select_related("organ")
         .order_by("term_end_number", *organ_order("organ__"), "name_sort", "id")
     )

@@ -73,10 +73,6 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['organ', 'name_sort', 'id'], name='organizatio_organ_i_3d8ce8_idx'),
         ),
         migrations.AddIndex(
-            model_name='partyorganization',
-            index=models.Index(fields=['org_type', 'term_started_on'], name='organizatio_org_typ_191a6e_idx'),
-        ),
-        migrations.AddIndex(
             model_name='person',
             index=models.Index(fields=['name_sort', 'id'], name='organizatio_name_so_3cc1ea_idx'),
         ),
