@@ -104,8 +104,16 @@ def current_posts_prefetch(on: datetime.date | None = None) -> Prefetch:
     )
 
 
+def _parent_name() -> Subquery:
+    # A correlated subquery, which PostgreSQL evaluates for the rows of the page only (after the sort and limit),
+    # where a join to the parent would be built for every party organization of the list before sorting.
+    return Subquery(PartyOrganization.unscoped.filter(pk=OuterRef("parent_id")).values("name")[:1])
+
+
 def party_organization_list(*, user, organ: Organ | None = None, org_type: str = "") -> QuerySet:
-    qs = PartyOrganization.objects.visible_to(user).select_related("organ", "parent")
+    """Party organizations in the official order of their organs, then by name; each with its organ, its parent's
+    name (parent_name) and its current secretaries."""
+    qs = PartyOrganization.objects.visible_to(user).select_related("organ").annotate(parent_name=_parent_name())
     if organ is not None:
         qs = qs.filter(organ=organ)
     if org_type:
@@ -195,8 +203,8 @@ def term_warnings(*, user, today: datetime.date | None = None) -> QuerySet[Party
 
 
 def with_current_secretaries(queryset: QuerySet[PartyOrganization]) -> QuerySet[PartyOrganization]:
-    """What a list of party organizations shows besides the organ: the parent, the current secretaries."""
-    return queryset.select_related("parent").prefetch_related(current_secretaries_prefetch())
+    """What a list of party organizations shows besides the organ: the parent's name, the current secretaries."""
+    return queryset.annotate(parent_name=_parent_name()).prefetch_related(current_secretaries_prefetch())
 
 
 # What a search box of the people list finds. An ID number is searched only by what the masked lists show (the
