@@ -131,6 +131,15 @@ def test_term_warnings_in_sql_match_the_python_rule(organizer, organ, today):
     assert [org.term_ends_on for org in found] == [org.term_ends_on for org in expected]
 
 
+def test_term_warnings_first_with_the_count_in_one_query(organizer, organ, django_assert_num_queries):
+    orgs = [PartyOrganizationFactory(organ=organ, term_started_on=datetime.date(2015, 1, day)) for day in (3, 1, 2)]
+    assert organizer.roles  # loaded once per request, before
+    with django_assert_num_queries(1):
+        first, total = selectors.term_warnings_first(user=organizer, count=2)
+    assert (first, total) == ([orgs[1], orgs[2]], 3)
+    assert selectors.term_warnings_first(user=UserFactory(roles=["approver"]), count=2) == ([], 0)
+
+
 def test_term_warnings_follow_the_configured_term_lengths(organizer, organ, settings):
     org = PartyOrganizationFactory(organ=organ, org_type="branch", term_started_on=datetime.date(2022, 1, 10))
     with time_machine.travel(datetime.date(2026, 11, 29)):

@@ -24,7 +24,8 @@ class PickerSelect(forms.Select):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"].update(picker_url=reverse(self.url_name), search_label=self.search_label)
+        context["widget"].update(picker_url=reverse(self.url_name), search_label=self.search_label,
+                                 found_label=PICKER_FOUND)
         return context
 
     def optgroups(self, name, value, attrs=None):
@@ -53,3 +54,4 @@ class PickerSelect(forms.Select):
 
 
 PICKER_MORE = _("More: type in the search box to find them")
+PICKER_FOUND = _("Found: %(count)s")  # picker.js puts in the count
