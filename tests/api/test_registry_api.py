@@ -46,11 +46,20 @@ def bad_checksum(id_number: str) -> str:
 
 class TestOrgans:
     def test_list_is_paginated_with_count(self, as_organizer):
-        organs = [OrganFactory() for _ in range(5)]
+        organs = [OrganFactory(sort_order=5 - number) for number in range(5)]  # the official order, not the code's
         response = as_organizer.get("organs", {"page": 2, "page_size": 2})
         assert response.json()["count"] == 5
         assert response.json()["page"] == 2 and response.json()["page_size"] == 2
-        assert ids(response) == [organ.pk for organ in sorted(organs, key=lambda o: o.code)][2:4]
+        assert ids(response) == [organ.pk for organ in reversed(organs)][2:4]
+        assert response.json()["items"][0]["sort_order"] == 3
+
+    def test_place_in_the_official_list_is_set_and_checked(self, as_organizer, organ):
+        response = as_organizer.post("organs", {"code": "first", "name_zh": "中共南阳市纪委", "sector": "party",
+                                                "sort_order": 1})
+        assert response.status_code == 201 and response.json()["sort_order"] == 1
+        assert ids(as_organizer.get("organs"))[0] == response.json()["id"]
+        assert "sort_order" in field_errors(as_organizer.patch(f"organs/{organ.pk}", {"sort_order": 0}))
+        assert as_organizer.patch(f"organs/{organ.pk}", {"sort_order": None}).json()["sort_order"] is None
 
     def test_page_past_the_end_is_empty(self, as_organizer, organ):
         assert ids(as_organizer.get("organs", {"page": 9})) == []
@@ -73,7 +82,7 @@ class TestOrgans:
         assert response.status_code == 200
         assert response.json() == {
             "id": organ.pk, "code": organ.code, "name_zh": organ.name_zh, "name_en": organ.name_en,
-            "sector": "government", "parent_id": None,
+            "sector": "government", "parent_id": None, "sort_order": None,
         }
 
     def test_unknown_id_is_a_404_problem(self, as_organizer, db):
@@ -237,6 +246,13 @@ class TestPeople:
         assert ids(as_organizer.get("people", {"q": "王伟"})) == [wang_wei.pk, wang_weidong.pk]
         assert ids(as_organizer.get("people", {"q": " 王伟 "})) == [wang_wei.pk, wang_weidong.pk]
         assert as_organizer.get("people?q=%E7%8E%8B%E4%BC%9F").json()["count"] == 2  # percent-encoded
+
+    def test_id_number_search_by_region_or_in_full_only(self, as_organizer, organ):
+        person = PersonFactory(organ=organ)
+        assert ids(as_organizer.get("people", {"q": person.id_number})) == [person.pk]
+        assert ids(as_organizer.get("people", {"q": person.id_number[:6]})) == [person.pk]
+        response = as_organizer.get("people", {"q": person.id_number[:12]})
+        assert response.status_code == 422 and "q" in field_errors(response)
 
     def test_filter_by_organ(self, as_organizer, organ, other_organ):
         mine = PersonFactory(organ=organ)

@@ -143,6 +143,31 @@ def test_phone_layout(phone_session, organizer, registry):
     assert phone_session.console_errors == []
 
 
+def test_pick_an_organ_among_many_by_searching(session, organizer, registry):
+    """The organ filter lists a few organs; typing in its search box asks the server for the matching ones
+    (static/dangjian/picker.js); Enter searches without submitting the form."""
+    from dangjian.web.widgets import PICKER_INITIAL_OPTIONS
+
+    for number in range(PICKER_INITIAL_OPTIONS + 5):
+        OrganFactory(sort_order=number + 1)  # before the Education Bureau in the official order
+    page = session.page
+    log_in(page, "organizer")
+    page.goto("/people/")
+    organ = page.locator("#id_organ")
+    expect(organ.locator("option", has_text="南阳市教育局")).to_have_count(0)
+    search = page.locator("#id_organ_search")
+    search.fill("教育")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/people/$"))  # not submitted
+    expect(organ.locator("option", has_text="南阳市教育局")).to_have_count(1)
+    expect(page.locator(".picker-status")).to_have_text("找到 1 个")
+    organ.select_option(label="南阳市教育局")
+    page.click("form.filters button[type=submit]")
+    expect(page).to_have_url(re.compile(rf"organ={registry['organ'].pk}"))
+    expect(page.locator("#people tbody tr")).to_have_count(3)
+    expect(organ).to_have_value(str(registry["organ"].pk))  # still chosen after the page reloaded
+
+
 def _fill_people_template(template: Path, target: Path, rows: list[list]) -> None:
     """Write rows on the 人员 sheet of the downloaded template, from row 2 down, as a user would in Excel."""
     workbook = openpyxl.load_workbook(template)

@@ -145,3 +145,74 @@ def test_duplicate_party_organization_name_is_reported_on_the_name_field(organ):
     with pytest.raises(ValidationError) as error:
         PartyOrganizationFactory.build(organ=organ, name="机关第一党支部").full_clean()
     assert "name" in error.value.message_dict
+
+
+# The stored first secretary post (Person.first_secretary_on) follows every write of posts -------------------
+
+def _first(person):
+    return type(person).unscoped.get(pk=person.pk).first_secretary_on
+
+
+def test_first_secretary_post_follows_posts_written_and_deleted(organ):
+    person = PersonFactory(organ=organ)
+    assert _first(person) is None
+    member = PostFactory(person=person, role=Post.Role.COMMITTEE_MEMBER, started_on=datetime.date(2015, 1, 1))
+    assert _first(person) is None  # not a secretary post
+    later = PostFactory(person=person, started_on=datetime.date(2021, 3, 1))
+    assert _first(person) == datetime.date(2021, 3, 1)
+    earlier = PostFactory(person=person, started_on=datetime.date(2018, 5, 1), ended_on=datetime.date(2019, 1, 1))
+    assert _first(person) == datetime.date(2018, 5, 1)
+    earlier.started_on = datetime.date(2017, 5, 1)
+    earlier.save(update_fields=["started_on"])
+    assert _first(person) == datetime.date(2017, 5, 1)
+    earlier.delete()
+    assert _first(person) == datetime.date(2021, 3, 1)
+    member.role = Post.Role.SECRETARY
+    member.save()
+    assert _first(person) == datetime.date(2015, 1, 1)
+    later.delete()
+    member.delete()
+    assert _first(person) is None
+
+
+def test_a_post_moved_to_another_person_refreshes_both(organ):
+    first, second = PersonFactory(organ=organ), PersonFactory(organ=organ)
+    post = PostFactory(person=first, started_on=datetime.date(2020, 1, 1))
+    post = Post.unscoped.get(pk=post.pk)  # loaded, as the services load it
+    post.person = second
+    post.save()
+    assert (_first(first), _first(second)) == (None, datetime.date(2020, 1, 1))
+
+
+def test_temporary_branch_posts_do_not_count_and_a_type_change_refreshes(organ):
+    person = PersonFactory(organ=organ)
+    branch = PartyOrganizationFactory(organ=organ, org_type=PartyOrganization.Type.TEMPORARY_BRANCH)
+    PostFactory(person=person, party_organization=branch, started_on=datetime.date(2022, 10, 8))
+    assert _first(person) is None
+    branch = PartyOrganization.unscoped.get(pk=branch.pk)
+    branch.org_type = PartyOrganization.Type.BRANCH
+    branch.save()
+    assert _first(person) == datetime.date(2022, 10, 8)
+    branch.org_type = PartyOrganization.Type.TEMPORARY_BRANCH
+    branch.save(update_fields=["org_type"])
+    assert _first(person) is None
+
+
+def test_saving_a_stale_person_keeps_the_stored_first_secretary_post(organ):
+    person = PersonFactory(organ=organ)
+    stale = type(person).unscoped.get(pk=person.pk)
+    PostFactory(person=person, started_on=datetime.date(2020, 1, 1))
+    stale.position = "处长"
+    stale.save()  # every field, the stale first_secretary_on (None) too: refreshed after
+    assert _first(person) == datetime.date(2020, 1, 1)
+
+
+def test_sort_keys_follow_names_on_every_save(organ):
+    person = PersonFactory(organ=organ, name="王伟")
+    assert person.name_sort == "wang2.wei3 王伟"
+    person.name = "曾静"
+    person.save(update_fields=["name"])  # the audited update saves only what changed: the key goes along
+    assert type(person).unscoped.get(pk=person.pk).name_sort == "zeng1.jing4 曾静"
+    org = PartyOrganizationFactory(organ=organ, name="第十二党支部")
+    assert org.name_sort.startswith("di4.0012.")
+    assert organ.name_sort == organ._meta.get_field("name_sort").key_for(organ.name_zh)

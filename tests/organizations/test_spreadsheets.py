@@ -174,6 +174,9 @@ def test_people_and_posts_are_imported_with_one_audit_entry(organizer, organ, pa
     secretary = Post.unscoped.get(role="secretary")
     assert (secretary.person, secretary.started_on, secretary.method, secretary.approval_reference) == (
         person, datetime.date(2021, 3, 1), "elected", "工委〔2021〕3号")
+    assert person.first_secretary_on == datetime.date(2021, 3, 1)  # bulk_create skips Post.save: refreshed
+    assert person.name_sort.startswith("zhang1.")  # 张…: the sort key, computed by bulk_create (pre_save)
+    assert Person.unscoped.get(id_number=bob["身份证号"]).first_secretary_on is None
     member = Post.unscoped.get(role="committee_member")
     assert (member.portfolio, member.ended_on, member.method) == ("organization", datetime.date(2023, 2, 28),
                                                                    "appointed")

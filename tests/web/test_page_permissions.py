@@ -63,6 +63,9 @@ PAGES = [
     ("post_delete", "post", "post"),
     ("post_delete", "post", "other_post"),
     ("audit_list", "get", None),
+    # Searchable pickers: the options matching a search (web/views/pickers.py)
+    ("organ_picker", "get", None),
+    ("party_organization_picker", "get", None),
     # Excel templates, import and export (web/views/spreadsheets.py)
     ("spreadsheets", "get", None),
     ("spreadsheet_template", "get", "kind=people"),

@@ -104,7 +104,8 @@ def test_home_shows_registry_figures_and_term_warnings(organizer_client, registr
     due = PartyOrganizationFactory(organ=registry.other_organ, name="第四党支部",
                                    term_started_on=_days_ago(3 * 365 - 30))
     response = organizer_client.get(reverse("home"))
-    assert response.context["term_warnings"] == [overdue, due]
+    assert list(response.context["term_warnings"]) == [overdue, due]
+    assert response.context["term_warning_count"] == 2
     content = response.content.decode()
     assert "第三党支部" in content and "第四党支部" in content
 
@@ -288,30 +289,34 @@ def test_filter_people_newly_appointed_since(organizer_client, registry):
 
 
 def test_people_filters_combine(organizer_client, registry):
-    response = organizer_client.get(reverse("person_list"), {"q": "伟", "role": "secretary",
+    response = organizer_client.get(reverse("person_list"), {"q": "王", "role": "secretary",
                                                              "organ": registry.organ.pk})
     assert listed(response) == [registry.wang_wei]
 
 
 @pytest.fixture
 def sortable_people(organizer):
-    """Three people in three organs, each first a secretary on a different date."""
+    """Three people in three organs, each first a secretary on a different date. By pinyin 丙 (bing) comes before
+    甲 (jia) and 乙 (yi), by code point 丙 before 乙 before 甲; the organs' official order is not their codes'."""
     people = []
-    for organ_code, name, birth, appointed in [
-        ("b-organ", "乙", datetime.date(1981, 1, 1), datetime.date(2020, 5, 1)),
-        ("c-organ", "甲", datetime.date(1975, 1, 1), datetime.date(2022, 5, 1)),
-        ("a-organ", "丙", datetime.date(1990, 1, 1), datetime.date(2018, 5, 1)),
+    for organ_code, place, name, birth, appointed in [
+        ("b-organ", 1, "乙", datetime.date(1981, 1, 1), datetime.date(2020, 5, 1)),
+        ("c-organ", 3, "甲", datetime.date(1975, 1, 1), datetime.date(2022, 5, 1)),
+        ("a-organ", 2, "丙", datetime.date(1990, 1, 1), datetime.date(2018, 5, 1)),
     ]:
-        organ = OrganFactory(code=organ_code)
+        organ = OrganFactory(code=organ_code, sort_order=place)
         person = PersonFactory(organ=organ, name=name, id_number=make_id_number(birth))
         PostFactory(person=person, started_on=appointed)
         people.append(person)
     return people
 
 
+PINYIN_ORDER = ["丙", "甲", "乙"]
+
+
 @pytest.mark.parametrize("column, key", [
-    ("name", lambda p: p.name),
-    ("organ", lambda p: p.organ.code),
+    ("name", lambda p: PINYIN_ORDER.index(p.name)),
+    ("organ", lambda p: p.organ.sort_order),
     ("appointed", lambda p: p.posts.get().started_on),
     ("birth", lambda p: p.birth_date),
 ])
@@ -336,12 +341,12 @@ def test_sort_links_toggle_direction(organizer_client, sortable_people):
 def test_unknown_sort_falls_back_to_name(organizer_client, sortable_people):
     response = organizer_client.get(reverse("person_list"), {"sort": "id_number"})
     assert response.status_code == 200
-    assert listed(response) == sorted(sortable_people, key=lambda p: p.name)
+    assert listed(response) == sorted(sortable_people, key=lambda p: PINYIN_ORDER.index(p.name))
 
 
 def test_people_list_pagination(organizer_client, registry, settings):
     settings.PAGE_SIZE = 3
-    everyone = sorted(Person.unscoped.all(), key=lambda p: (p.name, p.pk))
+    everyone = sorted(Person.unscoped.all(), key=lambda p: (p.name_sort, p.pk))
     first = organizer_client.get(reverse("person_list"))
     second = organizer_client.get(reverse("person_list"), {"page": 2})
     assert listed(first) == everyone[:3] and listed(second) == everyone[3:]
@@ -716,3 +721,65 @@ def test_templates_have_no_inline_script_or_style(organizer_client, registry):
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", content), url
         assert not re.search(r"\sstyle=\"", content), url
         assert not re.search(r"\son[a-z]+=\"", content), url
+
+
+# Searchable pickers (web/widgets.py PickerSelect, web/views/pickers.py) -------------------------------------
+
+def _options(html: str) -> list[str]:
+    return re.findall(r'<option value="(\d+)"', html)
+
+
+def test_picker_answers_the_matching_options_in_the_users_scope(organizer_client, unit_admin, registry):
+    from django.test import Client
+
+    unit_admin_client = Client()
+    unit_admin_client.force_login(unit_admin)
+    response = organizer_client.get(reverse("organ_picker"), {"q": registry.other_organ.name_zh})
+    assert response.status_code == 200
+    assert _options(response.content.decode()) == [str(registry.other_organ.pk)]
+    html = organizer_client.get(reverse("party_organization_picker"), {"q": "第二"}).content.decode()
+    assert _options(html) == [str(registry.other_branch.pk)]
+    assert f"{registry.other_organ.name_zh} · 机关第二党支部" in html  # the form's label
+    html = unit_admin_client.get(reverse("party_organization_picker"), {"q": "党"}).content.decode()
+    assert set(_options(html)) == {str(registry.committee.pk), str(registry.branch.pk)}
+    assert _options(unit_admin_client.get(reverse("organ_picker"), {"q": registry.other_organ.name_zh})
+                    .content.decode()) == []
+
+
+def test_form_lists_a_few_organs_and_accepts_any_the_user_may_pick(organizer_client, registry):
+    from dangjian.web.widgets import PICKER_INITIAL_OPTIONS
+
+    many = [OrganFactory(sort_order=number) for number in range(1, PICKER_INITIAL_OPTIONS + 6)]
+    html = organizer_client.get(reverse("person_create")).content.decode()
+    select = re.search(r'<select name="organ".*?</select>', html, re.S).group(0)
+    assert len(_options(select)) == PICKER_INITIAL_OPTIONS  # in the official order, with a hint for the others
+    assert _options(select)[0] == str(many[0].pk) and 'disabled' in select
+    assert 'data-picker-url="/pickers/organs/"' in html and 'aria-controls="id_organ"' in html
+    unlisted = many[-1]
+    response = organizer_client.post(reverse("person_create"), person_form_data(unlisted))
+    assert response.status_code == 302
+    assert Person.unscoped.get(name="李娜").organ == unlisted
+    # Opened again (an error, or editing), the current choice is listed first.
+    html = organizer_client.get(reverse("person_edit", args=[Person.unscoped.get(name="李娜").pk])).content.decode()
+    select = re.search(r'<select name="organ".*?</select>', html, re.S).group(0)
+    assert re.search(rf'<option value="{unlisted.pk}" selected>', select)
+
+
+def test_people_filter_keeps_an_organ_beyond_the_first_options(organizer_client, registry):
+    from dangjian.web.widgets import PICKER_INITIAL_OPTIONS
+
+    for number in range(1, PICKER_INITIAL_OPTIONS + 3):
+        OrganFactory(sort_order=number)
+    response = organizer_client.get(reverse("person_list"), {"organ": registry.other_organ.pk})
+    assert listed(response) == [registry.zhao_min]
+    assert re.search(rf'<option value="{registry.other_organ.pk}" selected>', response.content.decode())
+
+
+def test_people_search_by_part_of_an_id_number_is_refused_on_the_field(organizer_client, registry):
+    number = registry.wang_wei.id_number
+    response = organizer_client.get(reverse("person_list"), {"q": number[:10]})
+    assert response.status_code == 200
+    assert "q" in response.context["form"].errors
+    assert response.context["page"].paginator.count == 4  # the search is not applied; the other filters are
+    assert listed(organizer_client.get(reverse("person_list"), {"q": number})) == [registry.wang_wei]
+    assert registry.wang_wei in listed(organizer_client.get(reverse("person_list"), {"q": number[:6]}))

@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from ninja import Field, Schema
 from pydantic import create_model
 
+from dangjian.core.pagination import page_rows
+
 MAX_PAGE_SIZE = 100
 
 
@@ -37,5 +39,5 @@ def paginate(queryset: QuerySet, params: PageQuery) -> dict:
         "count": queryset.count(),
         "page": params.page,
         "page_size": params.page_size,
-        "items": list(queryset[offset : offset + params.page_size]),
+        "items": list(page_rows(queryset, offset, params.page_size)),
     }

@@ -175,6 +175,7 @@ class OrganOut(Schema):
     name_en: str
     sector: choice_type(Organ.Sector)
     parent_id: int | None
+    sort_order: int | None = Field(..., description="Place in the official list of organs (lists follow it).")
 
 
 class OrganIn(Input):
@@ -183,6 +184,8 @@ class OrganIn(Input):
     name_en: Text = ""
     sector: choice_type(Organ.Sector)
     parent_id: Id | None = Field(None, description="Id of the parent organ.")
+    sort_order: int | None = Field(None, ge=1, le=2**31 - 1, description=(
+        "Place in the official list of organs (1 comes first); empty: after the numbered organs, by name."))
 
 
 OrganPatch = _partial(OrganIn)
@@ -298,7 +301,8 @@ PersonPatch = _partial(PersonIn)
 
 
 class PeopleFilters(Filters):
-    q: Text = Field("", description="Part of the name (two characters are enough) or of the position.")
+    q: Text = Field("", description="The beginning of the name (two characters are enough, 王伟 finds 王伟 and "
+                                    "王伟东) or of the position; or an ID number: its first six digits, or all 18.")
     organ: Id | None = Field(None, description="Organ id.")
     role: choice_type(Post.Role) | None = Field(None, description="Role of a current post.")
     newly_appointed_since: datetime.date | None = Field(
@@ -467,14 +471,10 @@ def _person_foreign_keys(user) -> dict:
 
 
 def _with_posts(person: Person) -> Person:
-    """Give a single person what the list selector annotates: current posts, first secretary post."""
+    """Give a single person what the list selector prefetches: the current posts."""
     all_posts = list(selectors.person_posts(person=person))
     person.current_posts = sorted((post for post in all_posts if post.is_current),
                                   key=lambda post: (post.role, post.started_on))
-    person.first_secretary_on = min(
-        (post.started_on for post in all_posts if post.role == Post.Role.SECRETARY
-         and post.party_organization.org_type != PartyOrganization.Type.TEMPORARY_BRANCH), default=None
-    )
     return person
 
 

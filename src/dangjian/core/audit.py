@@ -65,7 +65,9 @@ def masked(name: str, value):
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None, *, mask: bool = True) -> dict:
     """Field values of a model instance, as JSON-friendly data keyed by field name (personal data masked,
     unless `mask` is False: for comparing values, never for storing them)."""
-    names = fields or [f.name for f in instance._meta.concrete_fields if f.name not in {"created_at", "updated_at"}]
+    # Not the timestamps, nor values derived on save (sort keys: editable=False).
+    names = fields or [f.name for f in instance._meta.concrete_fields
+                       if f.editable and f.name not in {"created_at", "updated_at"}]
     result = {}
     for name in names:
         field = instance._meta.get_field(name)

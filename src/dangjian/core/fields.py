@@ -68,3 +68,40 @@ class PersonNameField(NormalizedCharField):
     """A person's name: no blanks inside a Chinese name, the middle dot of a transcribed name as U+00B7."""
 
     normalizer = staticmethod(normalize_person_name)
+
+
+class SortKeyField(models.CharField):
+    """The pinyin sort key (core.sorting) of another field of the record, kept in step on every save and bulk_create
+    (both call pre_save), so that lists sort in SQL through an index instead of in Python.
+
+    A write that bypasses pre_save (QuerySet.update, bulk_update, raw SQL, COPY) must set it itself."""
+
+    def __init__(self, *args, source: str, numbers: bool = False, person_name: bool = False, **kwargs):
+        self.source, self.numbers, self.person_name = source, numbers, person_name
+        kwargs.setdefault("max_length", 255)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def key_for(self, value: str) -> str:
+        from dangjian.core.sorting import sort_key
+
+        return sort_key(value, numbers=self.numbers, person_name=self.person_name, max_length=self.max_length)
+
+    def pre_save(self, model_instance, add):
+        value = self.key_for(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        if self.numbers:
+            kwargs["numbers"] = True
+        if self.person_name:
+            kwargs["person_name"] = True
+        for option, default in (("max_length", 255), ("editable", False), ("blank", True), ("db_index", True)):
+            if kwargs.get(option, default) == default:
+                kwargs.pop(option, None)
+        return name, path, args, kwargs

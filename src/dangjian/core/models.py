@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.fields import SortKeyField
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -9,6 +11,22 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class SortKeyedModel(TimeStampedModel):
+    """A record with sort keys (core.fields.SortKeyField): saving some fields (update_fields, as the audited
+    update does) also saves the keys derived from them."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None:
+            update_fields = [*update_fields, *(
+                field.name for field in self._meta.concrete_fields
+                if isinstance(field, SortKeyField) and field.source in update_fields
+            )]
+        super().save(*args, update_fields=update_fields, **kwargs)
 
 
 class AuditEntry(models.Model):  # 审计日志

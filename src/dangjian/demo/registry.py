@@ -38,13 +38,15 @@ EDUCATION = ["master", "bachelor", "bachelor", "bachelor", "college"]
 
 
 def load_organs() -> dict[str, tuple[Organ, str]]:
-    """Organs from organs.csv; returns code -> (organ, the party-organization type it sets up)."""
+    """Organs from organs.csv, in its order (the official order of the list: sort_order 1, 2, ...); returns
+    code -> (organ, the party-organization type it sets up)."""
     result = {}
     with open(DATA / "organs.csv", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
+        for place, row in enumerate(csv.DictReader(handle), start=1):
             organ, _created = Organ.unscoped.update_or_create(
                 code=row["code"],
-                defaults={"name_zh": row["name_zh"], "name_en": row["name_en"], "sector": row["sector"]},
+                defaults={"name_zh": row["name_zh"], "name_en": row["name_en"], "sector": row["sector"],
+                          "sort_order": place},
             )
             result[row["code"]] = (organ, row["party_org_type"])
     return result

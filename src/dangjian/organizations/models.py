@@ -5,15 +5,16 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.core import conf
-from dangjian.core.fields import IdNumberField, MobileField, PersonNameField
-from dangjian.core.models import TimeStampedModel
+from dangjian.core.fields import IdNumberField, MobileField, PersonNameField, SortKeyField
+from dangjian.core.models import SortKeyedModel, TimeStampedModel
 from dangjian.core.scoping import ScopedQuerySet, UnscopedManager
 from dangjian.core.validators import (
     id_number_birth_date,
@@ -33,7 +34,13 @@ class OrganQuerySet(ScopedQuerySet):
         return organ_filter(user, "pk")
 
 
-class Organ(TimeStampedModel):  # 单位 (市直机关)
+def organ_order(path: str = "") -> list:
+    """Order by the official list of organs (sort_order; organs without one after, by pinyin), for an Organ
+    (path "") or through a relation (path "organ__", "person__organ__")."""
+    return [F(f"{path}sort_order").asc(nulls_last=True), f"{path}name_sort", f"{path}id"]
+
+
+class Organ(SortKeyedModel):  # 单位 (市直机关)
     class Sector(models.TextChoices):
         PARTY = "party", _("Party committee organs")
         PEOPLES_CONGRESS = "peoples_congress", _("People's congress")
@@ -51,6 +58,12 @@ class Organ(TimeStampedModel):  # 单位 (市直机关)
         "self", verbose_name=_("parent organ"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="children",
     )
+    # The official order (the order of the working committee's list, e.g. organs.csv); not the code.
+    sort_order = models.PositiveIntegerField(
+        _("place in the list"), null=True, blank=True,
+        help_text=_("Place in the official list of organs (1 comes first). Organs without one follow, by name."),
+    )
+    name_sort = SortKeyField(source="name_zh", numbers=True, db_index=False)  # indexed in organ_official_order
 
     objects = OrganQuerySet.as_manager()  # scoped: .visible_to(user)
     unscoped = UnscopedManager.from_queryset(OrganQuerySet)()
@@ -59,7 +72,10 @@ class Organ(TimeStampedModel):  # 单位 (市直机关)
         default_manager_name = "unscoped"  # Django's own lookups; ours say .objects or .unscoped
         verbose_name = _("organ")
         verbose_name_plural = _("organs")
-        ordering = ["code"]
+        ordering = organ_order()
+        # The official order, whole: lists of party organizations and people walk the organs in it and sort
+        # each organ's rows alone (PostgreSQL's incremental sort), instead of sorting every row of the province.
+        indexes = [models.Index(fields=["sort_order", "name_sort", "id"], name="organ_official_order")]
 
     def __str__(self) -> str:
         return self.name_zh
@@ -87,7 +103,7 @@ class PartyOrganizationQuerySet(ScopedQuerySet):
         return organ_filter(user, "organ")
 
 
-class PartyOrganization(TimeStampedModel):  # 党组织
+class PartyOrganization(SortKeyedModel):  # 党组织
     class Type(models.TextChoices):
         COMMITTEE = "committee", _("Organ party committee")  # 机关党委
         GENERAL_BRANCH = "general_branch", _("General party branch")  # 党总支
@@ -118,6 +134,7 @@ class PartyOrganization(TimeStampedModel):  # 党组织
         help_text=_("Leave empty for the default of the organization type."),
     )
     member_count = models.PositiveIntegerField(_("members"), default=0)
+    name_sort = SortKeyField(source="name", numbers=True, db_index=False)  # 第二党支部 before 第三 before 第十
 
     objects = PartyOrganizationQuerySet.as_manager()  # scoped: .visible_to(user)
     unscoped = UnscopedManager.from_queryset(PartyOrganizationQuerySet)()
@@ -126,7 +143,10 @@ class PartyOrganization(TimeStampedModel):  # 党组织
         default_manager_name = "unscoped"  # Django's own lookups; ours say .objects or .unscoped
         verbose_name = _("party organization")
         verbose_name_plural = _("party organizations")
-        ordering = ["organ__code", "parent_id", "name"]
+        ordering = [*organ_order("organ__"), "name_sort", "id"]
+        indexes = [
+            models.Index(fields=["organ", "name_sort", "id"]),  # the lists' order within an organ
+        ]
         constraints = [
             models.UniqueConstraint(fields=["organ", "name"], name="party_org_unique_name_in_organ"),
         ]
@@ -136,6 +156,20 @@ class PartyOrganization(TimeStampedModel):  # 党组织
 
     def get_absolute_url(self) -> str:
         return reverse("party_organization_detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_org_type = instance.__dict__.get("org_type")
+        return instance
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        stored, self._stored_org_type = getattr(self, "_stored_org_type", None), self.org_type
+        temporary = self.Type.TEMPORARY_BRANCH
+        if stored is not None and (stored == temporary) != (self.org_type == temporary):
+            # A temporary branch's secretaries are not secretaries of the registry: their first post moves.
+            Person.refresh_first_secretary_on(self.posts.values("person_id"))
 
     def clean(self) -> None:
         if self.organ_id and self.name:
@@ -189,7 +223,7 @@ class PersonQuerySet(ScopedQuerySet):
         return organ_filter(user, "organ")
 
 
-class Person(TimeStampedModel):  # 人员
+class Person(SortKeyedModel):  # 人员
     class Gender(models.TextChoices):
         MALE = "male", _("Male")
         FEMALE = "female", _("Female")
@@ -216,16 +250,23 @@ class Person(TimeStampedModel):  # 人员
     name = PersonNameField(pgettext_lazy("person", "name"), max_length=40, db_index=True)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True,
                               help_text=_("Taken from the ID number when left empty."))
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, db_index=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True, default="汉族")
     party_joined_on = models.DateField(_("joined the party on"), null=True, blank=True)
     # Normalised (full-width digits, blanks, x) before validation and the uniqueness check: core/fields.py.
     id_number = IdNumberField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
     mobile = MobileField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile])
     education = models.CharField(_("education"), max_length=12, choices=Education.choices, blank=True)
-    position = models.CharField(_("position"), max_length=100, blank=True)
+    position = models.CharField(_("position"), max_length=100, blank=True, db_index=True)  # searched by prefix
     rank_level = models.CharField(_("rank level"), max_length=20, choices=RankLevel.choices, blank=True)
     organ = models.ForeignKey(Organ, verbose_name=_("organ"), on_delete=models.PROTECT, related_name="people")
+    name_sort = SortKeyField(source="name", person_name=True, db_index=False)  # the surname read as a surname
+    # When the first secretary post began (not one of a temporary branch of a training class): "newly appointed"
+    # is derived from it. Stored, so that a province's people are filtered and sorted by it through an index; kept
+    # by Post.save() and delete() and PartyOrganization.save() (refresh_first_secretary_on), and by the bulk
+    # import, which calls it.
+    first_secretary_on = models.DateField(_("first secretary post"), null=True, blank=True, editable=False,
+                                          db_index=True)
 
     objects = PersonQuerySet.as_manager()  # scoped: .visible_to(user)
     unscoped = UnscopedManager.from_queryset(PersonQuerySet)()
@@ -234,14 +275,40 @@ class Person(TimeStampedModel):  # 人员
         default_manager_name = "unscoped"  # Django's own lookups; ours say .objects or .unscoped
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        ordering = ["name", "id"]
-        indexes = [models.Index(fields=["organ", "name"])]
+        ordering = ["name_sort", "id"]
+        indexes = [
+            models.Index(fields=["name_sort", "id"]),  # the list's order: a page's keys from the index alone
+            models.Index(fields=["organ", "name_sort", "id"]),
+            # Latest first secretary post first, people without one last (selectors.PEOPLE_SORTS["-appointed"]).
+            models.Index(Coalesce("first_secretary_on", Value(datetime.date.min)).desc(),
+                         name="person_latest_appointed"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("person_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding and kwargs.get("update_fields") is None:
+            # A full save writes this record's every field, the stored first secretary post too, which a post
+            # saved since this instance was loaded may have changed.
+            Person.refresh_first_secretary_on([self.pk])
+
+    @classmethod
+    def refresh_first_secretary_on(cls, people) -> None:
+        """Store again the first secretary post of `people` (ids, or a queryset of ids), or of everybody (None):
+        one UPDATE, the same on SQLite and PostgreSQL."""
+        first = (
+            Post.unscoped.filter(person=OuterRef("pk"), role=Post.Role.SECRETARY)
+            .exclude(party_organization__org_type=PartyOrganization.Type.TEMPORARY_BRANCH)
+            .order_by("started_on").values("started_on")[:1]
+        )
+        queryset = cls.unscoped.all() if people is None else cls.unscoped.filter(pk__in=people)
+        queryset.update(first_secretary_on=Subquery(first))
 
     def clean(self) -> None:
         # Again here: clean_fields() skips the fields a ModelForm leaves out.
@@ -335,10 +402,30 @@ class Post(TimeStampedModel):  # 任职
                 violation_error_message=_("This party organization already has a current secretary."),
             ),
         ]
-        indexes = [models.Index(fields=["party_organization", "role", "started_on"])]
+        indexes = [
+            models.Index(fields=["party_organization", "role", "started_on"]),
+            models.Index(fields=["person", "role", "started_on"]),  # a person's first secretary post
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} · {self.party_organization} · {self.get_role_display()}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_person_id = instance.__dict__.get("person_id")
+        return instance
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        people = {self.person_id, getattr(self, "_stored_person_id", None)} - {None}
+        self._stored_person_id = self.person_id
+        Person.refresh_first_secretary_on(people)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        Person.refresh_first_secretary_on([self.person_id])
+        return result
 
     def clean(self) -> None:
         if self.ended_on and self.started_on and self.ended_on < self.started_on:

@@ -1,22 +1,43 @@
 """Reads of the registry, scoped by the user. They own the eager loading of list pages."""
 
+import calendar
 import datetime
+import re
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dangjian.core import conf
-from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
+from dangjian.core.validators import normalize_id_number, normalize_person_name
+from dangjian.organizations.models import Organ, PartyOrganization, Person, Post, organ_order
 
 PEOPLE_SORTS = {
-    "name": ("name", "id"),
-    "-name": ("-name", "-id"),
-    "organ": ("organ__code", "name", "id"),
-    "-organ": ("-organ__code", "name", "id"),
-    "appointed": ("first_secretary_on", "name", "id"),
-    "-appointed": ("-first_secretary_on", "name", "id"),
+    "name": ("name_sort", "id"),
+    "-name": ("-name_sort", "-id"),
+    "organ": (*organ_order("organ__"), "name_sort", "id"),
+    "-organ": (F("organ__sort_order").desc(nulls_first=True), "-organ__name_sort", "-organ_id", "name_sort", "id"),
+    "appointed": (F("first_secretary_on").asc(nulls_last=True), "name_sort", "id"),
+    # The expression of the index person_latest_appointed: the latest first, people without a date last.
+    "-appointed": (Coalesce("first_secretary_on", Value(datetime.date.min)).desc(), "name_sort", "id"),
     "birth": ("birth_date", "id"),
     "-birth": ("-birth_date", "id"),
 }
@@ -28,16 +49,48 @@ def newly_appointed_since_default(today: datetime.date | None = None) -> datetim
     return today - relativedelta(months=conf.rule("newly_appointed_months"))
 
 
+def _count_of(queryset: QuerySet, outer: str) -> Coalesce:
+    """How many rows of `queryset` have `outer` = the outer row's pk, as a correlated subquery: an index lookup
+    per row shown, where COUNT(DISTINCT) over joins would build the join of every organ's rows first."""
+    rows = queryset.filter(**{outer: OuterRef("pk")}).order_by().values(outer).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def organ_list(*, user, sector: str = "", q: str = "") -> QuerySet[Organ]:
+    """Organs in the official order, with how many party organizations and people each has."""
     qs = Organ.objects.visible_to(user).annotate(
-        party_org_count=Count("party_organizations", distinct=True),
-        people_count=Count("people", distinct=True),
+        party_org_count=_count_of(PartyOrganization.unscoped, "organ"),
+        people_count=_count_of(Person.unscoped, "organ"),
     )
     if sector:
         qs = qs.filter(sector=sector)
     if q:
         qs = qs.filter(Q(name_zh__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q))
-    return qs.order_by("code")
+    return qs.order_by(*organ_order())
+
+
+PICKER_LIMIT = 30
+
+
+def organ_picker(*, user, q: str = "", limit: int = PICKER_LIMIT) -> tuple[list[Organ], bool]:
+    """Organs to pick from (the organ of a person, of a party organization, ...): those the user may see whose
+    name (Chinese or English) contains `q` or whose code starts with it, in the official order; at most `limit`,
+    and whether there are more."""
+    qs = Organ.objects.visible_to(user)
+    if q := (q or "").strip():
+        qs = qs.filter(Q(name_zh__icontains=q) | Q(name_en__icontains=q) | Q(code__istartswith=q))
+    rows = list(qs.order_by(*organ_order())[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def party_organization_picker(*, user, q: str = "", limit: int = PICKER_LIMIT) -> tuple[list, bool]:
+    """Party organizations to pick from (a post's, a parent): those the user may see whose name or whose organ's
+    name contains `q`, by organ in the official order, then by name; at most `limit`, and whether there are more."""
+    qs = PartyOrganization.objects.visible_to(user).select_related("organ")
+    if q := (q or "").strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(organ__name_zh__icontains=q))
+    rows = list(qs.order_by(*organ_order("organ__"), "name_sort", "id")[: limit + 1])
+    return rows[:limit], len(rows) > limit
 
 
 def organ_get(*, user, pk: int) -> Organ:
@@ -52,13 +105,21 @@ def current_posts_prefetch(on: datetime.date | None = None) -> Prefetch:
     )
 
 
+def _parent_name() -> Subquery:
+    # A correlated subquery, which PostgreSQL evaluates for the rows of the page only (after the sort and limit),
+    # where a join to the parent would be built for every party organization of the list before sorting.
+    return Subquery(PartyOrganization.unscoped.filter(pk=OuterRef("parent_id")).values("name")[:1])
+
+
 def party_organization_list(*, user, organ: Organ | None = None, org_type: str = "") -> QuerySet:
-    qs = PartyOrganization.objects.visible_to(user).select_related("organ", "parent")
+    """Party organizations in the official order of their organs, then by name; each with its organ, its parent's
+    name (parent_name) and its current secretaries."""
+    qs = PartyOrganization.objects.visible_to(user).select_related("organ").annotate(parent_name=_parent_name())
     if organ is not None:
         qs = qs.filter(organ=organ)
     if org_type:
         qs = qs.filter(org_type=org_type)
-    return qs.prefetch_related(current_secretaries_prefetch()).order_by("organ__code", "name")
+    return qs.prefetch_related(current_secretaries_prefetch()).order_by(*organ_order("organ__"), "name_sort", "id")
 
 
 TEMPORARY_BRANCH = PartyOrganization.Type.TEMPORARY_BRANCH
@@ -95,21 +156,89 @@ def party_organization_get(*, user, pk: int) -> PartyOrganization:
     return get_object_or_404(PartyOrganization.objects.visible_to(user).select_related("organ", "parent"), pk=pk)
 
 
-def term_warnings(*, user, today: datetime.date | None = None) -> list[PartyOrganization]:
-    """Party organizations whose 换届 is due within the warning window or overdue."""
+def _term_years() -> Case:
+    """Each party organization's term length in SQL, as PartyOrganization.effective_term_years: its own (when
+    set and not 0), else its type's (rule term_years)."""
+    return Case(
+        When(term_years__gt=0, then=F("term_years")),
+        *(When(org_type=org_type, then=Value(years)) for org_type, years in conf.rule("term_years").items()),
+        output_field=IntegerField(),
+    )
+
+
+def _day_number(day: datetime.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def with_term_end(queryset: QuerySet) -> QuerySet:
+    """Annotate `term_end_number`: the end of the current term (PartyOrganization.term_ends_on) as the number
+    yyyymmdd, computed in SQL the same way on SQLite and PostgreSQL (date arithmetic differs between them).
+
+    The start's year plus the term's years, with the start's month and day: a term begun on 29 February ends on
+    the 29 February of a leap year, and on "yyyy0229" (which stands for 28 February) otherwise."""
+    return queryset.annotate(term_end_number=(
+        (ExtractYear("term_started_on") + _term_years()) * 10000
+        + ExtractMonth("term_started_on") * 100 + ExtractDay("term_started_on")
+    ))
+
+
+def term_warnings(*, user, today: datetime.date | None = None) -> QuerySet[PartyOrganization]:
+    """Party organizations whose 换届 is due within the warning window (rule term_warning_months) or overdue,
+    the earliest end first. Filtered and sorted in SQL, so that a page of them costs one pass over the party
+    organizations instead of loading all of them; temporary branches (of a training class) hold no elections."""
     today = today or timezone.localdate()
     horizon = today + relativedelta(months=conf.rule("term_warning_months"))
-    candidates = PartyOrganization.objects.visible_to(user).filter(term_started_on__isnull=False)
+    last_day = _day_number(horizon)
+    if horizon.month == 2 and horizon.day == 28 and not calendar.isleap(horizon.year):
+        last_day += 1  # "yyyy0229", a term begun on a 29 February, ends on the 28th
     candidates = (
-        candidates.exclude(org_type=PartyOrganization.Type.TEMPORARY_BRANCH)
-        .select_related("organ", "parent")
-        .prefetch_related(current_secretaries_prefetch())
+        PartyOrganization.objects.visible_to(user)
+        .filter(term_started_on__isnull=False)
+        .exclude(org_type=PartyOrganization.Type.TEMPORARY_BRANCH)
     )
-    # The end date depends on each type's term length, so filter in Python on the small candidate set.
-    return sorted(
-        (org for org in candidates if org.term_ends_on and org.term_ends_on <= horizon),
-        key=lambda org: org.term_ends_on,
+    return (
+        with_term_end(candidates).filter(term_end_number__lte=last_day)
+        .select_related("organ")
+        .order_by("term_end_number", *organ_order("organ__"), "name_sort", "id")
     )
+
+
+def term_warnings_first(*, user, count: int) -> tuple[list[PartyOrganization], int]:
+    """The first `count` term warnings and how many there are in all, in one query (a window count): the start
+    page's summary, one pass over the party organizations instead of two."""
+    rows = list(term_warnings(user=user).annotate(warning_total=Window(Count("id")))[:count])
+    return rows, (rows[0].warning_total if rows else 0)
+
+
+def with_current_secretaries(queryset: QuerySet[PartyOrganization]) -> QuerySet[PartyOrganization]:
+    """What a list of party organizations shows besides the organ: the parent's name, the current secretaries."""
+    return queryset.annotate(parent_name=_parent_name()).prefetch_related(current_secretaries_prefetch())
+
+
+# What a search box of the people list finds. An ID number is searched only by what the masked lists show (the
+# first six digits, the region) or in full: a search by more of its digits would disclose, digit by digit, what
+# the mask hides, without the audited reveal.
+ID_NUMBER_SEARCH_RE = re.compile(r"^[0-9]{1,17}[0-9X]?$")
+ID_REGION_DIGITS = 6
+
+
+def people_search(q: str) -> Q:
+    """The people a search term finds: a name or a position starting with it (王伟 finds 王伟 and 王伟东; an index
+    lookup, also for a two-character name), or an ID number by its first six digits or all eighteen.
+
+    Raises ValidationError (on "q") for an ID number of 7 to 17 characters (see ID_NUMBER_SEARCH_RE)."""
+    q = (q or "").strip()
+    if not q:
+        return Q()
+    id_number = normalize_id_number(q)
+    if ID_NUMBER_SEARCH_RE.match(id_number):
+        if len(id_number) <= ID_REGION_DIGITS:
+            return Q(id_number__startswith=id_number)
+        if len(id_number) == 18:
+            return Q(id_number=id_number)
+        raise ValidationError({"q": ValidationError(
+            _("Search an ID number by its first six digits or by all 18 characters."), code="id_number_search")})
+    return Q(name__startswith=normalize_person_name(q)) | Q(position__startswith=q)
 
 
 def people_list(
@@ -124,22 +253,17 @@ def people_list(
     """People visible to `user`, with the date of their first secretary post and current posts.
 
     "Newly appointed" is derived, never stored: the first secretary post started on or after the date.
-    A temporary party branch of a training class does not make its secretary a new secretary.
+    A temporary party branch of a training class does not make its secretary a new secretary. The date of the
+    first secretary post is stored on the person (Person.first_secretary_on), so that a province's people are
+    filtered and sorted by it through an index.
     """
-    qs = (
-        Person.objects.visible_to(user)
-        .select_related("organ")
-        .annotate(first_secretary_on=Min("posts__started_on", filter=Q(
-            posts__role=Post.Role.SECRETARY) & ~Q(posts__party_organization__org_type=TEMPORARY_BRANCH)))
-        .prefetch_related(current_posts_prefetch())
-    )
-    q = (q or "").strip()
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(position__icontains=q))
+    qs = Person.objects.visible_to(user).select_related("organ").prefetch_related(current_posts_prefetch())
+    if q := (q or "").strip():
+        qs = qs.filter(people_search(q))
     if organ_id:
         qs = qs.filter(organ_id=organ_id)
     if role:
-        qs = qs.filter(pk__in=Post.unscoped.current().filter(role=role).values("person_id"))
+        qs = qs.filter(Exists(Post.unscoped.current().filter(person=OuterRef("pk"), role=role)))
     if newly_appointed_since:
         qs = qs.filter(first_secretary_on__gte=newly_appointed_since)
     return qs.order_by(*PEOPLE_SORTS.get(sort, PEOPLE_SORTS["name"]))
@@ -163,9 +287,10 @@ def post_list(*, user, person_id: int | None = None, party_organization_id: int 
     if role:
         qs = qs.filter(role=role)
     if current is True:
-        qs = qs.filter(pk__in=Post.unscoped.current().values("pk"))
+        qs = qs.current()
     elif current is False:
-        qs = qs.exclude(pk__in=Post.unscoped.current().values("pk"))
+        today = timezone.localdate()
+        qs = qs.filter(Q(started_on__gt=today) | Q(ended_on__lt=today))
     return qs.order_by("-started_on", "id")
 
 

@@ -1,11 +1,27 @@
 """Staff forms for the registry. Choices are limited to what the user may see."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.masking import mask_id_number, mask_mobile
 from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
+from dangjian.organizations.selectors import people_search
+from dangjian.web.widgets import PickerSelect
+
+
+def organ_picker(**kwargs) -> PickerSelect:
+    return PickerSelect(url_name="organ_picker", search_label=_("Search organs"), **kwargs)
+
+
+def party_organization_picker(**kwargs) -> PickerSelect:
+    return PickerSelect(url_name="party_organization_picker", search_label=_("Search party organizations"),
+                        **kwargs)
+
+
+def party_organization_label(org: PartyOrganization) -> str:
+    return f"{org.organ} · {org.name}"
 
 
 class DateInput(forms.DateInput):
@@ -18,7 +34,8 @@ class DateInput(forms.DateInput):
 class OrganForm(forms.ModelForm):
     class Meta:
         model = Organ
-        fields = ["code", "name_zh", "name_en", "sector", "parent"]
+        fields = ["name_zh", "name_en", "code", "sector", "sort_order", "parent"]
+        widgets = {"parent": organ_picker()}
 
 
 class PartyOrganizationForm(forms.ModelForm):
@@ -26,13 +43,14 @@ class PartyOrganizationForm(forms.ModelForm):
         model = PartyOrganization
         fields = ["organ", "name", "org_type", "parent", "founded_on", "term_started_on", "term_years",
                   "member_count"]
-        widgets = {"founded_on": DateInput(), "term_started_on": DateInput()}
+        widgets = {"founded_on": DateInput(), "term_started_on": DateInput(), "organ": organ_picker(),
+                   "parent": party_organization_picker()}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organ"].queryset = Organ.objects.visible_to(user)
         self.fields["parent"].queryset = PartyOrganization.objects.visible_to(user).select_related("organ")
-        self.fields["parent"].label_from_instance = lambda org: f"{org.organ} · {org.name}"
+        self.fields["parent"].label_from_instance = party_organization_label
 
 
 class PersonForm(forms.ModelForm):
@@ -50,7 +68,7 @@ class PersonForm(forms.ModelForm):
         model = Person
         fields = ["name", "gender", "id_number", "birth_date", "ethnicity", "party_joined_on", "mobile",
                   "education", "position", "rank_level", "organ"]
-        widgets = {"birth_date": DateInput(), "party_joined_on": DateInput()}
+        widgets = {"birth_date": DateInput(), "party_joined_on": DateInput(), "organ": organ_picker()}
         help_texts = {"birth_date": _("Taken from the ID number when left empty.")}
 
     def __init__(self, *args, user, **kwargs):
@@ -106,24 +124,27 @@ class PostForm(forms.ModelForm):
         model = Post
         fields = ["party_organization", "role", "portfolio", "started_on", "ended_on", "method",
                   "approval_reference"]
-        widgets = {"started_on": DateInput(), "ended_on": DateInput()}
+        widgets = {"started_on": DateInput(), "ended_on": DateInput(),
+                   "party_organization": party_organization_picker()}
 
     def __init__(self, *args, user, person, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.person = person
         self.fields["party_organization"].queryset = (
-            PartyOrganization.objects.visible_to(user).select_related("organ").order_by("organ__code", "name")
+            PartyOrganization.objects.visible_to(user).select_related("organ")
         )
-        self.fields["party_organization"].label_from_instance = lambda org: f"{org.organ} · {org.name}"
+        self.fields["party_organization"].label_from_instance = party_organization_label
 
 
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False,
-                        widget=forms.SearchInput(attrs={"placeholder": _("Name or position")}))
+                        widget=forms.SearchInput(attrs={"placeholder": _("Name, position or ID number")}),
+                        help_text=_("The beginning of a name or a position; an ID number by its first six digits "
+                                    "or in full."))
     # An organ outside the user's scope (or none such) is an error on the form, and the list shows nobody:
     # the filter is never silently dropped (docs/security.md).
     organ = forms.ModelChoiceField(label=_("Organ"), queryset=Organ.unscoped.none(), required=False,
-                                   empty_label=_("All organs"),
+                                   empty_label=_("All organs"), widget=organ_picker(),
                                    error_messages={"invalid_choice": _("This organ is not among the organs you "
                                                                        "may see.")})
     role = forms.ChoiceField(label=_("Current post"), required=False,
@@ -133,3 +154,11 @@ class PeopleFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organ"].queryset = Organ.objects.visible_to(user)
+
+    def clean_q(self):
+        q = self.cleaned_data["q"]
+        try:
+            people_search(q)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["q"]) from error
+        return q

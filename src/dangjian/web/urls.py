@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from dangjian.web.views import audit, dashboard, jobs, registry, spreadsheets
+from dangjian.web.views import audit, dashboard, jobs, pickers, registry, spreadsheets
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -27,6 +27,9 @@ urlpatterns = [
     path("people/<int:pk>/posts/new/", registry.post_create, name="post_create"),
     path("posts/<int:pk>/edit/", registry.post_edit, name="post_edit"),
     path("posts/<int:pk>/delete/", registry.post_delete, name="post_delete"),
+    # Searchable pickers: the options matching a search (web/widgets.py)
+    path("pickers/organs/", pickers.organ_options, name="organ_picker"),
+    path("pickers/party-organizations/", pickers.party_organization_options, name="party_organization_picker"),
     # Spreadsheets: templates, import, export
     path("spreadsheets/", spreadsheets.index, name="spreadsheets"),
     path("spreadsheets/<str:kind>/template.xlsx", spreadsheets.template_download, name="spreadsheet_template"),

@@ -595,6 +595,8 @@ class PeopleImporter(Importer):
                 fields["person_id"] = person_pks[fields.pop("id_number")]
                 instances.append(Post(**fields))
             Post.unscoped.bulk_create(instances)
+            # bulk_create skips Post.save(), which keeps the person's first secretary post up to date
+            Person.refresh_first_secretary_on(sorted({post.person_id for post in instances}))
             posts += len(chunk)
         return {"people": people, "posts": posts}
 

@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from dangjian.core.audit import audit_record
 from dangjian.core.masking import mask_id_number, mask_mobile
 from dangjian.core.services import require_perm
-from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
+from dangjian.organizations.models import Organ, PartyOrganization, Person, Post, organ_order
 from dangjian.organizations.spreadsheets.layout import (
     CHOICE,
     CODE,
@@ -195,7 +195,7 @@ def _label(column: Column, value: str) -> str:
 
 def _organ_rows(user, counts):
     sector = ORGAN_SHEET.columns[3]
-    qs = Organ.objects.visible_to(user).order_by("code").values_list("code", "name_zh", "name_en", "sector",
+    qs = Organ.objects.visible_to(user).order_by(*organ_order()).values_list("code", "name_zh", "name_en", "sector",
                                                                      "parent__code")
     for code, name_zh, name_en, value, parent in qs.iterator(chunk_size=2000):
         counts["organs"] += 1
@@ -203,7 +203,7 @@ def _organ_rows(user, counts):
 
 
 def _party_org_rows(user, counts):
-    qs = PartyOrganization.objects.visible_to(user).order_by("organ__code", "name").values_list(
+    qs = PartyOrganization.objects.visible_to(user).order_by(*organ_order("organ__"), "name_sort").values_list(
         "organ__code", "name", "org_type", "parent__name", "parent__organ__code", "founded_on", "term_started_on",
         "term_years", "member_count",
     )
@@ -220,7 +220,7 @@ def _people_rows(user, counts, reveal: bool):
     columns = {column.key: column for column in PEOPLE_SHEET.columns}
     id_of = (lambda value: value) if reveal else mask_id_number
     mobile_of = (lambda value: value) if reveal else mask_mobile
-    qs = Person.objects.visible_to(user).order_by("organ__code", "id").values_list(
+    qs = Person.objects.visible_to(user).order_by(*organ_order("organ__"), "name_sort", "id").values_list(
         "name", "gender", "id_number", "birth_date", "ethnicity", "party_joined_on", "mobile", "education",
         "position", "rank_level", "organ__code",
     )
@@ -235,7 +235,8 @@ def _people_rows(user, counts, reveal: bool):
 def _post_rows(user, counts, reveal: bool):
     columns = {column.key: column for column in POST_SHEET.columns}
     id_of = (lambda value: value) if reveal else mask_id_number
-    qs = Post.objects.visible_to(user).order_by("person__organ__code", "person_id", "started_on", "id").values_list(
+    qs = Post.objects.visible_to(user).order_by(*organ_order("person__organ__"), "person__name_sort", "person_id",
+                                                "started_on", "id").values_list(
         "person__id_number", "person__name", "party_organization__organ__code", "party_organization__name", "role",
         "portfolio", "started_on", "ended_on", "method", "approval_reference",
     )

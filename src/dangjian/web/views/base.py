@@ -6,11 +6,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from dangjian.core.pagination import DeepPagePaginator
 from dangjian.core.rules import refusal
 
 
@@ -74,7 +74,7 @@ def refused(request, perm: str, obj, back_url: str):
 
 
 def paginate(request, queryset, per_page: int | None = None):
-    paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
+    paginator = DeepPagePaginator(queryset, per_page or settings.PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
 
 

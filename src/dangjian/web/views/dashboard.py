@@ -41,7 +41,7 @@ def home(request):
     context = {"todos": todos(user)}
     if user.has_perm("organizations.view_registry"):
         since = selectors.newly_appointed_since_default()
-        warnings = selectors.term_warnings(user=user)
+        warnings, warning_count = selectors.term_warnings_first(user=user, count=10)
         context.update({
             "organ_count": Organ.objects.visible_to(user).count(),
             "party_org_count": PartyOrganization.objects.visible_to(user).count(),
@@ -50,7 +50,7 @@ def home(request):
             .exclude(party_organization__org_type=PartyOrganization.Type.TEMPORARY_BRANCH).count(),
             "new_secretary_count": selectors.people_list(user=user, newly_appointed_since=since).count(),
             "new_since": since,
-            "term_warnings": warnings[:10],
-            "term_warning_count": len(warnings),
+            "term_warnings": warnings,
+            "term_warning_count": warning_count,
         })
     return render(request, "web/home.html", context)

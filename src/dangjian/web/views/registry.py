@@ -89,7 +89,7 @@ def party_organization_list(request):
     org_type = request.GET.get("type", "")
     only_warnings = request.GET.get("warnings") == "1"
     if only_warnings:
-        orgs = selectors.term_warnings(user=request.user)
+        orgs = selectors.with_current_secretaries(selectors.term_warnings(user=request.user))
         page = paginate(request, orgs, per_page=100)
     else:
         page = paginate(request, selectors.party_organization_list(user=request.user, org_type=org_type),
@@ -107,7 +107,7 @@ def party_organization_detail(request, pk):
     return render(request, "web/party_organization_detail.html", {
         "org": org,
         "posts": org.posts.select_related("person").order_by("ended_on", "role", "-started_on"),
-        "children": PartyOrganization.objects.visible_to(request.user).filter(parent=org).order_by("name"),
+        "children": PartyOrganization.objects.visible_to(request.user).filter(parent=org).order_by("name_sort"),
     })
 
 

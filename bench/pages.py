@@ -1,0 +1,202 @@
+"""Time every staff page and API list at province scale, for the organizer and the unit administrator.
+
+    .venv/bin/python bench/province.py                  # once: the registry in PostgreSQL (dangjian_province)
+    .venv/bin/python bench/pages.py                     # every page, both roles, 20 requests each after a warm-up
+    .venv/bin/python bench/pages.py --only people --requests 50 --role organizer
+
+In process, with Django's test Client (no web server, no network), against the database that DATABASE_URL names
+(bench/provincedb.py). Each page is requested once to warm up, with its queries counted,
+then `--requests` times with the clock running. The table (Markdown) gives the status, the queries, the response
+size and the p50 and p95 of the times in milliseconds; a p95 above the target (--target, 100 ms) is marked.
+
+PAGES is the one list of what is timed. A later capability adds its pages there (a name, and a function of the
+Subjects that gives the URL); Subjects.find looks up, for each role, records that role can see.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import provincedb
+
+ROLES = {"organizer": "organizer", "unit admin": "unitadmin"}  # table label -> demo username
+
+
+@dataclass
+class Subjects:
+    """Records to open detail pages on, each one the role may see: the biggest organ, a party committee, a
+    person holding posts, the seed program and its first phase."""
+
+    organ: int
+    party_organization: int
+    person: int
+    program: int
+    phase: int
+    new_since: str
+
+    @classmethod
+    def find(cls, user) -> "Subjects":
+        from django.db.models import Count
+
+        from dangjian.organizations.models import Organ, PartyOrganization, Person
+        from dangjian.organizations.selectors import newly_appointed_since_default
+        from dangjian.training.models import Phase, Program
+
+        organ = Organ.objects.visible_to(user).annotate(n=Count("party_organizations")).order_by("-n", "pk").first()
+        committee = PartyOrganization.objects.visible_to(user).filter(organ=organ, parent=None).order_by("pk").first()
+        person = (Person.objects.visible_to(user).filter(organ=organ).annotate(n=Count("posts"))
+                  .order_by("-n", "pk").first())
+        program = Program.objects.visible_to(user).annotate(n=Count("phases__sessions")).order_by("-n", "pk").first()
+        phase = Phase.objects.filter(program=program).order_by("number").first() if program else None
+        return cls(organ=organ.pk, party_organization=committee.pk, person=person.pk,
+                   program=program.pk if program else 0, phase=phase.pk if phase else 0,
+                   new_since=newly_appointed_since_default().isoformat())
+
+
+# (name, URL of the Subjects). Staff pages, then the API's lists. Pages a role may not open answer 403 there.
+PAGES = [
+    ("start page", lambda s: "/"),
+    ("organs", lambda s: "/organs/"),
+    ("organs, search", lambda s: "/organs/?q=教育"),
+    ("organ", lambda s: f"/organs/{s.organ}/"),
+    ("new organ (form)", lambda s: "/organs/new/"),
+    ("party organizations", lambda s: "/party-organizations/"),
+    ("party organizations, page 400", lambda s: "/party-organizations/?page=400"),
+    ("party organizations, elections due", lambda s: "/party-organizations/?warnings=1"),
+    ("party organization", lambda s: f"/party-organizations/{s.party_organization}/"),
+    ("new party organization (form)", lambda s: "/party-organizations/new/"),
+    ("people", lambda s: "/people/"),
+    ("people, page 500", lambda s: "/people/?page=500"),
+    ("people, search 王伟", lambda s: "/people/?q=王伟"),
+    ("people, search ID 411302", lambda s: "/people/?q=411302"),
+    ("people, by organ", lambda s: f"/people/?organ={s.organ}"),
+    ("people, newly appointed secretaries", lambda s: f"/people/?new_since={s.new_since}&role=secretary"),
+    ("people, by first secretary post", lambda s: "/people/?sort=-appointed"),
+    ("person", lambda s: f"/people/{s.person}/"),
+    ("new person (form)", lambda s: "/people/new/"),
+    ("new post (form)", lambda s: f"/people/{s.person}/posts/new/"),
+    ("spreadsheets", lambda s: "/spreadsheets/"),
+    ("audit trail", lambda s: "/audit/"),
+    ("training library", lambda s: "/training/library/"),
+    ("venues", lambda s: "/training/venues/"),
+    ("red-education sites", lambda s: "/training/sites/"),
+    ("instructors", lambda s: "/training/instructors/"),
+    ("courses", lambda s: "/training/courses/"),
+    ("programs", lambda s: "/training/programs/"),
+    ("program", lambda s: f"/training/programs/{s.program}/"),
+    ("new program (form)", lambda s: "/training/programs/new/"),
+    ("phase", lambda s: f"/training/phases/{s.phase}/"),
+    ("timetable", lambda s: f"/training/phases/{s.phase}/timetable/"),
+    ("portal editor (Wagtail)", lambda s: "/cms/"),
+    ("portal front page", lambda s: "/portal/"),
+    ("portal search 书记", lambda s: "/portal/search/?q=书记"),
+    ("API organs", lambda s: "/api/v1/organs"),
+    ("API party organizations", lambda s: "/api/v1/party-organizations"),
+    ("API party organizations, page 400", lambda s: "/api/v1/party-organizations?page=400"),
+    ("API people", lambda s: "/api/v1/people"),
+    ("API people, page 500", lambda s: "/api/v1/people?page=500"),
+    ("API people, search 王伟", lambda s: "/api/v1/people?q=王伟"),
+    ("API people, newly appointed", lambda s: f"/api/v1/people?newly_appointed_since={s.new_since}"),
+    ("API posts", lambda s: "/api/v1/posts"),
+    ("API posts, current", lambda s: "/api/v1/posts?current=true"),
+    ("API programs", lambda s: "/api/v1/programs"),
+    ("API phases", lambda s: "/api/v1/phases"),
+    ("API sessions", lambda s: "/api/v1/sessions"),
+    ("API venues", lambda s: "/api/v1/venues"),
+    ("API sites", lambda s: "/api/v1/sites"),
+    ("API instructors", lambda s: "/api/v1/instructors"),
+    ("API courses", lambda s: "/api/v1/courses"),
+]
+
+
+@dataclass
+class Timing:
+    page: str
+    role: str
+    url: str
+    status: int
+    queries: int
+    kilobytes: float
+    p50: float
+    p95: float
+
+
+def time_page(client, url: str, requests: int) -> tuple[int, int, float, list[float]]:
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    # Counted with an execute wrapper: CaptureQueriesContext reads the connection's query log, which Django
+    # empties when a request starts (the request_started signal), so it undercounts outside a test run.
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connections[DEFAULT_DB_ALIAS].execute_wrapper(count):
+        response = client.get(url)  # the warm-up, counted
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    return response.status_code, len(queries), len(response.content) / 1024, times
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def run(*, requests: int, only: str, roles: list[str]) -> list[Timing]:
+    from django.test import Client
+
+    from dangjian.accounts.models import User
+
+    results = []
+    for role in roles:
+        user = User.objects.get(username=ROLES[role])
+        subjects = Subjects.find(user)
+        client = Client()
+        client.force_login(user)
+        for name, url_of in PAGES:
+            if only and only.lower() not in name.lower():
+                continue
+            url = url_of(subjects)
+            status, queries, kilobytes, times = time_page(client, url, requests)
+            results.append(Timing(name, role, url, status, queries, kilobytes, statistics.median(times),
+                                  percentile(times, 0.95)))
+            print(f"  {role:<10} {name:<40} {status} {queries:>3} q  p95 {results[-1].p95:7.1f} ms", file=sys.stderr,
+                  flush=True)
+    return results
+
+
+def table(results: list[Timing], target: float) -> str:
+    lines = ["| page | role | status | queries | KB | p50 ms | p95 ms |", "|---|---|---|---:|---:|---:|---:|"]
+    for r in results:
+        slow = " ⚠" if r.p95 > target and r.status == 200 else ""
+        lines.append(f"| {r.page} | {r.role} | {r.status} | {r.queries} | {r.kilobytes:.0f} | {r.p50:.0f} | "
+                     f"{r.p95:.0f}{slow} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default=provincedb.DEFAULT_DATABASE)
+    parser.add_argument("--requests", type=int, default=20, help="Timed requests per page, after one warm-up.")
+    parser.add_argument("--only", default="", help="Only the pages whose name contains this.")
+    parser.add_argument("--role", action="append", choices=list(ROLES), help="Default: every role.")
+    parser.add_argument("--target", type=float, default=100.0, help="p95 in ms above which a page is marked.")
+    options = parser.parse_args()
+    provincedb.setup_django(options.database)
+    results = run(requests=options.requests, only=options.only, roles=options.role or list(ROLES))
+    print(table(results, options.target))
+    slow = [r for r in results if r.p95 > options.target and r.status == 200]
+    print(f"\n{len(results)} pages; {len(slow)} with a p95 above {options.target:.0f} ms.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,355 @@
+"""Generate a province-sized registry in PostgreSQL, for bench/pages.py.
+
+    .venv/bin/python bench/province.py                          # database dangjian_province, full size
+    .venv/bin/python bench/province.py --scale 0.1              # a tenth of the organs (people per organ kept)
+    .venv/bin/python bench/province.py --database other --skip portal
+
+Full size: 2,000 organs (the 68 Nanyang organs of the demo first, then generated bureaus of the other cities
+of Henan), 20,000 party organizations (a committee, branches under it, some general branches), 200,000 people
+(valid GB 11643 ID numbers, unique), about 64,000 posts (chains of secretaries over the years, deputies and
+committee members), the demo logins, the demo training library and seed program, generated programs, and the
+demo portal. About a minute on two cores: the registry is written with COPY, in one pass per table.
+
+The database is dropped and created again. Each step of STEPS adds one kind of data; later capabilities add
+their own step here (enrollments, attendance, the training-hours ledger) instead of writing a generator of
+their own. A step gets the Province (sizes, random generator, what earlier steps made) and returns counts.
+"""
+
+import argparse
+import datetime
+import functools
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import provincedb
+
+# Henan's other cities (Nanyang's organs come from the demo's organs.csv) and the bureaus of a city.
+CITIES = ["郑州市", "开封市", "洛阳市", "平顶山市", "安阳市", "鹤壁市", "新乡市", "焦作市", "濮阳市", "许昌市",
+          "漯河市", "三门峡市", "商丘市", "信阳市", "周口市", "驻马店市", "济源市"]
+DEPARTMENTS = [
+    "发展和改革委员会", "教育局", "科学技术局", "工业和信息化局", "民族宗教事务局", "公安局", "民政局", "司法局",
+    "财政局", "人力资源和社会保障局", "自然资源和规划局", "生态环境局", "住房和城乡建设局", "城市管理局",
+    "交通运输局", "水利局", "农业农村局", "商务局", "文化广电和旅游局", "卫生健康委员会", "退役军人事务局",
+    "应急管理局", "审计局", "市场监督管理局", "统计局", "医疗保障局", "机关事务管理局", "信访局", "林业局",
+    "粮食和物资储备局", "地方金融监督管理局", "大数据管理局", "体育局", "人民防空办公室", "供销合作社",
+    "总工会", "团市委", "妇女联合会", "科学技术协会", "文学艺术界联合会", "残疾人联合会", "工商业联合会",
+    "红十字会", "侨务办公室", "档案馆", "地方史志办公室", "广播电视台", "日报社", "社会科学界联合会",
+    "住房公积金管理中心", "公共资源交易中心", "行政审批服务局", "中级人民法院", "人民检察院", "仲裁委员会",
+    "农业科学院", "气象局", "邮政管理局", "烟草专卖局",
+]
+SECTOR_OF = {"中级人民法院": "judicial", "人民检察院": "judicial", "总工会": "mass_organization",
+             "团市委": "mass_organization", "妇女联合会": "mass_organization", "科学技术协会": "mass_organization",
+             "文学艺术界联合会": "mass_organization", "残疾人联合会": "mass_organization",
+             "工商业联合会": "mass_organization", "红十字会": "mass_organization"}
+SURNAMES = list("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡"
+                "贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹")
+GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚华飞鹏辉玲燕萍斌红宇浩凯健波宁琳晨国建志秀英桂海晓东文博"
+             "雅琴振丽玉春雷淑珍俊新民卫永瑞雪")
+REGIONS = ["410102", "410105", "410202", "410302", "410402", "410502", "410602", "410702", "410802", "410902",
+           "411002", "411102", "411202", "411302", "411303", "411402", "411502", "411602", "411702", "419001"]
+POSITIONS = ["办公室主任", "科长", "副科长", "一级主任科员", "二级主任科员", "三级主任科员", "科员", "人事科科长",
+             "综合科科长", "机关党委专职副书记", "副局长", "调研员"]
+RANKS = ["division_deputy", "section_chief", "section_deputy", "principal_staff", "principal_staff", "staff",
+         "staff", "clerk"]
+EDUCATION = ["doctorate", "master", "master", "bachelor", "bachelor", "bachelor", "bachelor", "college"]
+NUMERALS = "一二三四五六七八九十"
+
+
+@dataclass
+class Sizes:
+    organs: int = 2000
+    branches_per_organ: int = 9  # under the organ's committee; with the committee 10 party organizations
+    people_per_organ: int = 100
+    programs: int = 300  # generated training programs, besides the demo's seed program
+
+
+@dataclass
+class Province:
+    sizes: Sizes
+    rng: random.Random
+    today: datetime.date
+    organ_ids: list[int] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+# Writing ------------------------------------------------------------------------------------------------------
+
+class Ids:
+    """Primary keys handed out here, so that rows can refer to each other before they are written."""
+
+    def __init__(self, model):
+        from django.db.models import Max
+
+        self.next = (model._base_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
+
+    def __call__(self) -> int:
+        self.next += 1
+        return self.next - 1
+
+
+def insert(model, rows: list[dict]) -> int:
+    """Write `rows` (dicts of field attnames to Python values, primary keys included) with one COPY on PostgreSQL
+    (bulk_create on SQLite). A field a row leaves out gets its default, a timestamp now, else empty or NULL; a
+    sort key (core.fields.SortKeyField) is computed from its source, as saving the record would.
+
+    Model instances are not built: at 200,000 rows Model.__init__ alone would take most of a minute. Other values
+    the models derive on save must therefore be given in the rows."""
+    from django.core.management.color import no_style
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.models import NOT_PROVIDED
+    from django.utils import timezone
+
+    from dangjian.core.fields import SortKeyField
+
+    if not rows:
+        return 0
+    connection = connections[DEFAULT_DB_ALIAS]
+    now = timezone.now()
+    fields = model._meta.concrete_fields
+    fallback = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            fallback[f.attname] = now
+        elif f.default is not NOT_PROVIDED:
+            fallback[f.attname] = f.get_default()
+        else:
+            fallback[f.attname] = None if f.null else ""
+    names = [f.attname for f in fields]
+    for key_field in (f for f in fields if isinstance(f, SortKeyField)):
+        key_for = functools.lru_cache(maxsize=None)(key_field.key_for)  # names repeat: 王伟, 机关党委
+        for row in rows:
+            if key_field.attname not in row:
+                row[key_field.attname] = key_for(row[key_field.source])
+    if connection.vendor != "postgresql":
+        model._base_manager.bulk_create([model(**{**fallback, **row}) for row in rows], batch_size=2000)
+        return len(rows)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row.get(name, fallback[name]) for name in names])
+        for sql in connection.ops.sequence_reset_sql(no_style(), [model]):
+            cursor.execute(sql)
+    return len(rows)
+
+
+# Steps --------------------------------------------------------------------------------------------------------
+
+def registry(province: Province) -> dict:
+    """Organs, party organizations, people and posts."""
+    from dangjian.core.validators import id_number_check_char
+    from dangjian.demo.registry import load_organs
+    from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
+
+    rng, today, sizes = province.rng, province.today, province.sizes
+    demo = [organ.pk for organ, _type in load_organs().values()][: sizes.organs]
+    organ_id = Ids(Organ)
+    generated = []
+    names = [(city, dept) for city in CITIES for dept in DEPARTMENTS]
+    names += [(city, dept + "机关服务中心") for city in CITIES for dept in DEPARTMENTS]
+    for number, (city, dept) in enumerate(names[: max(0, sizes.organs - len(demo))], start=1):
+        generated.append({
+            "id": organ_id(), "code": f"henan-{number:04d}", "name_zh": city + dept, "sort_order": len(demo) + number,
+            "sector": SECTOR_OF.get(dept, "public_institution" if "中心" in dept else "government"),
+        })
+    insert(Organ, generated)
+    province.organ_ids = organs = demo + [row["id"] for row in generated]
+
+    org_id, person_id, post_id = Ids(PartyOrganization), Ids(Person), Ids(Post)
+    orgs, people, posts = [], [], []
+    id_numbers: set[str] = set()
+
+    def id_number(birth: datetime.date, gender: str) -> str:
+        while True:
+            order = rng.randrange(0, 499) * 2 + (1 if gender == "male" else 2)
+            first17 = f"{rng.choice(REGIONS)}{birth:%Y%m%d}{order:03d}"
+            number = first17 + id_number_check_char(first17)
+            if number not in id_numbers:
+                id_numbers.add(number)
+                return number
+
+    def person(organ: int) -> int:
+        gender = "male" if rng.random() < 0.6 else "female"
+        birth = datetime.date(rng.randint(1962, 1998), rng.randint(1, 12), rng.randint(1, 28))
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(1 if rng.random() < 0.4 else 2))
+        people.append({
+            "id": person_id(), "organ_id": organ, "name": name, "gender": gender, "birth_date": birth,
+            "id_number": id_number(birth, gender), "ethnicity": "回族" if rng.random() < 0.03 else "汉族",
+            "party_joined_on": datetime.date(birth.year + rng.randint(20, 26), rng.randint(1, 12), rng.randint(1, 28)),
+            "mobile": f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}", "education": rng.choice(EDUCATION),
+            "position": rng.choice(POSITIONS), "rank_level": rng.choice(RANKS),
+        })
+        return people[-1]["id"]
+
+    def days_before(day: datetime.date, low: int, high: int) -> datetime.date:
+        return day - datetime.timedelta(days=rng.randint(low, high))
+
+    def secretaries(org: int, pool) -> None:
+        """A chain of secretaries: the current one, often a predecessor, sometimes an earlier one."""
+        roll = rng.random()
+        if roll < 0.08:
+            start = datetime.date(2022, rng.randint(1, 8), rng.randint(1, 28))  # the seed's cohort
+        elif roll < 0.18:
+            start = days_before(today, 20, 360)  # newly appointed
+        else:
+            start = days_before(today, 365, 6 * 365)
+        ended = None
+        for depth in range(3):
+            posts.append({"id": post_id(), "person_id": next(pool), "party_organization_id": org,
+                          "role": "secretary", "started_on": start, "ended_on": ended, "method": "elected",
+                          "approval_reference": f"豫直工〔{start.year}〕{rng.randint(1, 99)}号"})
+            if rng.random() > (0.6 if depth == 0 else 0.35):
+                break
+            ended = start - datetime.timedelta(days=1)
+            start = days_before(ended, 3 * 365, 6 * 365)
+
+    def member(org: int, pool, role: str, portfolio: str = "") -> None:
+        posts.append({"id": post_id(), "person_id": next(pool), "party_organization_id": org, "role": role,
+                      "portfolio": portfolio, "started_on": days_before(today, 30, 5 * 365), "method": "appointed"})
+
+    def party_org(organ: int, name: str, org_type: str, parent: int | None = None) -> int:
+        years = 5 if org_type == "committee" else 3
+        explicit = rng.random() < 0.1
+        orgs.append({
+            "id": org_id(), "organ_id": organ, "name": name, "org_type": org_type, "parent_id": parent,
+            "founded_on": datetime.date(rng.choice([1985, 1992, 1998, 2003, 2010]), 7, 1),
+            # Spread over a little more than a term: some 换届 overdue, some due, most not yet.
+            "term_started_on": days_before(today, 0, int((years + 0.7) * 365)),
+            "term_years": (years if rng.random() < 0.5 else years + 2) if explicit else None,
+            "member_count": rng.randint(6, 260 if org_type == "committee" else 45),
+        })
+        return orgs[-1]["id"]
+
+    for organ in organs:
+        pool = iter([person(organ) for _ in range(sizes.people_per_organ)] * 10)  # several posts in small organs
+        committee = party_org(organ, "机关党委", "committee")
+        secretaries(committee, pool)
+        member(committee, pool, "deputy_secretary")
+        for portfolio in ("organization", "publicity", "discipline"):
+            member(committee, pool, "committee_member", portfolio)
+        general = None
+        if organ % 5 == 0:
+            general = party_org(organ, "机关党总支", "general_branch", committee)
+            secretaries(general, pool)
+        branch_count = sizes.branches_per_organ - (0 if general is None else 1)
+        for number in range(1, branch_count + 1):
+            label = NUMERALS[number - 1] if number <= len(NUMERALS) else str(number)
+            branch = party_org(organ, f"机关第{label}党支部", "branch",
+                               general if general is not None and number > 6 else committee)
+            secretaries(branch, pool)
+            member(branch, pool, "committee_member", "organization")
+            if rng.random() < 0.12:
+                member(branch, pool, "committee_member", "publicity")
+    insert(PartyOrganization, orgs)
+    insert(Person, people)
+    insert(Post, posts)
+    Person.refresh_first_secretary_on(None)  # as Post.save() would, one UPDATE for everybody
+    return {"organs": len(organs), "party organizations": len(orgs), "people": len(people), "posts": len(posts)}
+
+
+def users(province: Province) -> dict:
+    """The demo logins (demo/users.py): organizer, unitadmin (教育局 and 科技局 of Nanyang), approver, ..."""
+    from dangjian.demo.users import load_users
+
+    return {"users": len(load_users())}
+
+
+def training(province: Province) -> dict:
+    """The demo library and seed program (through the services), then generated programs with phases."""
+    from dangjian.demo.training import COLLEGE_CODE, load_training
+    from dangjian.training.enums import ProgramStatus
+    from dangjian.training.models import Phase, Program, Venue
+
+    rng = province.rng
+    load_training()
+    venue = Venue.objects.get(code=COLLEGE_CODE)
+    statuses = list(ProgramStatus.values)
+    programs, phases = [], []
+    program_id, phase_id = Ids(Program), Ids(Phase)
+    for number in range(province.sizes.programs):
+        year = rng.randint(2019, province.today.year + 1)
+        program = {
+            "id": program_id(), "title": f"{year}年党务干部培训班（第{number + 1}期）", "year": year,
+            "organizer_id": rng.choice(province.organ_ids), "venue_id": venue.pk, "status": rng.choice(statuses),
+            "requirement": rng.choice(["induction", "rotation", "member_annual", "other"]),
+            "planned_participants": rng.randint(30, 200), "phase_count": rng.randint(1, 3),
+            "cost_per_person_day": 550, "contact_name": "张三", "contact_phone": "0377-63000000",
+        }
+        programs.append(program)
+        first = datetime.date(year, rng.randint(3, 11), rng.randint(1, 20))
+        for phase_number in range(1, program["phase_count"] + 1):
+            starts = first + datetime.timedelta(days=14 * (phase_number - 1))
+            phases.append({"id": phase_id(), "program_id": program["id"], "number": phase_number,
+                           "starts_on": starts, "ends_on": starts + datetime.timedelta(days=4),
+                           "capacity": program["planned_participants"], "status": "planned"})
+    insert(Program, programs)
+    insert(Phase, phases)
+    return {"programs": len(programs) + 1, "phases": len(phases)}
+
+
+def portal(province: Province) -> dict:
+    """The demo portal (portal/demo.py): channels, the seed article, notices."""
+    from dangjian.portal.demo import load_portal
+
+    return {"portal pages": load_portal()["items"]}
+
+
+STEPS = [registry, users, training, portal]
+
+
+# Command ------------------------------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default=provincedb.DEFAULT_DATABASE)
+    parser.add_argument("--scale", type=float, default=1.0, help="Multiplies the number of organs (and programs).")
+    parser.add_argument("--seed", type=int, default=2022)
+    parser.add_argument("--skip", action="append", default=[], choices=[step.__name__ for step in STEPS])
+    options = parser.parse_args()
+
+    started = time.perf_counter()
+    provincedb.setup_django(options.database)
+    template = provincedb.migrated_template()
+    provincedb.recreate_database(options.database, template=template)
+    print(f"created {options.database} from the migrated {template} ({time.perf_counter() - started:.0f} s)",
+          flush=True)
+    sizes = Sizes(organs=max(1, round(Sizes.organs * options.scale)),
+                  programs=round(Sizes.programs * options.scale))
+    generate(sizes, seed=options.seed, skip=options.skip)
+    print(f"done in {time.perf_counter() - started:.0f} s: {provincedb.database_url(options.database)}")
+
+
+def generate(sizes: Sizes, *, seed: int = 2022, skip=()) -> dict:
+    """Run the steps on the configured database (also usable from a test, on the test database)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from dangjian.core.audit import current_origin
+
+    province = Province(sizes=sizes, rng=random.Random(seed), today=timezone.localdate())
+    token = current_origin.set("cli")  # the demo loaders write through audited services
+    try:
+        for step in STEPS:
+            if step.__name__ in skip:
+                continue
+            began = time.perf_counter()
+            with transaction.atomic():
+                counts = step(province)
+            province.counts.update(counts)
+            summary = ", ".join(f"{value:,} {name}" for name, value in counts.items())
+            print(f"{step.__name__}: {summary} ({time.perf_counter() - began:.0f} s)", flush=True)
+    finally:
+        current_origin.reset(token)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    return province.counts
+
+
+if __name__ == "__main__":
+    main()
