@@ -9,7 +9,7 @@ SECRET_KEY_FILE := var/secret_key
 # Test processes (pytest-xdist): one per CPU; PYTEST_WORKERS=0 runs the suite in this process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: setup demo test lint messages system-deps clean
+.PHONY: setup demo test lint messages translations system-deps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/dangjian makemigrations --check --dry-run -v0
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# After changing words of the interface: bring both catalogs in step with the source (new words added, dropped
+# ones removed), then translate the new entries in locale/zh_Hans (tests/core/test_translations.py checks).
+translations: $(STAMP)
+	cd src/dangjian && ../../$(BIN)/django-admin makemessages -l zh_Hans -l en --add-location=file --no-obsolete \
+		--ignore='static/*' -v0
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

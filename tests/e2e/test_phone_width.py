@@ -11,32 +11,15 @@ from django.urls import reverse
 
 from dangjian.core.audit import audit_record
 from dangjian.jobs.models import BackgroundJob
-from tests.e2e.conftest import DESKTOP, PHONE, BrowserSession
-from tests.e2e.test_portal_browser import demo_portal  # noqa: F401 (a fixture)
-from tests.e2e.test_registry_flows import registry  # noqa: F401 (a fixture)
-from tests.e2e.test_timetable_grid import PASSWORD, log_in, phase  # noqa: F401 (a fixture)
-from tests.factories import UserFactory
+from tests.e2e.conftest import DESKTOP, PHONE, BrowserSession, log_in
 
 pytestmark = pytest.mark.e2e
 
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def organizer(transactional_db):
-    user = UserFactory(username="organizer", full_name="工委组织部 李明", roles=["organizer"])
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
-
-@pytest.fixture
-def pages(organizer, registry, phase, demo_portal):  # noqa: F811 (fixtures)
+def pages(organizer, registry, phase, demo_portal):
     """The main pages: (name, path, signed in as the organizer or not)."""
     wang_wei = registry["wang_wei"]
     organ = registry["organ"]

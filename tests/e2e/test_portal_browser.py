@@ -4,16 +4,10 @@ in Chinese, without console errors (the strict Content-Security-Policy holds), a
 
 import pytest
 
-from dangjian.portal.demo import load_portal
 from tests.e2e.conftest import DESKTOP, PHONE, BrowserSession
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e]
-
-
-@pytest.fixture
-def demo_portal(transactional_db):
-    return load_portal()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -10,59 +10,17 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from dangjian.core.models import AuditEntry
-from dangjian.organizations.models import PartyOrganization, Person
+from dangjian.organizations.models import Person
+from tests.e2e.conftest import PASSWORD, log_in
 from tests.factories import (
     OrganFactory,
-    PartyOrganizationFactory,
-    PersonFactory,
-    PostFactory,
-    UserFactory,
     make_id_number,
 )
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "Lang-yu-2022-wan"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def organizer(transactional_db):
-    user = UserFactory(username="organizer", full_name="工委组织部 李明", roles=["organizer"])
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
-
-@pytest.fixture
-def registry(transactional_db):
-    organ = OrganFactory(code="edu-bureau", name_zh="南阳市教育局", name_en="Education Bureau")
-    committee = PartyOrganizationFactory(organ=organ, name="机关党委", org_type=PartyOrganization.Type.COMMITTEE,
-                                         term_started_on=datetime.date.today() - datetime.timedelta(days=400))
-    branch = PartyOrganizationFactory(organ=organ, name="机关第一党支部", parent=committee,
-                                      term_started_on=datetime.date.today() - datetime.timedelta(days=300))
-    wang_wei = PersonFactory(organ=organ, name="王伟", id_number=make_id_number(datetime.date(1978, 3, 4)),
-                             mobile="13812345678", position="办公室主任")
-    PostFactory(person=wang_wei, party_organization=branch, started_on=datetime.date(2022, 6, 1),
-                approval_reference="宛直工〔2022〕31号")
-    PersonFactory(organ=organ, name="王芳", id_number=make_id_number(datetime.date(1990, 1, 2), gender="female"))
-    PersonFactory(organ=organ, name="张伟", id_number=make_id_number(datetime.date(1985, 7, 9)))
-    return {"organ": organ, "wang_wei": wang_wei}
-
-
 def with_bad_check_digit(id_number: str) -> str:
     return id_number[:-1] + next(char for char in "0123456789X" if char != id_number[-1])
-
-
-def log_in(page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("form.form button[type=submit]")
 
 
 def test_log_in_through_the_form(session, organizer):

@@ -10,101 +10,14 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from dangjian.training.models import Program, Session, SessionStop
+from dangjian.training.models import Session
+from tests.e2e.conftest import FIRST_DAY, SEED, log_in
 from tests.factories import (
     ClassroomFactory,
-    CourseFactory,
-    GroupFactory,
-    InstructorFactory,
-    PhaseFactory,
-    ProgramFactory,
-    SessionFactory,
-    SiteFactory,
-    UserFactory,
-    VenueFactory,
     at,
 )
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "Lang-yu-2022-wan"
-FIRST_DAY = datetime.date(2022, 10, 10)
-
-# Part of the seed's first phase (shared/domain/timetable_phase.csv): day, start, end, form, title, hours.
-SEED = [
-    (1, "07:30", "12:00", "travel", "南阳出发赴新县，报到，分配住宿", 0),
-    (1, "14:30", "15:20", "opening", "开班仪式", 1),
-    (1, "15:30", "18:00", "lecture", "大别山“28年红旗不倒”的历史与启示", Decimal("2.5")),
-    (1, "19:30", "20:30", "experiential", "激情教学：穿红军装·唱红歌·学军礼", 1),
-    (2, "08:30", "12:00", "onsite_teaching", "现场教学：苏区首府革命博物馆→鄂豫皖分局旧址", Decimal("3.5")),
-    (2, "14:30", "17:30", "onsite_teaching", "现场教学：鄂豫皖苏区首府烈士陵园敬献花篮、重温入党誓词", 3),
-    (3, "08:00", "11:30", "onsite_teaching", "现场教学：许世友将军故里", 3),
-    (3, "14:00", "16:00", "onsite_teaching", "现场教学：田铺大塆——乡村振兴与党建引领", 2),
-    (3, "16:00", "17:30", "experiential", "体验教学：重走“志仁小道”", Decimal("1.5")),
-    (3, "19:30", "21:00", "interview", "访谈教学：红军后代/老党员访谈", Decimal("1.5")),
-    (4, "08:30", "11:30", "lecture", "《中国共产党党和国家机关基层组织工作条例》解读与机关党支部书记履职", 3),
-    (4, "14:30", "16:20", "lecture", "党支部标准化规范化建设实务", Decimal("2.5")),
-    (4, "16:30", "18:00", "case_teaching", "推动机关党建与业务深度融合", Decimal("1.5")),
-    (5, "08:30", "10:50", "discussion", "大组交流：“我如何当好新任书记”", Decimal("2.5")),
-    (5, "11:00", "11:30", "assessment", "结业测试＋培训质量评估问卷", Decimal("0.5")),
-    (5, "11:30", "12:00", "closing", "结业式", Decimal("0.5")),
-    (5, "13:30", "17:30", "travel", "返回南阳", 0),
-]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def organizer(transactional_db):
-    user = UserFactory(username="organizer", full_name="工委组织部 李明", roles=["organizer"])
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
-
-@pytest.fixture
-def phase(transactional_db):
-    venue = VenueFactory(name_zh="河南大别山干部学院", name_en="Henan Dabie Mountain Cadre College")
-    ClassroomFactory(venue=venue, name="第一教室")
-    program = ProgramFactory(title="2022年南阳市直机关新任党组织书记培训班", venue=venue, phase_count=2,
-                             status=Program.Status.APPROVED)
-    phase = PhaseFactory(program=program, number=1, starts_on=FIRST_DAY,
-                         ends_on=FIRST_DAY + datetime.timedelta(days=4))
-    PhaseFactory(program=program, number=2, starts_on=datetime.date(2022, 10, 24),
-                 ends_on=datetime.date(2022, 10, 28))
-    groups = [GroupFactory(phase=phase, number=n, name=f"第{n}组") for n in (1, 2, 3)]
-    museum = SiteFactory(name_zh="鄂豫皖苏区首府革命博物馆")
-    bureau = SiteFactory(name_zh="中共中央鄂豫皖分局旧址")
-    InstructorFactory(name="王教授", title="教授")
-    CourseFactory(title_zh="体验教学：重走“志仁小道”", title_en="Walking the Zhiren Trail", form="experiential",
-                  default_hours=Decimal("1.5"))
-    InstructorFactory(name="刘书记", title="党支部书记")
-    for day, start, end, form, title, hours in SEED:
-        date = FIRST_DAY + datetime.timedelta(days=day - 1)
-        session = SessionFactory(phase=phase, form=form, title=title, hours=hours, venue=venue,
-                                 starts_at=at(date, start), ends_at=at(date, end))
-        if day == 2 and start == "08:30":
-            session.venue = None
-            session.save()
-            SessionStop.objects.create(session=session, site=museum, order=0)
-            SessionStop.objects.create(session=session, site=bureau, order=1)
-    # Group discussion ① runs per group, in parallel (day 2 evening).
-    for group in groups:
-        SessionFactory(phase=phase, group=group, form="discussion", title="分组研讨①：大别山精神与机关党员干部担当",
-                       starts_at=at(FIRST_DAY + datetime.timedelta(days=1), "19:30"),
-                       ends_at=at(FIRST_DAY + datetime.timedelta(days=1), "21:00"), hours=Decimal("1.5"), venue=venue)
-    return phase
-
-
-def log_in(page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("form.form button[type=submit]")
-
 
 def settled(page) -> None:
     """htmx wires the hx-* attributes of swapped-in content when it settles (20 ms after the swap); wait

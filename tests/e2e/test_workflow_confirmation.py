@@ -9,34 +9,18 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from dangjian.training.models import Program
-from tests.factories import PhaseFactory, ProgramFactory, UserFactory
+from tests.e2e.conftest import log_in, make_user
+from tests.factories import PhaseFactory, ProgramFactory
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "Lang-yu-2022-wan"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def program(transactional_db):
-    user = UserFactory(username="organizer", full_name="工委组织部 李明", roles=["organizer"])
-    user.set_password(PASSWORD)
-    user.save()
+    make_user("organizer", ["organizer"], full_name="工委组织部 李明")
     program = ProgramFactory(title="2022年南阳市直机关新任党组织书记培训班", status=Program.Status.ENROLLMENT_OPEN,
                              submitted_at=datetime.datetime(2022, 9, 19, 10, 0, tzinfo=datetime.UTC))
     PhaseFactory(program=program, number=1)
     return program
-
-
-def log_in(page) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "organizer")
-    page.fill("#id_password", PASSWORD)
-    page.click("form.form button[type=submit]")
 
 
 def test_starting_a_program_asks_in_a_dialog(session, program):

@@ -273,7 +273,7 @@ class ProgramCopyForm(forms.Form):
         label=_("First day of the first phase"), required=False, widget=DateInput(),
         help_text=_("Empty: the phases move by whole weeks to the same season of the new year, on the same "
                     "weekdays. Given: every phase moves by the same number of days."))
-    title = forms.CharField(label=_("Title"), max_length=200, required=False,
+    title = forms.CharField(label=pgettext_lazy("training", "Title"), max_length=200, required=False,
                             help_text=_("Empty: the title with its year replaced."))
 
 
