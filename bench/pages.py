@@ -37,11 +37,13 @@ class Subjects:
     program: int
     phase: int
     new_since: str
+    job: int
 
     @classmethod
     def find(cls, user) -> "Subjects":
         from django.db.models import Count
 
+        from dangjian.jobs.models import BackgroundJob
         from dangjian.organizations.models import Organ, PartyOrganization, Person
         from dangjian.organizations.selectors import newly_appointed_since_default
         from dangjian.training.models import Phase, Program
@@ -52,9 +54,10 @@ class Subjects:
                   .order_by("-n", "pk").first())
         program = Program.objects.visible_to(user).annotate(n=Count("phases__sessions")).order_by("-n", "pk").first()
         phase = Phase.objects.filter(program=program).order_by("number").first() if program else None
+        job = BackgroundJob.objects.visible_to(user).filter(requested_by=user).order_by("-pk").first()
         return cls(organ=organ.pk, party_organization=committee.pk, person=person.pk,
                    program=program.pk if program else 0, phase=phase.pk if phase else 0,
-                   new_since=newly_appointed_since_default().isoformat())
+                   new_since=newly_appointed_since_default().isoformat(), job=job.pk if job else 0)
 
 
 # (name, URL of the Subjects). Staff pages, then the API's lists. Pages a role may not open answer 403 there.
@@ -79,7 +82,11 @@ PAGES = [
     ("person", lambda s: f"/people/{s.person}/"),
     ("new person (form)", lambda s: "/people/new/"),
     ("new post (form)", lambda s: f"/people/{s.person}/posts/new/"),
+    ("organ picker, search", lambda s: "/pickers/organs/?q=南阳市"),
+    ("party organization picker, search", lambda s: "/pickers/party-organizations/?q=机关"),
     ("spreadsheets", lambda s: "/spreadsheets/"),
+    ("import job (its row report)", lambda s: f"/jobs/{s.job}/"),
+    ("import job, progress", lambda s: f"/jobs/{s.job}/status/"),
     ("audit trail", lambda s: "/audit/"),
     ("training library", lambda s: "/training/library/"),
     ("venues", lambda s: "/training/venues/"),
@@ -89,8 +96,10 @@ PAGES = [
     ("programs", lambda s: "/training/programs/"),
     ("program", lambda s: f"/training/programs/{s.program}/"),
     ("new program (form)", lambda s: "/training/programs/new/"),
+    ("copy program (form)", lambda s: f"/training/programs/{s.program}/copy/"),
     ("phase", lambda s: f"/training/phases/{s.phase}/"),
     ("timetable", lambda s: f"/training/phases/{s.phase}/timetable/"),
+    ("copy timetable (form)", lambda s: f"/training/phases/{s.phase}/timetable/copy/"),
     ("portal editor (Wagtail)", lambda s: "/cms/"),
     ("portal front page", lambda s: "/portal/"),
     ("portal search 书记", lambda s: "/portal/search/?q=书记"),
@@ -110,6 +119,7 @@ PAGES = [
     ("API sites", lambda s: "/api/v1/sites"),
     ("API instructors", lambda s: "/api/v1/instructors"),
     ("API courses", lambda s: "/api/v1/courses"),
+    ("API import job", lambda s: f"/api/v1/jobs/{s.job}"),
 ]
 
 
