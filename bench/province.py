@@ -144,7 +144,7 @@ def registry(province: Province) -> dict:
     """Organs, party organizations, people and posts."""
     from dangjian.core.validators import id_number_check_char
     from dangjian.demo.registry import load_organs
-    from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
+    from dangjian.organizations.models import Organ, PartyOrganization, Person, Post, term_end
 
     rng, today, sizes = province.rng, province.today, province.sizes
     demo = [organ.pk for organ, _type in load_organs().values()][: sizes.organs]
@@ -223,6 +223,8 @@ def registry(province: Province) -> dict:
             "term_years": (years if rng.random() < 0.5 else years + 2) if explicit else None,
             "member_count": rng.randint(6, 260 if org_type == "committee" else 45),
         })
+        row = orgs[-1]
+        row["term_ends_on"] = term_end(row["term_started_on"], row["term_years"], org_type)  # as saving would
         return orgs[-1]["id"]
 
     for organ in organs:

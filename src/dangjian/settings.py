@@ -275,7 +275,8 @@ LOGGING = {
 # Rules from the regulations, held as data (see docs and shared/domain/rules.md).
 # Each can be overridden per deployment; code reads them through dangjian.core.conf.
 DANGJIAN_RULES = {
-    # Term of office in years by party-organization type (organs regulation 2019, arts. 5-7).
+    # Term of office in years by party-organization type (organs regulation 2019, arts. 5-7). Each party
+    # organization stores its term's end: after changing these, run `dangjian refresh_term_ends`.
     "term_years": {"committee": 5, "general_branch": 3, "branch": 3, "temporary_branch": 1},
     # A 换届 is "due" this many months before the term ends.
     "term_warning_months": 6,

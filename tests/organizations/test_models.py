@@ -1,8 +1,10 @@
 import datetime
+import io
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError
 
 from dangjian.organizations.models import PartyOrganization, Post
@@ -216,3 +218,24 @@ def test_sort_keys_follow_names_on_every_save(organ):
     org = PartyOrganizationFactory(organ=organ, name="第十二党支部")
     assert org.name_sort.startswith("di4.0012.")
     assert organ.name_sort == organ._meta.get_field("name_sort").key_for(organ.name_zh)
+
+
+def test_the_stored_term_end_follows_every_write_and_the_rules(settings, organ):
+    org = PartyOrganizationFactory(organ=organ, org_type="branch", term_started_on=datetime.date(2024, 2, 29))
+    assert org.term_ends_on == datetime.date(2027, 2, 28)  # 29 February, three years on: the 28th
+    org.term_years = 4
+    org.save(update_fields=["term_years"])  # a partial save (core.services.model_update) still writes it
+    org.refresh_from_db()
+    assert org.term_ends_on == datetime.date(2028, 2, 29)
+    bulk = PartyOrganization.unscoped.bulk_create([PartyOrganizationFactory.build(
+        organ=organ, org_type="committee", term_started_on=datetime.date(2023, 5, 1), term_years=None)])
+    assert PartyOrganization.unscoped.get(pk=bulk[0].pk).term_ends_on == datetime.date(2028, 5, 1)
+    assert PartyOrganizationFactory(organ=organ, term_started_on=None).term_ends_on is None
+    # The default lengths change: nothing moves until the command computes them again.
+    settings.DANGJIAN_RULES = {**settings.DANGJIAN_RULES, "term_years": {**settings.DANGJIAN_RULES["term_years"],
+                                                                         "committee": 4}}
+    assert PartyOrganization.unscoped.get(pk=bulk[0].pk).term_ends_on == datetime.date(2028, 5, 1)
+    call_command("refresh_term_ends", stdout=io.StringIO())
+    assert PartyOrganization.unscoped.get(pk=bulk[0].pk).term_ends_on == datetime.date(2027, 5, 1)
+    org.refresh_from_db()
+    assert org.term_ends_on == datetime.date(2028, 2, 29)  # its own length: unchanged

@@ -146,6 +146,7 @@ def test_term_warnings_follow_the_configured_term_lengths(organizer, organ, sett
         assert list(selectors.term_warnings(user=organizer)) == [org]  # 3 years: ended in January 2025
         settings.DANGJIAN_RULES = {**settings.DANGJIAN_RULES,
                                    "term_years": {**settings.DANGJIAN_RULES["term_years"], "branch": 6}}
+        PartyOrganization.refresh_term_ends()  # what `dangjian refresh_term_ends` does after such a change
         assert list(selectors.term_warnings(user=organizer)) == []
 
 
@@ -264,3 +265,22 @@ def test_party_organization_picker_searches_names_and_organ_names(unit_admin, or
     assert selectors.party_organization_picker(user=organizer, q="第二") == ([theirs], False)
     assert selectors.party_organization_picker(user=organizer, q=other_organ.name_zh) == ([theirs], False)
     assert isinstance(selectors.party_organization_picker(user=organizer)[0][0], PartyOrganization)
+
+
+def test_current_secretary_count_leaves_out_ended_posts_temporary_branches_and_other_organs(
+        organizer, unit_admin, organ, other_organ):
+    today = datetime.date.today()
+    branch = PartyOrganizationFactory(organ=organ)
+    PostFactory(party_organization=branch, person=PersonFactory(organ=organ), started_on=today)
+    PostFactory(party_organization=PartyOrganizationFactory(organ=organ), person=PersonFactory(organ=organ),
+                started_on=today - datetime.timedelta(days=900), ended_on=today - datetime.timedelta(days=1))
+    PostFactory(party_organization=PartyOrganizationFactory(organ=organ), person=PersonFactory(organ=organ),
+                started_on=today + datetime.timedelta(days=1))  # not yet
+    class_branch = PartyOrganizationFactory(organ=organ, org_type="temporary_branch", parent=branch)
+    PostFactory(party_organization=class_branch, person=PersonFactory(organ=organ), started_on=today)
+    PostFactory(party_organization=branch, person=PersonFactory(organ=organ), role="deputy_secretary",
+                started_on=today)
+    PostFactory(party_organization=PartyOrganizationFactory(organ=other_organ), person=PersonFactory(
+        organ=other_organ), started_on=today)
+    assert selectors.current_secretary_count(user=organizer) == 2
+    assert selectors.current_secretary_count(user=unit_admin) == 1  # their own organ's

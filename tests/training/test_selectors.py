@@ -118,8 +118,10 @@ def test_grid_has_a_column_per_day_and_rows_of_a_quarter_hour():
     assert grid["hours"][0] == {"label": "06:00", "row": 1}
     assert grid["hours"][-1] == {"label": "21:00", "row": 61}
     assert len(grid["slots"]) == 5 * 64
-    assert grid["slots"][10] == {"day": DAY1, "column": 1, "row": 11, "time": "08:30"}
-    assert grid["slots"][64] == {"day": DAY2, "column": 2, "row": 1, "time": "06:00"}
+    assert grid["slots"][10] == {"day": DAY1, "day_iso": DAY1.isoformat(), "column": 1, "row": 11, "time": "08:30",
+                                 "classes": "col-1 row-11"}
+    assert grid["slots"][64] == {"day": DAY2, "day_iso": DAY2.isoformat(), "column": 2, "row": 1, "time": "06:00",
+                                 "classes": "col-2 row-1 hour-top"}
     assert grid["items"] == []
 
 

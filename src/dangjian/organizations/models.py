@@ -28,6 +28,41 @@ from dangjian.core.validators import (
 from dangjian.organizations.scoping import organ_filter
 
 
+def term_end(started_on: datetime.date | None, term_years: int | None, org_type: str) -> datetime.date | None:
+    """When a term begun on `started_on` ends: its own length in years (when set and not 0), else its type's (rule
+    term_years). A term begun on 29 February ends on the 28th in a year that is not a leap year."""
+    if not started_on:
+        return None
+    try:
+        return started_on + relativedelta(years=term_years or conf.term_years_for(org_type))
+    except (ValueError, OverflowError):  # a length no form accepts (full_clean refuses it before saving)
+        return None
+
+
+class TermEndField(models.DateField):
+    """PartyOrganization.term_ends_on, stored so that the 换届 warnings filter and sort through an index: computed
+    by `term_end` on every save and bulk_create (both call pre_save). A write that bypasses pre_save (QuerySet.
+    update, bulk_update, COPY) sets it itself; a change of the default term lengths (settings.DANGJIAN_RULES)
+    needs `dangjian refresh_term_ends`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        value = term_end(model_instance.term_started_on, model_instance.term_years, model_instance.org_type)
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for option in ("null", "blank", "editable"):
+            kwargs.pop(option, None)
+        return name, path, args, kwargs
+
+
 class OrganQuerySet(ScopedQuerySet):
     def visibility(self, user):
         """Organs a user may see: all for an organizer, their own for a unit administrator."""
@@ -135,6 +170,7 @@ class PartyOrganization(SortKeyedModel):  # 党组织
     )
     member_count = models.PositiveIntegerField(_("members"), default=0)
     name_sort = SortKeyField(source="name", numbers=True, db_index=False)  # 第二党支部 before 第三 before 第十
+    term_ends_on = TermEndField(_("current term ends on"))  # from the three fields above it: term_end()
 
     objects = PartyOrganizationQuerySet.as_manager()  # scoped: .visible_to(user)
     unscoped = UnscopedManager.from_queryset(PartyOrganizationQuerySet)()
@@ -146,6 +182,9 @@ class PartyOrganization(SortKeyedModel):  # 党组织
         ordering = [*organ_order("organ__"), "name_sort", "id"]
         indexes = [
             models.Index(fields=["organ", "name_sort", "id"]),  # the lists' order within an organ
+            # The 换届 warnings (selectors.term_warnings): a range of this index, counted from it alone
+            models.Index(fields=["term_ends_on"], condition=~Q(org_type="temporary_branch"),
+                         name="party_org_term_ends"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["organ", "name"], name="party_org_unique_name_in_organ"),
@@ -163,7 +202,12 @@ class PartyOrganization(SortKeyedModel):  # 党组织
         instance._stored_org_type = instance.__dict__.get("org_type")
         return instance
 
+    TERM_FIELDS = {"term_started_on", "term_years", "org_type"}
+
     def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and self.TERM_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "term_ends_on"}
         super().save(*args, **kwargs)
         stored, self._stored_org_type = getattr(self, "_stored_org_type", None), self.org_type
         temporary = self.Type.TEMPORARY_BRANCH
@@ -199,15 +243,26 @@ class PartyOrganization(SortKeyedModel):  # 党组织
     def effective_term_years(self) -> int:
         return self.term_years or conf.term_years_for(self.org_type)
 
-    @property
-    def term_ends_on(self) -> datetime.date | None:
-        if not self.term_started_on:
-            return None
-        return self.term_started_on + relativedelta(years=self.effective_term_years)
+    @classmethod
+    def refresh_term_ends(cls) -> int:
+        """Compute every stored term end again (after a change of the default term lengths); returns how many
+        changed. In chunks, writing only the changed rows."""
+        changed = 0
+        rows = cls.unscoped.order_by("pk").values_list("pk", "term_started_on", "term_years", "org_type",
+                                                        "term_ends_on")
+        updates = []
+        for pk, started_on, term_years, org_type, stored in rows.iterator(chunk_size=2000):
+            ends = term_end(started_on, term_years, org_type)
+            if ends != stored:
+                updates.append(cls(pk=pk, term_ends_on=ends))
+            if len(updates) >= 2000:
+                changed += cls.unscoped.bulk_update(updates, ["term_ends_on"])
+                updates = []
+        return changed + (cls.unscoped.bulk_update(updates, ["term_ends_on"]) if updates else 0)
 
     def term_status(self, today: datetime.date | None = None) -> str:
         """'overdue', 'due' (within the warning window), 'ok' or 'unknown' for the 换届 (general election)."""
-        ends = self.term_ends_on
+        ends = term_end(self.term_started_on, self.term_years, self.org_type)  # also before the record is saved
         if ends is None:
             return "unknown"
         today = today or timezone.localdate()
@@ -405,6 +460,9 @@ class Post(TimeStampedModel):  # 任职
         indexes = [
             models.Index(fields=["party_organization", "role", "started_on"]),
             models.Index(fields=["person", "role", "started_on"]),  # a person's first secretary post
+            # The start page's count of current secretaries, from the index alone (selectors.current_secretary_count)
+            models.Index(fields=["started_on", "ended_on", "party_organization"], condition=Q(role="secretary"),
+                         name="post_secretary_periods"),
         ]
 
     def __str__(self) -> str:

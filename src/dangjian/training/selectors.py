@@ -311,9 +311,11 @@ def timetable_grid(*, phase: Phase, sessions=None) -> dict:
     hours = [
         {"label": f"{h:02d}:00", "row": (h - first_hour) * slots_per_hour + 1} for h in range(first_hour, last_hour)
     ]
+    # Hundreds of empty slots: their classes and data values are strings made here, not by template filters.
     slots = [
-        {"day": day, "column": i + 1, "row": r + 1,
-         "time": f"{first_hour + r // slots_per_hour:02d}:{(r % slots_per_hour) * GRID_SLOT_MINUTES:02d}"}
+        {"day": day, "day_iso": day.isoformat(), "column": i + 1, "row": r + 1,
+         "time": f"{first_hour + r // slots_per_hour:02d}:{(r % slots_per_hour) * GRID_SLOT_MINUTES:02d}",
+         "classes": f"col-{i + 1} row-{r + 1}" + (" hour-top" if r % slots_per_hour == 0 else "")}
         for i, day in enumerate(days) for r in range(row_count)
     ]
     return {"days": days, "rows": row_count, "hours": hours, "items": placed, "slots": slots}

@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from dangjian.accounts.rules import is_approver, is_college_staff, is_organizer, is_unit_admin
 from dangjian.organizations import selectors
-from dangjian.organizations.models import Organ, PartyOrganization, Person, Post
+from dangjian.organizations.models import Organ, PartyOrganization, Person
 from dangjian.training import selectors as training
 
 TODO_LIMIT = 10  # rows per to-do list; the heading gives the whole count
@@ -46,8 +46,7 @@ def home(request):
             "organ_count": Organ.objects.visible_to(user).count(),
             "party_org_count": PartyOrganization.objects.visible_to(user).count(),
             "person_count": Person.objects.visible_to(user).count(),
-            "secretary_count": Post.objects.visible_to(user).current().filter(role=Post.Role.SECRETARY)
-            .exclude(party_organization__org_type=PartyOrganization.Type.TEMPORARY_BRANCH).count(),
+            "secretary_count": selectors.current_secretary_count(user=user),
             "new_secretary_count": selectors.people_list(user=user, newly_appointed_since=since).count(),
             "new_since": since,
             "term_warnings": warnings,

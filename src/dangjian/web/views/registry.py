@@ -90,10 +90,9 @@ def party_organization_list(request):
     only_warnings = request.GET.get("warnings") == "1"
     if only_warnings:
         orgs = selectors.with_current_secretaries(selectors.term_warnings(user=request.user))
-        page = paginate(request, orgs, per_page=100)
     else:
-        page = paginate(request, selectors.party_organization_list(user=request.user, org_type=org_type),
-                        per_page=50)
+        orgs = selectors.party_organization_list(user=request.user, org_type=org_type)
+    page = paginate(request, orgs, per_page=50)
     return render(request, "web/party_organization_list.html", {
         "page": page, "org_type": org_type, "types": PartyOrganization.Type.choices,
         "only_warnings": only_warnings,

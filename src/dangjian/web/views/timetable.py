@@ -77,9 +77,14 @@ def timetable_context(request, phase: Phase, *, notices=(), open_form: bool = Fa
     program = phase.program
     sessions = list(selectors.phase_sessions(phase=phase, user=user))
     grid = selectors.timetable_grid(phase=phase, sessions=sessions)
-    for session in sessions:
+    for session in sessions:  # what the grid and the list show of each session, made once here
         session.time_label, session.place_label = session_time(session), session_place(session)
         session.room_label = session.classroom.name if session.classroom_id else session.place_label
+        instructors = session.instructors.all()
+        session.instructor_names = "、".join(instructor.name for instructor in instructors)
+        session.instructor_labels = "、".join(str(instructor) for instructor in instructors)
+        session.edit_url = reverse("timetable_session_edit", args=[session.pk])
+        session.move_url = reverse("timetable_session_move", args=[session.pk])
     for item in grid["items"]:
         session = item["session"]
         item["time"], item["place"] = session.time_label, session.place_label
