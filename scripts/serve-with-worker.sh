@@ -5,6 +5,7 @@ set -u
 dangjian=$1
 host=$2
 
+"$dangjian" fail_abandoned_jobs -v0 >/dev/null  # jobs left "running" by a worker that was killed
 "$dangjian" db_worker --no-reload &
 worker=$!
 "$dangjian" runserver "$host" &

@@ -8,6 +8,7 @@ DANGJIAN_HSTS_SECONDS, DANGJIAN_HSTS_INCLUDE_SUBDOMAINS, DANGJIAN_HSTS_PRELOAD, 
 DANGJIAN_TRUSTED_PROXIES (see docs/deploy.md for the production values)
 """
 
+import datetime
 import ipaddress
 import os
 from pathlib import Path
@@ -314,6 +315,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # App processes and workers must share this folder.
 JOB_UPLOAD_ROOT = Path(os.environ.get("DANGJIAN_JOB_UPLOAD_ROOT", VAR_DIR / "job-uploads"))
 IMPORT_PROGRESS_EVERY = 1000
+# A running job that has reported nothing (progress, stage) for this long lost its worker (killed, out of memory):
+# it is ended as failed when its page is read, or by `dangjian fail_abandoned_jobs` (jobs/services.py).
+JOB_ABANDONED_AFTER = datetime.timedelta(minutes=int(os.environ.get("DANGJIAN_JOB_ABANDONED_MINUTES", "15")))
 # Spreadsheet import limits (organizations/spreadsheets/reading.py), checked before a workbook is read, so
 # that a small upload that unpacks to gigabytes (a zip bomb) is refused at once, on the page, the API and the CLI.
 IMPORT_MAX_ROWS = 100_000  # rows below the header, per sheet (imports run in a background job, streamed)

@@ -1,12 +1,15 @@
 """Background jobs (dangjian.jobs): who sees a job, and its life in the worker — queued, running, done or
 failed, with its progress, its result, the requester's language and audit origin, and its upload deleted."""
 
+import datetime
+import io
 import logging
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from dangjian.core.audit import current_origin
 from dangjian.core.scoping import ScopeError
@@ -166,3 +169,42 @@ def test_the_database_backend_queues_the_job_and_the_worker_runs_it(settings, or
     job.refresh_from_db()
     assert job.status == "done" and job.result["counts"] == {"people": 1, "posts": 0}
     assert Person.unscoped.count() == 1 and not job.upload
+
+
+def test_a_running_job_whose_worker_died_ends_failed_when_read_and_by_the_command(organizer, settings, client):
+    now = timezone.now()
+    silent = now - settings.JOB_ABANDONED_AFTER - datetime.timedelta(seconds=1)
+    abandoned = a_job(organizer, status=BackgroundJob.Status.RUNNING, heartbeat_at=silent)
+    abandoned.upload.save("people.xlsx", ContentFile(b"x"), save=True)
+    upload = abandoned.upload.name
+    alive = a_job(organizer, status=BackgroundJob.Status.RUNNING, heartbeat_at=now - datetime.timedelta(minutes=1))
+    other = a_job(organizer, status=BackgroundJob.Status.RUNNING, heartbeat_at=silent)
+    client.force_login(organizer)
+    page = client.get(reverse("job_status", args=[abandoned.pk])).content.decode()
+    assert "未完成即已停止" in page  # the page speaks Chinese
+    abandoned.refresh_from_db()
+    assert abandoned.status == BackgroundJob.Status.FAILED and abandoned.finished_at is not None
+    assert not abandoned.upload and not BackgroundJob.upload.field.storage.exists(upload)
+    assert client.get(f"/api/v1/jobs/{alive.pk}").json()["status"] == "running"  # still reporting: left alone
+    other.refresh_from_db()
+    assert other.status == BackgroundJob.Status.RUNNING  # reading one job ends that one only
+    out = io.StringIO()
+    call_command("fail_abandoned_jobs", stdout=out)
+    assert out.getvalue().startswith("1 ")
+    other.refresh_from_db()
+    alive.refresh_from_db()
+    assert (other.status, alive.status) == (BackgroundJob.Status.FAILED, BackgroundJob.Status.RUNNING)
+
+
+def test_progress_and_stage_are_signs_of_life(organizer):
+    job = a_job(organizer)
+
+    def work(run):
+        before = BackgroundJob.unscoped.get(pk=job.pk).heartbeat_at
+        assert before is not None  # set when the job starts
+        run.progress(1, 10)
+        assert BackgroundJob.unscoped.get(pk=job.pk).heartbeat_at >= before
+        return True, {}
+
+    job_run(job.pk, work)
+    assert BackgroundJob.unscoped.get(pk=job.pk).status == BackgroundJob.Status.DONE

@@ -68,6 +68,11 @@ class BackgroundJob(models.Model):  # 后台任务
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(pgettext_lazy("background job", "started at"), null=True, blank=True)
     finished_at = models.DateTimeField(pgettext_lazy("background job", "finished at"), null=True, blank=True)
+    # Bumped whenever the running job reports progress or a stage: a job that has been silent for longer than
+    # settings.JOB_ABANDONED_AFTER lost its worker (killed, out of memory) and is ended as failed
+    # (jobs.services.fail_abandoned_jobs), instead of showing "running" forever.
+    heartbeat_at = models.DateTimeField(pgettext_lazy("background job", "last sign of life"), null=True,
+                                        blank=True)
 
     objects = BackgroundJobQuerySet.as_manager()
     unscoped = UnscopedManager.from_queryset(BackgroundJobQuerySet)()
@@ -77,7 +82,10 @@ class BackgroundJob(models.Model):  # 后台任务
         verbose_name_plural = _("background jobs")
         ordering = ["-created_at", "-id"]
         default_manager_name = "unscoped"  # Django's own lookups; ours say .objects or .unscoped
-        indexes = [models.Index(fields=["requested_by", "kind", "created_at"])]
+        indexes = [
+            models.Index(fields=["requested_by", "kind", "created_at"]),
+            models.Index(fields=["status", "heartbeat_at"]),  # the running jobs gone silent
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"

@@ -55,10 +55,11 @@ class JobRun:
     job: BackgroundJob
 
     def progress(self, done: int, total: int) -> None:
-        BackgroundJob.unscoped.filter(pk=self.job.pk).update(progress_done=done, progress_total=max(total, done))
+        BackgroundJob.unscoped.filter(pk=self.job.pk).update(progress_done=done, progress_total=max(total, done),
+                                                             heartbeat_at=timezone.now())
 
     def stage(self, stage: str) -> None:
-        BackgroundJob.unscoped.filter(pk=self.job.pk).update(stage=stage)
+        BackgroundJob.unscoped.filter(pk=self.job.pk).update(stage=stage, heartbeat_at=timezone.now())
 
 
 def job_run(job_id: int, work: Callable[[JobRun], tuple[bool, dict]]) -> None:
@@ -73,7 +74,8 @@ def job_run(job_id: int, work: Callable[[JobRun], tuple[bool, dict]]) -> None:
         logger.warning("background job %s is missing or not queued; not run again", job_id)
         return
     job.status, job.started_at = BackgroundJob.Status.RUNNING, timezone.now()
-    BackgroundJob.unscoped.filter(pk=job.pk).update(status=job.status, started_at=job.started_at)
+    BackgroundJob.unscoped.filter(pk=job.pk).update(status=job.status, started_at=job.started_at,
+                                                    heartbeat_at=job.started_at)
     origin = current_origin.set(job.origin or "job")
     status, result = BackgroundJob.Status.FAILED, None
     try:
@@ -95,3 +97,30 @@ def job_run(job_id: int, work: Callable[[JobRun], tuple[bool, dict]]) -> None:
         BackgroundJob.unscoped.filter(pk=job.pk).update(
             status=status, result=result, upload="", finished_at=timezone.now(),
         )
+
+
+def fail_abandoned_jobs(*, job_ids=None) -> int:
+    """End as failed the running jobs (of `job_ids`, or all) that have given no sign of life for longer than
+    settings.JOB_ABANDONED_AFTER: their worker was killed (SIGKILL, out of memory, a power cut) before it could
+    say so. Their uploads are deleted. Returns how many. Called when a job's page or API status is read, and by
+    `dangjian fail_abandoned_jobs` (before a worker starts)."""
+    now = timezone.now()
+    abandoned = BackgroundJob.unscoped.filter(status=BackgroundJob.Status.RUNNING,
+                                              heartbeat_at__lt=now - settings.JOB_ABANDONED_AFTER)
+    if job_ids is not None:
+        abandoned = abandoned.filter(pk__in=job_ids)
+    count = 0
+    for job in abandoned:
+        # Conditional: a job that came back to life in the meantime is left alone.
+        ended = BackgroundJob.unscoped.filter(pk=job.pk, status=BackgroundJob.Status.RUNNING,
+                                              heartbeat_at=job.heartbeat_at).update(
+            status=BackgroundJob.Status.FAILED, upload="", finished_at=now,
+            result={"error": _("The worker running this job stopped without finishing it (the server may have "
+                               "been restarted). Nothing of it was saved: please start it again.")},
+        )
+        if ended:
+            count += 1
+            if job.upload:
+                job.upload.delete(save=False)
+            logger.warning("background job %s (%s) abandoned by its worker; marked failed", job.pk, job.kind)
+    return count
