@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from dangjian.outbox import selectors, services
@@ -56,7 +57,7 @@ def outbox_list(request):
         message.can_retry = user.has_perm("outbox.retry_message", message)
     counts = selectors.status_counts(user=user, filters=filters)
     can_send = user.has_perm("outbox.send_message")
-    tabs = [{"status": "", "label": _("All"), "count": sum(counts.values()),
+    tabs = [{"status": "", "label": pgettext("message status", "All"), "count": sum(counts.values()),
              "query": _filter_query(filters, status="")}]
     tabs += [{"status": value, "label": label, "count": counts[value], "query": _filter_query(filters, status=value)}
              for value, label in MessageStatus.choices]
