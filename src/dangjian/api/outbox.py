@@ -128,29 +128,6 @@ def message_list(request, filters: Query[MessageQuery], page: Query[PageQuery]):
     return paginate(found, page)
 
 
-@router.get("/messages/{message_id}", response={200: MessageDetail, **ERRORS}, summary="A message of the outbox")
-def message_detail(request, message_id: Id):
-    return _detail(selectors.message_get(user=request.user, pk=message_id), request.user)
-
-
-@router.get("/messages/{message_id}/attachment", response={200: None, **ERRORS},
-            openapi_extra={"responses": {200: {"description": "The attachment (e.g. application/pdf)",
-                                               "content": {"application/octet-stream": {
-                                                   "schema": {"type": "string", "format": "binary"}}}}}},
-            summary="The attachment of a message")
-def message_attachment(request, message_id: Id):
-    message = selectors.message_get(user=request.user, pk=message_id)
-    if not message.attachment:
-        raise Http404
-    try:
-        handle = message.attachment.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(handle, as_attachment=True, filename=message.attachment_name or "attachment")
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _start(request, response: HttpResponse, payload: SendIn, *, retry: bool):
     user = request.user
     require_perm(user, "outbox.retry_message" if retry else "outbox.send_message")  # 403 before any lookup
@@ -185,6 +162,30 @@ def message_send(request, response: HttpResponse, payload: SendIn):
 def message_retry(request, response: HttpResponse, payload: SendIn):
     """As /send, for failed messages. Organizers only."""
     return _start(request, response, payload, retry=True)
+
+
+# After /messages/send and /messages/retry: {message_id} would match their path first.
+@router.get("/messages/{message_id}", response={200: MessageDetail, **ERRORS}, summary="A message of the outbox")
+def message_detail(request, message_id: Id):
+    return _detail(selectors.message_get(user=request.user, pk=message_id), request.user)
+
+
+@router.get("/messages/{message_id}/attachment", response={200: None, **ERRORS},
+            openapi_extra={"responses": {200: {"description": "The attachment (e.g. application/pdf)",
+                                               "content": {"application/octet-stream": {
+                                                   "schema": {"type": "string", "format": "binary"}}}}}},
+            summary="The attachment of a message")
+def message_attachment(request, message_id: Id):
+    message = selectors.message_get(user=request.user, pk=message_id)
+    if not message.attachment:
+        raise Http404
+    try:
+        handle = message.attachment.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(handle, as_attachment=True, filename=message.attachment_name or "attachment")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.delete("/messages/{message_id}", response={204: None, **WRITE_ERRORS}, summary="Discard a draft")
