@@ -7,8 +7,9 @@
 Full size: 2,000 organs (the 68 Nanyang organs of the demo first, then generated bureaus of the other cities
 of Henan), 20,000 party organizations (a committee, branches under it, some general branches), 200,000 people
 (valid GB 11643 ID numbers, unique), about 64,000 posts (chains of secretaries over the years, deputies and
-committee members), the demo logins, the demo training library and seed program, generated programs, and the
-demo portal. About a minute on two cores: the registry is written with COPY, in one pass per table.
+committee members), the demo logins, the demo training library and seed program, generated programs, 100,000
+messages in the outbox, and the demo portal. About a minute on two cores: the registry is written with COPY, in
+one pass per table.
 
 The database is dropped and created again. Each step of STEPS adds one kind of data; later capabilities add
 their own step here (enrollments, attendance, the training-hours ledger) instead of writing a generator of
@@ -65,6 +66,7 @@ class Sizes:
     branches_per_organ: int = 9  # under the organ's committee; with the committee 10 party organizations
     people_per_organ: int = 100
     programs: int = 300  # generated training programs, besides the demo's seed program
+    messages_per_organ: int = 50  # the outbox: a year of notices and reminders (100,000 at province scale)
 
 
 @dataclass
@@ -314,7 +316,47 @@ def portal(province: Province) -> dict:
     return {"portal pages": load_portal()["items"]}
 
 
-STEPS = [registry, users, training, portal]
+def outbox(province: Province) -> dict:
+    """The outbox: a year of messages to the people of every organ (notices by e-mail, reminders by SMS), most
+    sent, some drafts, queued and failed, about the generated programs."""
+    from django.utils import timezone
+
+    from dangjian.organizations.models import Person
+    from dangjian.outbox.enums import Channel, MessageKind, MessageStatus
+    from dangjian.outbox.models import Message
+    from dangjian.training.models import Program
+
+    rng = province.rng
+    people: dict[int, list[tuple]] = {}
+    for pk, organ, name, mobile in Person.unscoped.exclude(mobile="").values_list("pk", "organ_id", "name", "mobile"):
+        people.setdefault(organ, []).append((pk, name, mobile))
+    programs = list(Program.unscoped.values_list("pk", "title"))
+    kinds = list(MessageKind.values)
+    statuses = [MessageStatus.SENT] * 8 + [MessageStatus.DRAFT, MessageStatus.FAILED]
+    rows, message_id = [], Ids(Message)
+    start = timezone.make_aware(datetime.datetime.combine(province.today, datetime.time(9)))
+    for organ, members in people.items():
+        for _ in range(province.sizes.messages_per_organ):
+            pk, name, mobile = rng.choice(members)
+            program, title = rng.choice(programs)
+            channel = Channel.SMS if rng.random() < 0.7 else Channel.EMAIL
+            status = rng.choice(statuses)
+            created = start - datetime.timedelta(minutes=rng.randint(0, 365 * 24 * 60))
+            rows.append({
+                "id": message_id(), "kind": rng.choice(kinds), "channel": channel, "status": status,
+                "person_id": pk, "recipient_name": name, "organ_id": organ, "program_id": program,
+                "address": mobile if channel == Channel.SMS else f"p{pk}@example.org", "language": "zh-hans",
+                "subject": "" if channel == Channel.SMS else f"【通知】{title}",
+                "body": f"【南阳市直机关工委】{name}同志：{title}的通知，请登录平台查看。",
+                "attempts": 0 if status == MessageStatus.DRAFT else 1,
+                "error": "ConnectionError: provider unreachable (HTTP 503)" if status == MessageStatus.FAILED else "",
+                "sent_at": created if status == MessageStatus.SENT else None,
+                "created_at": created, "updated_at": created,
+            })
+    return {"messages": insert(Message, rows)}
+
+
+STEPS = [registry, users, training, outbox, portal]
 
 
 # Command ------------------------------------------------------------------------------------------------------

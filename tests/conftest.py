@@ -45,13 +45,24 @@ def mailoutbox(_no_real_email, settings):
     return mail.outbox
 
 
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """SMS "sent" during the test, kept in memory (outbox.backends.LocmemSmsBackend): no test sends a real SMS."""
+    from dangjian.outbox import backends
+
+    settings.DANGJIAN_SMS_BACKEND = "dangjian.outbox.backends.LocmemSmsBackend"
+    backends.sms_outbox.clear()
+    return backends.sms_outbox
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _media_root_per_worker(tmp_path_factory):
     """Uploaded files go to a temporary folder of this test process (each xdist worker has its own), never to
     the checkout's var/media. Tests that look at the files set settings.MEDIA_ROOT = tmp_path themselves."""
     from django.test import override_settings
 
-    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):  # signals the storages, too
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),  # signals the storages, too
+                           OUTBOX_ATTACHMENT_ROOT=tmp_path_factory.mktemp("outbox-attachments")):
         yield
 
 

@@ -197,3 +197,19 @@ class SessionFactory(factory.django.DjangoModelFactory):
     form = "lecture"
     title = factory.Sequence(lambda n: f"专题讲座{n}")
     hours = 3
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    """A draft SMS of the outbox to a person of the registry (written directly: services compose from templates)."""
+
+    class Meta:
+        model = "outbox.Message"
+
+    kind = "nomination_opened"
+    channel = "sms"
+    person = factory.SubFactory(PersonFactory, mobile="13800138000")
+    recipient_name = factory.LazyAttribute(lambda message: message.person.name if message.person else "收件人")
+    address = "13800138000"
+    organ = factory.LazyAttribute(lambda message: message.person.organ if message.person else None)
+    subject = ""
+    body = factory.Sequence(lambda n: f"【南阳市直机关工委】测试消息{n}")

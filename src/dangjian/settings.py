@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "dangjian.jobs",
     "dangjian.organizations",
     "dangjian.training",
+    "dangjian.outbox",
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",
@@ -262,6 +263,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("DANGJIAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DANGJIAN_FROM_EMAIL", "dangjian@localhost")
+
+# Messages (dangjian.outbox): composed into the outbox, previewed, sent by a background job. SMS go through the
+# backend named here (docs/deploy.md, "Messages"); the default only writes them to the log: nothing is sent.
+DANGJIAN_SMS_BACKEND = os.environ.get("DANGJIAN_SMS_BACKEND", "dangjian.outbox.backends.LoggingSmsBackend")
+OUTBOX_SENDER_NAME = os.environ.get("DANGJIAN_OUTBOX_SENDER_NAME", "中共南阳市委市直机关工作委员会")
+OUTBOX_SMS_SIGNATURE = os.environ.get("DANGJIAN_SMS_SIGNATURE", "南阳市直机关工委")  # the SMS sign, 【…】
+# Attachments of messages (an admission notice's PDF): never served; app processes and workers share the folder.
+OUTBOX_ATTACHMENT_ROOT = Path(os.environ.get("DANGJIAN_OUTBOX_ATTACHMENT_ROOT", VAR_DIR / "outbox-attachments"))
+OUTBOX_PROGRESS_EVERY = 10  # a sending job reports its progress after this many messages
 
 LOGGING = {
     "version": 1,

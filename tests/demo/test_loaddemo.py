@@ -354,3 +354,16 @@ def test_the_printed_counts_are_what_the_pages_show(loaded, program, client):
     assert printed["phases"] == len(phases)
     assert printed["sessions"] == sum(client.get(reverse("phase_timetable", args=[phase.pk])).context["session_count"]
                                       for phase in phases)
+
+
+def test_the_outbox_holds_drafts_to_preview_and_send(loaded):
+    from dangjian.outbox.models import Message
+
+    assert "Outbox:" in loaded
+    notices = Message.unscoped.filter(kind="nomination_opened")
+    assert {message.organ.code for message in notices} == {"edu-bureau", "sci-tech-bureau"}
+    assert all(message.channel == "email" and message.address == "unitadmin@example.org" for message in notices)
+    reminders = Message.unscoped.filter(kind="induction_due")
+    assert reminders.exists() and all(message.channel == "sms" and message.person_id for message in reminders)
+    assert set(Message.unscoped.values_list("status", flat=True)) == {"draft"}  # nothing sent while loading
+    assert all("{" not in message.body for message in Message.unscoped.all())

@@ -42,7 +42,8 @@ class JobOut(Schema):
     result: dict[str, Any] | None = Field(None, description=(
         "Once the job has ended. A spreadsheet import: `kind`, `counts` of the records created, or, when "
         "nothing was imported, `errors` (each naming the sheet, the row as Excel shows it — null for the "
-        "whole file — and the column header), `error_count` and `omitted`. After an unexpected failure: "
+        "whole file — and the column header), `error_count` and `omitted`. Sending messages: `outbox` counts "
+        "the messages `sent`, `failed` and `skipped`, with the `total`. After an unexpected failure: "
         "`error`, a message."))
 
 

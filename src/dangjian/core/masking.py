@@ -17,3 +17,13 @@ def mask_mobile(value: str) -> str:
     if len(value) < 8:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_email(value: str) -> str:
+    """Keep the first two characters of the name and the domain: zh***@example.org."""
+    if not value:
+        return ""
+    name, at, domain = value.partition("@")
+    if not at:
+        return "*" * len(value)
+    return name[:2] + "***" + at + domain

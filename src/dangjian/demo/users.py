@@ -41,6 +41,7 @@ def load_users() -> list[tuple[str, str]]:
         if user.password not in valid_hashes:
             user.password = shared_hash
         user.full_name = full_name
+        user.email = user.email or f"{username}@example.org"  # the outbox's e-mail goes to the console in the demo
         user.is_staff = Role.ORGANIZER in roles  # the organizer manages users in /admin/
         if username == "participant" and participant_post:
             user.person = participant_post.person

@@ -30,6 +30,7 @@ class BackgroundJobQuerySet(ScopedQuerySet):
 class BackgroundJob(models.Model):  # 后台任务
     class Kind(models.TextChoices):
         REGISTRY_IMPORT = "registry_import", _("Spreadsheet import")
+        OUTBOX_SEND = "outbox_send", _("Sending messages")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -42,6 +43,7 @@ class BackgroundJob(models.Model):  # 后台任务
 
         CHECKING = "checking", _("Checking every row")
         WRITING = "writing", _("Saving the records")
+        SENDING = "sending", _("Sending the messages")
 
     FINISHED = (Status.DONE, Status.FAILED)
 

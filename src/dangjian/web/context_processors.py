@@ -23,6 +23,8 @@ def navigation(request):
         items.append((_("Training library"), reverse("library_index"), "training_library"))
     if Role.INSTRUCTOR in user.roles:
         items.append((_("My sessions"), reverse("my_sessions"), "my_sessions"))
+    if user.has_perm("outbox.view_outbox"):
+        items.append((_("Outbox"), reverse("outbox_list"), "outbox"))
     if user.is_staff and user.has_perm("accounts.change_user"):
         items.append((_("Users and roles"), reverse("admin:accounts_user_changelist"), "users"))
     if user.has_perm("wagtailadmin.access_admin"):

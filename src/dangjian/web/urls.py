@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from dangjian.web.views import audit, dashboard, jobs, pickers, registry, spreadsheets
+from dangjian.web.views import audit, dashboard, jobs, outbox, pickers, registry, spreadsheets
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -38,6 +38,13 @@ urlpatterns = [
     # Background jobs (a large import): the job's page and its status fragment, polled while it runs
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/status/", jobs.job_status, name="job_status"),
+    # Outbox: messages composed by the platform, previewed and sent in bulk (a background job)
+    path("outbox/", outbox.outbox_list, name="outbox_list"),
+    path("outbox/send/", outbox.outbox_send, name="outbox_send"),
+    path("outbox/retry/", outbox.outbox_retry, name="outbox_retry"),
+    path("outbox/<int:pk>/", outbox.outbox_message, name="outbox_message"),
+    path("outbox/<int:pk>/attachment/", outbox.outbox_attachment, name="outbox_attachment"),
+    path("outbox/<int:pk>/discard/", outbox.outbox_discard, name="outbox_discard"),
     # Audit trail
     path("audit/", audit.audit_list, name="audit_list"),
     # Training: library and programs, timetable builder, documents and exports

@@ -14,6 +14,8 @@ from dangjian.web.views.base import private_no_store
 
 
 def job_context(job: BackgroundJob) -> dict:
+    if job.kind == BackgroundJob.Kind.OUTBOX_SEND:
+        return {"job": job, "outbox": (job.result or {}).get("outbox"), "active": "outbox"}
     context = {"job": job, "filename": job.filename, "result": import_result(job), "active": "spreadsheet"}
     if job.kind == BackgroundJob.Kind.REGISTRY_IMPORT:
         context["kind"] = spreadsheets.get_kind(job.params["kind"])

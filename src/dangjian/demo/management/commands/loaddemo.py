@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from dangjian.core.audit import current_origin
+from dangjian.demo.outbox import load_outbox
 from dangjian.demo.registry import load_registry
 from dangjian.demo.training import load_training
 from dangjian.demo.users import DEMO_PASSWORD, load_users
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             load_registry()
             logins = load_users()
             training = load_training()
+            outbox = load_outbox()
         finally:
             current_origin.reset(token)
         # Counted when everything is loaded, as the pages count: the training classes add their temporary
@@ -38,6 +40,10 @@ class Command(BaseCommand):
             f"{training['courses']} courses, {training['instructors']} instructors; "
             f"“{program.title}” ({program.get_status_display()}), {training['phases']} phases, "
             f"{training['sessions']} sessions{'' if training['created'] else ' (already loaded)'}."
+        )
+        self.stdout.write(
+            f"Outbox: {outbox['messages']} messages ({outbox['created']} drafts composed: nomination notices and "
+            f"induction reminders, for the organizer to preview and send at /outbox/)."
         )
         for warning in training["warnings"]:
             self.stdout.write(self.style.WARNING(f"  {warning}"))
