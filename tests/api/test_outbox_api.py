@@ -1,5 +1,7 @@
 """The outbox in the API: every endpoint x every role (with the outcome read again), behaviour, query counts."""
 
+import re
+
 import pytest
 from django.core.files.base import ContentFile
 
@@ -91,6 +93,15 @@ def test_outbox_api_permission_matrix(api_as, users_by_role, world, role, method
         assert _status(world, target) == (None if method == "delete" else "sent")
     if status == 202:
         assert response["Location"] == response.json()["url"]
+
+
+def test_the_matrix_covers_every_outbox_path_of_the_openapi_schema(api_as):
+    paths = api_as(None).get("openapi.json").json()["paths"]
+    published = {(method, path) for path, operations in paths.items() for method in operations
+                 if path.startswith("/api/v1/outbox")}
+    covered = {(method, "/api/v1/" + re.sub(r"\{\w+\}", "{message_id}", path))
+               for _, method, path, *_ in ENDPOINTS}
+    assert published == covered
 
 
 def test_the_list_is_scoped_paginated_and_masks_addresses(api_as, organizer, unit_admin, world):
