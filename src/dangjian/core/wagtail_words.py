@@ -13,13 +13,9 @@ def _wagtail_words(total: int) -> None:  # pragma: no cover - read by xgettext, 
     gettext_noop("Search all pages…")
     gettext_noop("Privacy and access")
     gettext_noop("Wagtail %(current_version)s editor guide")
-    # The dashboard's site summary
+    # The dashboard's site summary (its only item: portal/wagtail_hooks.py)
     ngettext('%(total)s Page <span class="w-sr-only">created in %(site_name)s</span>',
              '%(total)s Pages <span class="w-sr-only">created in %(site_name)s</span>', total)
-    ngettext('%(total)s Image <span class="w-sr-only">created in %(site_name)s</span>',
-             '%(total)s Images <span class="w-sr-only">created in %(site_name)s</span>', total)
-    ngettext('%(total)s Document <span class="w-sr-only">created in %(site_name)s</span>',
-             '%(total)s Documents <span class="w-sr-only">created in %(site_name)s</span>', total)
     # wagtail/admin/templates/wagtailadmin/pages/listing/_page_title_column_header.html
     gettext_noop("%(start_index)s-%(end_index)s of %(items_count)s %(model_name)s")
     gettext_noop("%(start_index)s-%(end_index)s of %(items_count)s %(model_name)s across entire site.")
