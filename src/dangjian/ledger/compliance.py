@@ -47,6 +47,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dangjian.ledger.enums import Audience, ComplianceStatus, RequirementKind, TrainingKind
 from dangjian.ledger.models import Exemption, Requirement, TrainingRecord
@@ -310,7 +311,7 @@ def explain(person, requirement: Requirement, *, on: datetime.date | None = None
             parts.append(_("induction training was due by %(deadline)s") % deadline if status == S.OVERDUE
                          else _("induction training due by %(deadline)s") % deadline)
             parts.append(_("no record yet"))
-        return "; ".join(parts)
+        return pgettext("reasons", "; ").join(str(part) for part in parts)
     period = Period(*requirement.period_of(year or on.year))
     post = _post_words(person)
     if post:
@@ -336,4 +337,4 @@ def explain(person, requirement: Requirement, *, on: datetime.date | None = None
         parts.append(held)
         if status == S.DUE:
             parts.append(_("due by %(deadline)s") % {"deadline": period.ends_on})
-    return "; ".join(parts)
+    return pgettext("reasons", "; ").join(str(part) for part in parts)
