@@ -54,10 +54,12 @@ class TrainingRecord(TimeStampedModel):  # 培训记录 (学时档案的一行)
         _("hours credited"), max_digits=5, decimal_places=1,
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("600"))],
     )
+    # Derived from the dates in clean() (TrainingRecord.derived), never typed: no form offers them. Editable all the
+    # same, so that the audited update (core.services.model_update) saves and records them with the dates.
     # Days of a concentrated training (its dates, first and last included); online training counts no days.
-    days = models.PositiveSmallIntegerField(_("days"), default=0, editable=False)
+    days = models.PositiveSmallIntegerField(_("days"), default=0)
     # The year the training counts for: the year of its last day.
-    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    year = models.PositiveSmallIntegerField(_("year"))
     counts_as_induction = models.BooleanField(
         _("induction training"), default=False,
         help_text=_("This training was the induction training (任职培训) of a newly appointed secretary."),
@@ -96,14 +98,19 @@ class TrainingRecord(TimeStampedModel):  # 培训记录 (学时档案的一行)
     def __str__(self) -> str:
         return f"{self.person} · {self.title} · {self.hours}"
 
+    def clean_fields(self, exclude=None) -> None:
+        # year and days follow the dates (clean() again after the fields are checked); a new record has none yet
+        if isinstance(self.starts_on, datetime.date) and isinstance(self.ends_on, datetime.date):
+            self.year, self.days = self.derived(starts_on=self.starts_on, ends_on=self.ends_on, kind=self.kind)
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         errors = {}
         if self.starts_on and self.ends_on:
             if self.ends_on < self.starts_on:
                 errors["ends_on"] = _("The last day cannot be before the first day.")
             else:
-                self.year = self.ends_on.year
-                self.days = (self.ends_on - self.starts_on).days + 1 if self.kind == TrainingKind.CONCENTRATED else 0
+                self.year, self.days = self.derived(starts_on=self.starts_on, ends_on=self.ends_on, kind=self.kind)
         if self.source == RecordSource.PLATFORM and not self.phase_id:
             errors["phase"] = _("A record of this platform names the program's phase.")
         if self.phase_id and self.program_id and self.phase.program_id != self.program_id:
@@ -112,6 +119,11 @@ class TrainingRecord(TimeStampedModel):  # 培训记录 (学时档案的一行)
             self.program_id = self.phase.program_id
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def derived(*, starts_on: datetime.date, ends_on: datetime.date, kind: str) -> tuple[int, int]:
+        """The year a training counts for (its last day's) and its days (concentrated training only)."""
+        return ends_on.year, (ends_on - starts_on).days + 1 if kind == TrainingKind.CONCENTRATED else 0
 
     @property
     def editable_by_hand(self) -> bool:

@@ -39,6 +39,11 @@ def record_update(*, record: TrainingRecord, by, **fields) -> TrainingRecord:
     unknown = set(fields) - set(RECORD_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {unknown}")
+    starts_on, ends_on = fields.get("starts_on", record.starts_on), fields.get("ends_on", record.ends_on)
+    if starts_on and ends_on and ends_on >= starts_on:  # else clean() names the field
+        # year and days follow the dates: written with them (the audit's snapshot leaves derived fields out)
+        fields["year"], fields["days"] = TrainingRecord.derived(starts_on=starts_on, ends_on=ends_on,
+                                                                kind=fields.get("kind", record.kind))
     return model_update(instance=record, data=fields, by=by)
 
 

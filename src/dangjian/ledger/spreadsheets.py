@@ -135,9 +135,8 @@ class RecordImporter(Importer):
             for values in chunk:
                 record = TrainingRecord(**dict(zip(FIELDS, values, strict=True)), source=RecordSource.IMPORTED,
                                         recorded_by=self.user)
-                record.year = record.ends_on.year
-                record.days = (record.ends_on - record.starts_on).days + 1 \
-                    if record.kind == TrainingKind.CONCENTRATED else 0
+                record.year, record.days = TrainingRecord.derived(starts_on=record.starts_on, ends_on=record.ends_on,
+                                                                  kind=record.kind)
                 instances.append(record)
             TrainingRecord.unscoped.bulk_create(instances)
             count += len(instances)
