@@ -281,7 +281,9 @@ def _post_words(person) -> str:
     name, role = getattr(person, "post_name", None), getattr(person, "post_role", None)
     if not name:
         return ""
-    return f"{name}{Post.Role(role).label}" if role else name
+    if not role:
+        return name
+    return pgettext("a post", "%(organization)s %(role)s") % {"organization": name, "role": Post.Role(role).label}
 
 
 def _hours(value) -> str:

@@ -205,7 +205,7 @@ def archive_workbook(*, person, years, statuses, records, exemptions, **_context
         sheet.append([row.year, *(float(row.hours.get(kind, 0)) for kind in TrainingKind.values), float(row.total)])
     sheet.append([])
     sheet.append([_bold(sheet, text) for text in (
-        _("Year"), _("Title"), _("Institution"), _("Kind"), _("First day"), _("Last day"), _("Hours"),
+        _("Year"), _("Training"), _("Institution"), _("Kind"), _("First day"), _("Last day"), _("Hours"),
         _("Induction"), _("Certificate number"), _("Source"))])
     for record in records:
         sheet.append([record.year, record.title, record.institution, str(record.get_kind_display()),
