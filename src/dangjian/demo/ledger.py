@@ -56,36 +56,34 @@ def load_ledger() -> dict:
         if appointed and appointed.year >= 2019 and appointed.year != 2022 and (today - appointed).days > 240 \
                 and rng.random() < 0.85:
             start = appointed + datetime.timedelta(days=rng.randint(40, 150))
-            records.append(_record(person, title=f"{start.year}年新任基层党组织书记任职培训班", institution=PARTY_SCHOOL,
-                                   kind=TrainingKind.CONCENTRATED, starts_on=start,
+            records.append(_record(person, title=f"{start.year}年新任基层党组织书记任职培训班",
+                                   institution=PARTY_SCHOOL, kind=TrainingKind.CONCENTRATED, starts_on=start,
                                    ends_on=start + datetime.timedelta(days=4), hours=37.5, induction=True,
                                    certificate=f"NYDX-{start.year}-{person.pk % 1000:03d}"))
         for year in (today.year - 1, today.year):
             last_day = datetime.date(year, 12, 31) if year < today.year else today
+            span = min(300, (last_day - datetime.date(year, 1, 1)).days)
             if rng.random() < 0.8:  # online study through the year
                 for _ in range(rng.randint(1, 3)):
-                    day = last_day - datetime.timedelta(days=rng.randint(0, 300 if year < today.year else
-                                                                         max(0, (today - datetime.date(year, 1, 1)).days)))
+                    day = last_day - datetime.timedelta(days=rng.randint(0, span))
                     records.append(_record(person, title=rng.choice(ONLINE_TITLES), institution=rng.choice(ONLINE),
                                            kind=TrainingKind.ONLINE, starts_on=day, ends_on=day,
                                            hours=rng.choice([8, 12, 16, 20, 24])))
-            if person.pk in post_holders or person.pk in secretaries:
-                if rng.random() < 0.7:  # the annual rotation training of secretaries and committee members
-                    start = datetime.date(year, rng.choice([4, 5, 6, 9, 10]), rng.randint(1, 20))
-                    if start <= today - datetime.timedelta(days=5):
-                        records.append(_record(person, title=f"{year}年基层党组织书记和党务干部轮训班",
-                                               institution=PARTY_SCHOOL, kind=TrainingKind.CONCENTRATED,
-                                               starts_on=start, ends_on=start + datetime.timedelta(days=4),
-                                               hours=rng.choice([30, 37.5])))
+            holds_post = person.pk in post_holders or person.pk in secretaries
+            if holds_post and rng.random() < 0.7:  # the annual rotation training of secretaries and members
+                start = datetime.date(year, rng.choice([4, 5, 6, 9, 10]), rng.randint(1, 20))
+                if start <= today - datetime.timedelta(days=5):
+                    records.append(_record(person, title=f"{year}年基层党组织书记和党务干部轮训班",
+                                           institution=PARTY_SCHOOL, kind=TrainingKind.CONCENTRATED,
+                                           starts_on=start, ends_on=start + datetime.timedelta(days=4),
+                                           hours=rng.choice([30, 37.5])))
             if person.rank_level in SECTION_TIER and rng.random() < 0.25:  # a cadre's 12-day course (90 学时)
                 start = datetime.date(year, rng.choice([3, 5, 9]), rng.randint(1, 10))
                 if start + datetime.timedelta(days=11) <= today:
                     records.append(_record(person, title=f"{year}年市直机关科级干部进修班", institution=PARTY_SCHOOL,
                                            kind=TrainingKind.CONCENTRATED, starts_on=start,
                                            ends_on=start + datetime.timedelta(days=11), hours=90))
-            if person.pk in post_holders or person.pk in secretaries:
-                pass
-            elif person.party_joined_on and rng.random() < 0.75:  # members' concentrated study
+            if not holds_post and person.party_joined_on and rng.random() < 0.75:  # members' concentrated study
                 start = datetime.date(year, rng.choice([3, 6, 7, 11]), rng.randint(1, 20))
                 if start <= today - datetime.timedelta(days=2):
                     records.append(_record(person, title=f"{year}年机关党员集中学习培训", institution=PARTY_SCHOOL,
