@@ -324,7 +324,7 @@ def explain(person, requirement: Requirement, *, on: datetime.date | None = None
         parts.append(_("party member"))
     asked = _("%(period)s: %(hours)s hours required") % {"period": period, "hours": _hours(requirement.min_hours)}
     if requirement.counted_kind:
-        asked += " (" + TrainingKind(requirement.counted_kind).label + ")"
+        asked += _(" (%(kind)s)") % {"kind": TrainingKind(requirement.counted_kind).label}
     if requirement.min_days:
         asked += _(" or %(days)d days of concentrated training") % {"days": requirement.min_days}
     if requirement.min_concentrated:

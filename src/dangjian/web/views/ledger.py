@@ -48,9 +48,9 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 
 
 def _filters(request) -> tuple[ComplianceFilterForm, dict]:
-    form = ComplianceFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
+    form = ComplianceFilterForm(request.GET or None, initial={"requirement": DEFAULT_RULE, "year": today.year})
+    data = form.cleaned_data if form.is_valid() else {}
     code = data.get("requirement") or DEFAULT_RULE
     year = data.get("year") or today.year
     requirement = selectors.requirement_for_view(code, datetime.date(year, 12, 31) if year < today.year else today)

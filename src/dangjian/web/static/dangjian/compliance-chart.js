@@ -21,7 +21,7 @@
       tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { top: 0 },
       grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
-      xAxis: { type: "value" },
+      xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", inverse: true, data: data.sectors },
       series: data.series.map(function (row) {
         return { name: row.name, type: "bar", stack: "people", barMaxWidth: 28,
