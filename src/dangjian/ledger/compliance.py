@@ -274,8 +274,13 @@ def status_counts(people: QuerySet[Person], group: str) -> list[tuple]:
     derived table, which the ORM cannot group again."""
     from django.db import connections
 
+    from django.core.exceptions import EmptyResultSet
+
     inner = people.order_by().annotate(group_key=F(group)).values("group_key", "compliance_status")
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # no rule in effect, or a scope of nothing: nobody to count
+        return []
     connection = connections[people.db]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
