@@ -104,6 +104,14 @@ PAGES = [
     ("outbox, failed", lambda s: "/outbox/?status=failed"),
     ("outbox, by program", lambda s: f"/outbox/?program={s.program}"),
     ("outbox, SMS drafts, page 20", lambda s: "/outbox/?status=draft&channel=sms&page=20"),
+    ("ledger: city compliance, induction", lambda s: "/ledger/compliance/"),
+    ("ledger: city compliance, secretaries' hours", lambda s: "/ledger/compliance/?requirement=secretary-annual"),
+    ("ledger: organ compliance, induction", lambda s: f"/ledger/compliance/organs/{s.organ}/"),
+    ("ledger: organ compliance, members' hours",
+     lambda s: f"/ledger/compliance/organs/{s.organ}/?requirement=member-annual"),
+    ("ledger: a person's archive", lambda s: f"/ledger/people/{s.person}/"),
+    ("ledger: annual statistics", lambda s: "/ledger/statistics/"),
+    ("ledger: requirements", lambda s: "/ledger/requirements/"),
     ("portal editor (Wagtail)", lambda s: "/cms/"),
     ("portal front page", lambda s: "/portal/"),
     ("portal search 书记", lambda s: "/portal/search/?q=书记"),
@@ -126,6 +134,10 @@ PAGES = [
     ("API instructors", lambda s: "/api/v1/instructors"),
     ("API courses", lambda s: "/api/v1/courses"),
     ("API import job", lambda s: f"/api/v1/jobs/{s.job}"),
+    ("API ledger records", lambda s: "/api/v1/ledger/records"),
+    ("API ledger compliance per organ", lambda s: "/api/v1/ledger/compliance/organs?requirement=secretary-annual"),
+    ("API ledger compliance, an organ's people", lambda s: f"/api/v1/ledger/compliance/people?organ={s.organ}"),
+    ("API ledger statistics", lambda s: "/api/v1/ledger/statistics?year=2026"),
 ]
 
 

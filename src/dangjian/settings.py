@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "dangjian.organizations",
     "dangjian.training",
     "dangjian.outbox",
+    "dangjian.ledger",
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",

@@ -21,6 +21,8 @@ def navigation(request):
         items.append((_("Training programs"), reverse("program_list"), "training_program"))
     if user.has_perm("training.view_library"):
         items.append((_("Training library"), reverse("library_index"), "training_library"))
+    if user.has_perm("ledger.view_ledger"):
+        items.append((_("Training hours"), reverse("ledger_home"), "ledger"))
     if Role.INSTRUCTOR in user.roles:
         items.append((_("My sessions"), reverse("my_sessions"), "my_sessions"))
     if user.has_perm("outbox.view_outbox"):

@@ -51,4 +51,6 @@ urlpatterns = [
     path("", include("dangjian.web.urls_programs")),
     path("", include("dangjian.web.urls_timetable")),
     path("", include("dangjian.web.urls_documents")),
+    # Training-hours ledger and compliance
+    path("", include("dangjian.web.urls_ledger")),
 ]

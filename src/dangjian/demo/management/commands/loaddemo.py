@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from dangjian.core.audit import current_origin
+from dangjian.demo.ledger import load_ledger
 from dangjian.demo.outbox import load_outbox
 from dangjian.demo.registry import load_registry
 from dangjian.demo.training import load_training
@@ -13,7 +14,7 @@ from dangjian.portal.demo import load_portal
 class Command(BaseCommand):
     help = (
         "Load the Nanyang demo (idempotent, deterministic): organs, party organizations, people, users, "
-        "the training library and the seed's training program."
+        "the training library and the seed's training program, external training records of the ledger."
     )
 
     @transaction.atomic
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             logins = load_users()
             training = load_training()
             outbox = load_outbox()
+            ledger = load_ledger()
         finally:
             current_origin.reset(token)
         # Counted when everything is loaded, as the pages count: the training classes add their temporary
@@ -44,6 +46,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Outbox: {outbox['messages']} messages ({outbox['created']} drafts composed: nomination notices and "
             f"induction reminders, for the organizer to preview and send at /outbox/)."
+        )
+        self.stdout.write(
+            f"Training-hours ledger: {ledger['records']} external training records"
+            f"{'' if ledger['created'] else ' (already loaded)'}; requirements: the rules of 2019–2023 (induction "
+            f"within the rule's months, 56 and 32 hours a year, cadre tiers)."
         )
         for warning in training["warnings"]:
             self.stdout.write(self.style.WARNING(f"  {warning}"))
