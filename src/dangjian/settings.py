@@ -312,6 +312,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "doc", "docx", "odt", "ods", "pdf", "rtf", "txt", "xls", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# The editor never calls out to wagtail.org (a government intranet often cannot, and should not): no check for new
+# releases, no "what's new" banner (its dismissal is a query on every dashboard visit).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # Nobody holds `publish`: the final approval of the three-step review (三审) publishes (portal/workflow.py).
 WAGTAIL_FINISH_WORKFLOW_ACTION = "dangjian.portal.workflow.publish_workflow_state"
 PORTAL_PAGE_SIZE = 15  # items per channel list page
