@@ -272,9 +272,8 @@ def status_counts(people: QuerySet[Person], group: str) -> list[tuple]:
     """(group value, status, how many) of annotated `people`, grouped by `group` (a field path, e.g. "organ_id",
     "organ__sector"): one query. The people's query (grouped per person when it sums hours) is counted as a
     derived table, which the ORM cannot group again."""
-    from django.db import connections
-
     from django.core.exceptions import EmptyResultSet
+    from django.db import connections
 
     inner = people.order_by().annotate(group_key=F(group)).values("group_key", "compliance_status")
     try:
