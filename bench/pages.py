@@ -112,6 +112,7 @@ PAGES = [
     ("ledger: a person's archive", lambda s: f"/ledger/people/{s.person}/"),
     ("ledger: annual statistics", lambda s: "/ledger/statistics/"),
     ("ledger: requirements", lambda s: "/ledger/requirements/"),
+    ("ledger: induction forecast", lambda s: "/ledger/forecast/"),
     ("portal editor (Wagtail)", lambda s: "/cms/"),
     ("portal front page", lambda s: "/portal/"),
     ("portal search 书记", lambda s: "/portal/search/?q=书记"),
@@ -138,6 +139,7 @@ PAGES = [
     ("API ledger compliance per organ", lambda s: "/api/v1/ledger/compliance/organs?requirement=secretary-annual"),
     ("API ledger compliance, an organ's people", lambda s: f"/api/v1/ledger/compliance/people?organ={s.organ}"),
     ("API ledger statistics", lambda s: "/api/v1/ledger/statistics?year=2026"),
+    ("API ledger forecast", lambda s: "/api/v1/ledger/forecast"),
 ]
 
 

@@ -120,6 +120,7 @@ ENDPOINTS = [
     Endpoint("compliance organs", "get", "ledger/compliance/organs", "organizer"),
     Endpoint("compliance people", "get", "ledger/compliance/people", "staff"),
     Endpoint("statistics", "get", "ledger/statistics?year=2026", "staff"),
+    Endpoint("forecast", "get", "ledger/forecast", "organizer"),
 ]
 
 

@@ -26,9 +26,12 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def ledger_world(transactional_db):
-    from django.core.management import call_command
+    import importlib
 
-    call_command("migrate", "ledger", "0002", verbosity=0)  # a transactional test empties the requirements
+    from django.apps import apps
+
+    # A transactional test empties the tables, the requirements the migration wrote too: write them again.
+    importlib.import_module("dangjian.ledger.migrations.0002_default_requirements").create(apps, None)
     organ = OrganFactory(code="edu-bureau", name_zh="南阳市教育局", name_en="Education Bureau")
     other = OrganFactory(code="sci-bureau", name_zh="南阳市科学技术局", sector="government")
     branch = PartyOrganizationFactory(organ=organ, name="机关第一党支部")
@@ -98,6 +101,10 @@ def test_city_view_chart_and_drill_down(session, ledger_world):
     page.goto("/ledger/statistics/")
     expect(page.locator("#statistics")).to_contain_text("南阳市科学技术局")
     session.screenshot("ledger-statistics-1280")
+    page.goto("/ledger/forecast/")
+    expect(page.locator("#forecast tbody tr")).to_have_count(4)
+    expect(page.locator("#compliance-chart canvas")).to_have_count(1, timeout=20_000)
+    session.screenshot("ledger-forecast-1280")
     page.goto("/ledger/requirements/")
     expect(page.locator("#requirement-list")).to_contain_text("新任党组织书记任职培训")
     session.screenshot("ledger-requirements-1280")

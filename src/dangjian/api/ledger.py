@@ -26,7 +26,7 @@ from dangjian.api.registry import ERRORS, Conflict, Id, Problem, Text, choice_ty
 from dangjian.api.spreadsheets import SpreadsheetProblem
 from dangjian.api.training_library import partial
 from dangjian.core.services import require_perm
-from dangjian.ledger import compliance, selectors, services
+from dangjian.ledger import compliance, forecast, selectors, services
 from dangjian.ledger import spreadsheets as ledger_xlsx
 from dangjian.ledger.enums import Audience, ComplianceStatus, RecordSource, RequirementKind, TrainingKind
 from dangjian.ledger.models import Requirement
@@ -485,3 +485,46 @@ def statistics(request, year: Year):
                                                       "induction_person_times", "online_person_times", "hours",
                                                       "post_holders", "post_holders_met")}}
             for row in selectors.annual_statistics(user=request.user, year=year)]
+
+
+class QuarterOut(Schema):
+    quarter: str
+    starts_on: datetime.date
+    already_due: int
+    terms_ending: int
+    new_at_elections: float
+    between_elections: float
+    expected: int
+    phases: int
+
+
+class ForecastOut(Schema):
+    quarters: list[QuarterOut]
+    change_rate: float = Field(..., description="Share of 换届 that brought a new secretary (observed).")
+    elections_observed: int
+    changes_observed: int
+    capacity: int
+    total: int
+    phases: int
+
+
+class ForecastQuery(Filters):
+    capacity: int = Field(forecast.DEFAULT_CAPACITY, ge=10, le=500, description="Seats per phase.")
+
+
+@router.get("/forecast", response={200: ForecastOut, **ERRORS}, summary="Induction demand forecast (organizers)")
+def induction_forecast(request, filters: Query[ForecastQuery]):
+    """The next four quarters: secretaries already due, new ones expected at the 换届 of the terms ending and
+    between elections, and the phases of `capacity` seats that follow (docs/ledger.md)."""
+    require_perm(request.user, "ledger.view_forecast")
+    capacity = filters.capacity
+    result = forecast.induction_forecast(user=request.user, capacity=capacity)
+    return {
+        "quarters": [{"quarter": q.label, "starts_on": q.starts_on, "already_due": q.already_due,
+                      "terms_ending": q.elections, "new_at_elections": round(q.from_elections, 2),
+                      "between_elections": round(q.between_elections, 2), "expected": q.expected, "phases": q.phases}
+                     for q in result.quarters],
+        "change_rate": round(result.change_rate, 3), "elections_observed": result.elections_observed,
+        "changes_observed": result.changes_observed, "capacity": capacity, "total": result.total,
+        "phases": result.phases,
+    }
