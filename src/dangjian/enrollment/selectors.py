@@ -7,6 +7,7 @@ computed here: `people_due` asks it.
 
 import datetime
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -110,7 +111,7 @@ def suggest_quotas(*, due_counts: dict[int, int], capacity: int) -> dict[int, in
     total = sum(due_counts.values())
     if total <= capacity:
         return dict(due_counts)
-    shares = {organ: count * capacity / total for organ, count in due_counts.items()}
+    shares = {organ: Fraction(count * capacity, total) for organ, count in due_counts.items()}
     seats = {organ: int(share) for organ, share in shares.items()}
     left = capacity - sum(seats.values())
     order = sorted(due_counts, key=lambda organ: (-(shares[organ] - seats[organ]), -due_counts[organ], organ))
