@@ -95,13 +95,6 @@ def programs_open_for_enrollment(*, user) -> QuerySet[Program]:
     )
 
 
-def open_nominations(*, user):
-    """EXTENSION POINT for enrollment (not built yet): the nominations a unit administrator still has to
-    make or confirm for programs open for enrollment. Until enrollment exists there are none, and the
-    start page shows no such list (None, not an empty list: nothing is pretended)."""
-    return None
-
-
 def program_get(*, user, pk: int) -> Program:
     return get_object_or_404(Program.objects.visible_to(user).select_related("organizer", "venue"), pk=pk)
 

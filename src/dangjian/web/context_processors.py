@@ -1,3 +1,4 @@
+import rules
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,9 @@ def navigation(request):
         items.append((_("Training programs"), reverse("program_list"), "training_program"))
     if user.has_perm("training.view_library"):
         items.append((_("Training library"), reverse("library_index"), "training_library"))
+    # The rule alone (no model-permission tables: a superuser is not a participant).
+    if rules.has_perm("enrollment.view_own_enrollment", user):
+        items.append((_("My training"), reverse("my_enrollment"), "my_enrollment"))
     if Role.INSTRUCTOR in user.roles:
         items.append((_("My sessions"), reverse("my_sessions"), "my_sessions"))
     if user.is_staff and user.has_perm("accounts.change_user"):

@@ -44,4 +44,6 @@ urlpatterns = [
     path("", include("dangjian.web.urls_programs")),
     path("", include("dangjian.web.urls_timetable")),
     path("", include("dangjian.web.urls_documents")),
+    # Enrollment: quotas, nominations, waitlist; the participant's own page and account activation
+    path("", include("dangjian.web.urls_enrollment")),
 ]
