@@ -215,13 +215,14 @@ def my_nominations(*, user) -> QuerySet[Nomination]:
     """A participant's own nominations (every program), the latest program first."""
     if not user.person_id:
         return Nomination.unscoped.none()
-    return _nomination_rows(Nomination.unscoped.filter(person_id=user.person_id)).order_by("-program__year", "-id")
+    return _nomination_rows(Nomination.unscoped.filter(person_id=user.person_id)).prefetch_related(
+        "program__phases").order_by("-program__year", "-id")
 
 
 def my_phases(*, nomination: Nomination) -> list[Phase]:
     """The phases a participant's schedule shows: their preferred phase when one is noted (allocation is a later
     step), else every phase of the program."""
-    phases = list(nomination.program.phases.order_by("number"))
+    phases = sorted(nomination.program.phases.all(), key=lambda phase: phase.number)
     if nomination.preferred_phase_id:
         return [phase for phase in phases if phase.pk == nomination.preferred_phase_id] or phases
     return phases
