@@ -164,6 +164,18 @@ def quota_of(*, program: Program, organ: Organ) -> Quota:
             or Quota(program=program, organ=organ, seats=0))
 
 
+def quotas_of(*, program: Program, organs) -> list[Quota]:
+    """The quotas of these organs in the program, in the official order of the organs (unsaved, 0 seats, for an
+    organ without one): two queries."""
+    stored = {quota.organ_id: quota for quota in Quota.unscoped.filter(program=program, organ__in=organs)}
+    result = []
+    for organ in organs.order_by(*organ_order()):
+        quota = stored.get(organ.pk) or Quota(program=program, organ=organ, seats=0)
+        quota.organ, quota.program = organ, program
+        result.append(quota)
+    return result
+
+
 def quota_list(*, user, program: Program | None = None) -> QuerySet[Quota]:
     qs = Quota.objects.visible_to(user).select_related("program", "organ", "preferred_phase")
     if program is not None:
@@ -181,8 +193,10 @@ def organs_not_nominated(*, program: Program) -> QuerySet[Organ]:
 # --- Nominations -----------------------------------------------------------------------------------
 
 def _nomination_rows(qs):
+    """With what a row shows and what its actions' rules ask (the program's phases: has the class started?)."""
     return qs.select_related("program", "person", "organ", "preferred_phase", "replaces__person").prefetch_related(
-        Prefetch("unavailable_periods", queryset=UnavailablePeriod.objects.order_by("starts_on")))
+        Prefetch("unavailable_periods", queryset=UnavailablePeriod.objects.order_by("starts_on")),
+        "program__phases")
 
 
 def nomination_list(*, user, program: Program | None = None, organ_id: int | None = None, status: str = "",
@@ -215,8 +229,7 @@ def my_nominations(*, user) -> QuerySet[Nomination]:
     """A participant's own nominations (every program), the latest program first."""
     if not user.person_id:
         return Nomination.unscoped.none()
-    return _nomination_rows(Nomination.unscoped.filter(person_id=user.person_id)).prefetch_related(
-        "program__phases").order_by("-program__year", "-id")
+    return _nomination_rows(Nomination.unscoped.filter(person_id=user.person_id)).order_by("-program__year", "-id")
 
 
 def my_phases(*, nomination: Nomination) -> list[Phase]:
@@ -226,6 +239,21 @@ def my_phases(*, nomination: Nomination) -> list[Phase]:
     if nomination.preferred_phase_id:
         return [phase for phase in phases if phase.pk == nomination.preferred_phase_id] or phases
     return phases
+
+
+def sessions_of_phases(phases) -> dict[int, list]:
+    """The timetables of these phases in one query (phase id -> sessions in time order)."""
+    from dangjian.training.models import Session
+    from dangjian.training.selectors import session_prefetches
+
+    found: dict[int, list] = {}
+    if not phases:
+        return found
+    for session in (Session.unscoped.filter(phase__in=[phase.pk for phase in phases])
+                    .select_related("course", "venue", "classroom", "group").prefetch_related(*session_prefetches())
+                    .order_by("starts_at", "group__number", "id")):
+        found.setdefault(session.phase_id, []).append(session)
+    return found
 
 
 def open_quotas(*, user) -> QuerySet[Quota]:

@@ -23,7 +23,6 @@ from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import Nomination
 from dangjian.enrollment.services import NomineeInput
 from dangjian.organizations.models import Organ, Person
-from dangjian.training import selectors as training_selectors
 from dangjian.web.forms_enrollment import (
     DecideForm,
     EnrollmentSettingsForm,
@@ -93,9 +92,8 @@ def enrollment_overview(request, pk):
         "nominate_organs": [],
     }
     if not organizer:
-        context["nominate_organs"] = [
-            organ for organ in Organ.objects.visible_to(user).order_by("sort_order", "name_sort", "id")
-            if user.has_perm("enrollment.nominate", selectors.quota_of(program=program, organ=organ))]
+        quotas = selectors.quotas_of(program=program, organs=Organ.objects.visible_to(user))
+        context["nominate_organs"] = [quota.organ for quota in quotas if user.has_perm("enrollment.nominate", quota)]
     if organizer:
         context["not_nominated"] = list(selectors.organs_not_nominated(program=program)[:50])
         context["deadline_passed"] = settings.deadline_passed()
@@ -363,9 +361,10 @@ def my_enrollment(request):
     for nomination in nominations:
         nomination.my_phases = selectors.my_phases(nomination=nomination) \
             if nomination.status == NominationStatus.CONFIRMED else []
+    sessions = selectors.sessions_of_phases([phase for n in nominations for phase in n.my_phases])
+    for nomination in nominations:
         for phase in nomination.my_phases:
-            phase.my_sessions = list(training_selectors.phase_sessions(phase=phase)) \
-                if nomination.status == NominationStatus.CONFIRMED else []
+            phase.my_sessions = sessions.get(phase.pk, [])
     return render(request, "web/enrollment/my_enrollment.html", {"active": "my_enrollment",
                                                                   "nominations": nominations})
 
