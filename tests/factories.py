@@ -197,3 +197,35 @@ class SessionFactory(factory.django.DjangoModelFactory):
     form = "lecture"
     title = factory.Sequence(lambda n: f"专题讲座{n}")
     hours = 3
+
+
+# --- Ledger (学时档案) ------------------------------------------------------------------------------
+
+class TrainingRecordFactory(factory.django.DjangoModelFactory):
+    """A record as the services leave it: year and days derived from the dates (TrainingRecord.clean)."""
+
+    class Meta:
+        model = "ledger.TrainingRecord"
+
+    person = factory.SubFactory(PersonFactory)
+    title = factory.Sequence(lambda n: f"党员教育培训{n}")
+    institution = "中共南阳市委党校"
+    kind = "concentrated"
+    starts_on = datetime.date(2026, 3, 2)
+    ends_on = datetime.date(2026, 3, 6)
+    hours = 40
+    source = "entered"
+    year = factory.LazyAttribute(lambda record: record.ends_on.year)
+    days = factory.LazyAttribute(
+        lambda record: (record.ends_on - record.starts_on).days + 1 if record.kind == "concentrated" else 0)
+
+
+class ExemptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ledger.Exemption"
+
+    person = factory.SubFactory(PersonFactory)
+    requirement_code = "induction"
+    reason = "长期病假"
+    starts_on = datetime.date(2026, 1, 1)
+    ends_on = datetime.date(2026, 12, 31)

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "dangjian.jobs",
     "dangjian.organizations",
     "dangjian.training",
+    "dangjian.ledger",
     "dangjian.enrollment",
     "dangjian.web",
     "dangjian.api",

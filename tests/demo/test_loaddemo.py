@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.core.models import AuditEntry
@@ -354,3 +355,22 @@ def test_the_printed_counts_are_what_the_pages_show(loaded, program, client):
     assert printed["phases"] == len(phases)
     assert printed["sessions"] == sum(client.get(reverse("phase_timetable", args=[phase.pk])).context["session_count"]
                                       for phase in phases)
+
+
+def test_the_ledger_makes_compliance_realistic(loaded):
+    """External records (online study, rotation training, earlier induction) and the requirements as data: the
+    secretaries of 南阳市教育局 appointed in recent months are due, as the unit administrator will see them."""
+    from dangjian.ledger import selectors
+    from dangjian.ledger.models import Requirement, TrainingRecord
+
+    assert TrainingRecord.unscoped.filter(source="imported", kind="online").count() > 300
+    assert set(Requirement.objects.values_list("code", flat=True)) >= {
+        "induction", "secretary-annual", "member-annual", "cadre-annual", "cadre-five-year", "cadre-online"}
+    edu = Organ.unscoped.get(code="edu-bureau")
+    recent = timezone.localdate() - datetime.timedelta(days=182)
+    due = [p for p in selectors.due_for_induction(organ_ids=[edu.pk]) if p.first_secretary_on >= recent]
+    assert due and all(p.induction_status == "due" for p in due)
+    organizer = User.objects.get(username="organizer")
+    counts = selectors.compliance_counts(user=organizer, requirement=Requirement.objects.get(code="secretary-annual"))
+    assert counts["satisfied"] > 0 and counts["due"] > 0
+    assert "Training-hours ledger:" in loaded

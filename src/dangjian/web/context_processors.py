@@ -22,6 +22,8 @@ def navigation(request):
         items.append((_("Training programs"), reverse("program_list"), "training_program"))
     if user.has_perm("training.view_library"):
         items.append((_("Training library"), reverse("library_index"), "training_library"))
+    if user.has_perm("ledger.view_ledger"):
+        items.append((_("Training hours"), reverse("ledger_home"), "ledger"))
     # The rule alone (no model-permission tables: a superuser is not a participant).
     if rules.has_perm("enrollment.view_own_enrollment", user):
         items.append((_("My training"), reverse("my_enrollment"), "my_enrollment"))

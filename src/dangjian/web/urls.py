@@ -44,6 +44,8 @@ urlpatterns = [
     path("", include("dangjian.web.urls_programs")),
     path("", include("dangjian.web.urls_timetable")),
     path("", include("dangjian.web.urls_documents")),
+    # Training-hours ledger and compliance
+    path("", include("dangjian.web.urls_ledger")),
     # Enrollment: quotas, nominations, waitlist; the participant's own page and account activation
     path("", include("dangjian.web.urls_enrollment")),
 ]

@@ -39,6 +39,7 @@ from dangjian.organizations.spreadsheets.layout import (
     PARTY_ORG_TYPES,
     PEOPLE_SHEET,
     POST_SHEET,
+    Kind,
     Sheet,
     get_kind,
 )
@@ -625,6 +626,17 @@ def registry_import(*, kind: str, file, by, progress: Callable[[int, int], None]
     require_perm(by, "organizations.import_registry")
     if kind == "organs":
         require_perm(by, "organizations.import_organs")
+    return import_workbook(spec=spec, importer_class=IMPORTERS[kind], file=file, by=by, progress=progress,
+                           filename=filename, before_writing=before_writing)
+
+
+def import_workbook(*, spec: Kind, importer_class: type[Importer], file, by,
+                    progress: Callable[[int, int], None] | None = None, filename: str = "",
+                    before_writing: Callable[[], None] | None = None, audit_model: str = "") -> ImportResult:
+    """The all-or-nothing import of a workbook laid out as `spec`, checked and written by `importer_class`
+    (validate every row, then write all in one transaction, audited as one "import" entry). The caller has
+    asked the permission. Also the ledger's import of training records (ledger/spreadsheets.py) runs on it."""
+    kind = spec.key
     result = ImportResult(kind=kind)
     problems = Problems(limit=max_reported_errors(), order=error_order(spec))
     spool = Spool()
@@ -633,7 +645,7 @@ def registry_import(*, kind: str, file, by, progress: Callable[[int, int], None]
             if sheets is None:
                 return result.fail(problems)
             tick = Progress(progress, sum(rows.total for rows in sheets))
-            importer = IMPORTERS[kind](user=by, errors=problems, tick=tick, spool=spool)
+            importer = importer_class(user=by, errors=problems, tick=tick, spool=spool)
             plan = importer.validate(sheets)
             tick.finish()
             if not problems and not any(rows.seen for rows in sheets):
@@ -646,7 +658,7 @@ def registry_import(*, kind: str, file, by, progress: Callable[[int, int], None]
             with transaction.atomic():
                 counts = importer.write(plan)
                 audit_record(
-                    actor=by, action="import", model=spec.model._meta.label_lower,
+                    actor=by, action="import", model=audit_model or spec.model._meta.label_lower,
                     object_repr=_("Import of %(kind)s: %(counts)s") % {
                         "kind": spec.label,
                         "counts": ", ".join(f"{COUNT_LABELS[key]} {count}" for key, count in counts.items()),

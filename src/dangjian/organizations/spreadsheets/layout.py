@@ -17,6 +17,7 @@ TEXT = "text"
 CODE = "code"  # an organ code (slug)
 DATE = "date"
 INTEGER = "integer"
+DECIMAL = "decimal"  # a number of 0 or more with at most one decimal place (hours)
 CHOICE = "choice"
 ID_NUMBER = "id_number"
 MOBILE = "mobile"

@@ -12,6 +12,7 @@ open_workbook().
 
 import contextlib
 import datetime
+import decimal
 import heapq
 import io
 import logging
@@ -40,6 +41,7 @@ from dangjian.organizations.spreadsheets.layout import (
     CHOICE,
     CODE,
     DATE,
+    DECIMAL,
     ID_NUMBER,
     INTEGER,
     MOBILE,
@@ -590,7 +592,7 @@ def parse_cell(column: Column, value, lookups: dict[str, dict[str, str]]):
     if not text:
         if column.required:
             raise CellError(_("This column is required."))
-        return None if column.type == INTEGER else ""
+        return None if column.type in (INTEGER, DECIMAL) else ""
     if column.max_length and len(text) > column.max_length:
         raise CellError(_("At most %(max)d characters (this has %(count)d).")
                         % {"max": column.max_length, "count": len(text)})
@@ -608,6 +610,15 @@ def parse_cell(column: Column, value, lookups: dict[str, dict[str, str]]):
         if number is None or not number.is_integer() or number < 0:
             raise CellError(_("“%(value)s” is not a whole number of 0 or more.") % {"value": text})
         return int(number)
+    if column.type == DECIMAL:
+        try:
+            number = decimal.Decimal(text)
+        except decimal.InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or number < 0 or number != number.quantize(decimal.Decimal("0.1")):
+            raise CellError(_("“%(value)s” is not a number of 0 or more with at most one decimal place.")
+                            % {"value": text})
+        return number.quantize(decimal.Decimal("0.1"))
     if column.type == ID_NUMBER:
         try:
             validate_id_number(text)

@@ -26,9 +26,11 @@ from dangjian.organizations.spreadsheets.layout import (
     CODE,
     DATE,
     DATE_HELP,
+    DECIMAL,
     ID_NUMBER,
     INSTRUCTIONS_SHEET,
     INTEGER,
+    KINDS,
     MOBILE,
     MONTH_HELP,
     ORGAN_SHEET,
@@ -60,6 +62,8 @@ def _allowed_values(column: Column) -> str:
         return _("Date")
     if column.type == INTEGER:
         return _("Whole number")
+    if column.type == DECIMAL:
+        return _("Number, at most one decimal place")
     if column.type == ID_NUMBER:
         return _("18 characters, text")
     if column.type == MOBILE:
@@ -133,10 +137,13 @@ def _write_instructions(workbook: Workbook, kind: Kind) -> None:
           "English codes shown in brackets."),
         _("The import is all-or-nothing: if any row has a problem, nothing is imported and every problem is "
           "listed with its sheet, row and column."),
-        _("The import only creates records. A row for an organ code, party organization or ID number that is "
-          "already registered is reported as a duplicate."),
-        _("Import in this order: organs, then party organizations, then people and posts."),
     ]
+    if kind.key in KINDS:  # the registry's workbooks (the ledger's has its own kind)
+        notes += [
+            _("The import only creates records. A row for an organ code, party organization or ID number that is "
+              "already registered is reported as a duplicate."),
+            _("Import in this order: organs, then party organizations, then people and posts."),
+        ]
     if kind.key == "people":
         notes.append(_(
             "A post (任职) names the person by ID number (a person on the 人员 sheet of this file or already "

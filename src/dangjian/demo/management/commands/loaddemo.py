@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from dangjian.core.audit import current_origin
+from dangjian.demo.ledger import load_ledger
 from dangjian.demo.registry import load_registry
 from dangjian.demo.training import load_training
 from dangjian.demo.users import DEMO_PASSWORD, load_users
@@ -12,7 +13,7 @@ from dangjian.portal.demo import load_portal
 class Command(BaseCommand):
     help = (
         "Load the Nanyang demo (idempotent, deterministic): organs, party organizations, people, users, "
-        "the training library and the seed's training program."
+        "the training library and the seed's training program, external training records of the ledger."
     )
 
     @transaction.atomic
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             load_registry()
             logins = load_users()
             training = load_training()
+            ledger = load_ledger()
         finally:
             current_origin.reset(token)
         # Counted when everything is loaded, as the pages count: the training classes add their temporary
@@ -38,6 +40,11 @@ class Command(BaseCommand):
             f"{training['courses']} courses, {training['instructors']} instructors; "
             f"“{program.title}” ({program.get_status_display()}), {training['phases']} phases, "
             f"{training['sessions']} sessions{'' if training['created'] else ' (already loaded)'}."
+        )
+        self.stdout.write(
+            f"Training-hours ledger: {ledger['records']} external training records"
+            f"{'' if ledger['created'] else ' (already loaded)'}; requirements: the rules of 2019–2023 (induction "
+            f"within the rule's months, 56 and 32 hours a year, cadre tiers)."
         )
         for warning in training["warnings"]:
             self.stdout.write(self.style.WARNING(f"  {warning}"))
