@@ -19,15 +19,6 @@ def _today():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _ledger(monkeypatch):
-    from dangjian.enrollment import selectors
-    from tests.enrollment.conftest import due_stand_in
-
-    if not selectors.ledger_available():
-        monkeypatch.setattr(selectors, "people_due", due_stand_in)
-
-
 def test_the_flow_through_the_api(api_as, enrollment_world):
     w = enrollment_world
     organizer, admin = api_as(w.organizer), api_as(w.admin)

@@ -18,12 +18,12 @@ import pytest
 import time_machine
 
 from dangjian.core.models import AuditEntry
-from dangjian.enrollment import selectors, services
+from dangjian.enrollment import services
 from dangjian.enrollment.models import ActivationLink, Nomination, ProgramEnrollment, Quota
 from dangjian.enrollment.services import NomineeInput
 from tests.conftest import ROLES
 from tests.denials import assert_no_traceback_logged
-from tests.enrollment.conftest import due_stand_in, make_secretaries
+from tests.enrollment.conftest import make_secretaries
 from tests.factories import OrganFactory, PhaseFactory, ProgramFactory
 from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
@@ -33,9 +33,7 @@ NOW = datetime.datetime(2027, 1, 15, 10, tzinfo=datetime.UTC)
 
 
 @pytest.fixture(autouse=True)
-def _today_and_ledger(monkeypatch):
-    if not selectors.ledger_available():
-        monkeypatch.setattr(selectors, "people_due", due_stand_in)
+def _today():
     with time_machine.travel(NOW, tick=False):
         yield
 

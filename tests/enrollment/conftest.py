@@ -1,26 +1,12 @@
-"""The enrollment tests' world: an organ with secretaries, a program open for enrollment with two phases, and
-the ledger's answer of who is due (stood in for until the ledger is merged: the secretaries of the organs asked
-about)."""
+"""The enrollment tests' world: an organ with secretaries appointed in September 2026 (due for induction training
+by March 2027, as the ledger says), a program open for enrollment with two phases in March 2027."""
 
 import datetime
 from types import SimpleNamespace
 
 import pytest
 
-from dangjian.enrollment import selectors
-from dangjian.organizations.models import Person
 from tests.factories import OrganFactory, PersonFactory, PhaseFactory, PostFactory, ProgramFactory, UserFactory
-
-
-def due_stand_in(*, organ_ids=None, on=None):
-    people = Person.unscoped.filter(first_secretary_on__isnull=False)
-    return people if organ_ids is None else people.filter(organ__in=organ_ids)
-
-
-@pytest.fixture(autouse=True)
-def _ledger_stand_in(monkeypatch):
-    if not selectors.ledger_available():
-        monkeypatch.setattr(selectors, "people_due", due_stand_in)
 
 
 def make_secretaries(organ, count, started_on=datetime.date(2026, 9, 1)):

@@ -82,7 +82,6 @@ class EnrollmentOut(Schema):
     confirmed: int
     seats_left: int
     counts: dict[str, int]
-    ledger_available: bool
 
 
 class EnrollmentIn(Input):
@@ -202,8 +201,7 @@ def _summary(program: Program, user) -> dict:
     return {"program_id": program.pk, "status": program.status,
             "nomination_deadline": setup.nomination_deadline, "note": setup.note,
             "capacity": summary.capacity, "quota_total": summary.quota_total, "confirmed": summary.confirmed,
-            "seats_left": summary.seats_left, "counts": summary.counts,
-            "ledger_available": selectors.ledger_available()}
+            "seats_left": summary.seats_left, "counts": summary.counts}
 
 
 # Routers -------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 may be nominated (`nominee_choices`).
 
 Who is due for induction training is the ledger's rule (dangjian.ledger.selectors.due_for_induction), never
-computed here: `people_due` asks it.
+computed here: `people_due` asks it; `induction_credited` asks the ledger who is credited already.
 """
 
 import datetime
@@ -16,38 +16,23 @@ from django.utils import timezone
 
 from dangjian.enrollment.enums import ACTIVE_STATUSES, NominationStatus
 from dangjian.enrollment.models import Nomination, ProgramEnrollment, Quota, UnavailablePeriod
+from dangjian.ledger.selectors import due_for_induction, has_induction_credit
 from dangjian.organizations.models import Organ, PartyOrganization, Person, Post, organ_order
 from dangjian.organizations.scoping import sees_all_organs
 from dangjian.training.enums import ProgramStatus
 from dangjian.training.models import Phase, Program
 
-# --- The ledger's answers (branch `ledger`) -------------------------------------------------------
-
-
-def ledger_available() -> bool:
-    try:
-        from dangjian.ledger import selectors  # noqa: F401
-    except ImportError:
-        return False
-    return True
+# --- The ledger's answers --------------------------------------------------------------------------
 
 
 def people_due(*, organ_ids, on: datetime.date | None = None) -> QuerySet[Person]:
-    """People of these organs due (or overdue) for induction training, as the ledger says (annotated
-    `induction_deadline` and `induction_status`). Without the ledger: nobody (the pages say so)."""
-    try:
-        from dangjian.ledger.selectors import due_for_induction
-    except ImportError:
-        return Person.unscoped.none()
+    """People of these organs (None: every organ) due or overdue for induction training, as the ledger says
+    (annotated `induction_deadline` and `induction_status`)."""
     return due_for_induction(organ_ids=list(organ_ids) if organ_ids is not None else None, on=on)
 
 
 def induction_credited(person_ids) -> set[int]:
     """Of these people, those already credited with induction training (the ledger)."""
-    try:
-        from dangjian.ledger.selectors import has_induction_credit
-    except ImportError:
-        return set()
     return set(has_induction_credit(list(person_ids)))
 
 
@@ -139,7 +124,7 @@ def quota_rows(*, user, program: Program, on: datetime.date | None = None) -> li
     quotas = {quota.organ_id: quota for quota in Quota.unscoped.filter(program=program)
               if organ_ids is None or quota.organ_id in organ_ids}
     due = people_due(organ_ids=organ_ids, on=on)
-    due_counts = dict(due.order_by().values_list("organ").annotate(n=Count("id"))) if due is not None else {}
+    due_counts = dict(due.order_by().values_list("organ").annotate(n=Count("id")))
     active = (Nomination.unscoped.filter(program=program, status__in=ACTIVE_STATUSES)
               .values_list("organ").annotate(n=Count("id"), confirmed=Count(
                   "id", filter=Q(status=NominationStatus.CONFIRMED))).order_by())

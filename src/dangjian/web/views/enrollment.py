@@ -85,7 +85,7 @@ def enrollment_overview(request, pk):
     context = {
         "active": ACTIVE, "program": program, "settings": settings,
         "summary": selectors.enrollment_summary(program=program, organ_ids=organ_ids),
-        "rows": rows, "organizer": organizer, "ledger_available": selectors.ledger_available(),
+        "rows": rows, "organizer": organizer,
         "page": paginate(request, nominations), "status": status, "organ_filter": organ_filter,
         "statuses": NominationStatus.choices,
         "can_manage": user.has_perm("enrollment.manage_enrollment", program),
@@ -147,7 +147,6 @@ def enrollment_settings(request, pk):
         "active": ACTIVE, "program": program, "form": form, "rows": rows, "errors": errors,
         "capacity": capacity, "quota_total": sum(row.seats or 0 for row in rows),
         "suggested_total": sum(row.suggested for row in rows), "phases": list(program.phases.all()),
-        "ledger_available": selectors.ledger_available(),
     }, status=400 if errors or form.errors else 200)
 
 
@@ -230,7 +229,6 @@ def nominate_page(request, pk, organ_pk):
         "addable": choices.exclude(pk__in=[row["person"].pk for row in rows])[:200],
         "held": held, "held_count": sum(1 for n in held if n.is_active),
         "settings": selectors.enrollment_settings(program),
-        "ledger_available": selectors.ledger_available(),
     }, status=400 if errors else 200)
 
 
