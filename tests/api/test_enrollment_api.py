@@ -33,7 +33,7 @@ def test_the_flow_through_the_api(api_as, enrollment_world):
     before = db_state()
     response = admin.post(f"enrollment/programs/{w.program.pk}/nominations", {
         "organ_id": w.organ.pk, "people": [{"person_id": row["id"]} for row in due]})
-    assert response.status_code == 422 and "beyond the quota" in field_errors(response)["people"]
+    assert response.status_code == 422 and "超出" in field_errors(response)["people"]  # beyond the quota
     assert state_diff(before, db_state()) == {}
     response = admin.post(f"enrollment/programs/{w.program.pk}/nominations", {
         "organ_id": w.organ.pk, "people": [{"person_id": row["id"], "unavailable": [
@@ -65,5 +65,5 @@ def test_a_person_of_another_organ_is_refused_by_name(api_as, enrollment_world):
     # The unit administrator does not see the other organ's people at all.
     response = api_as(w.admin).post(f"enrollment/programs/{w.program.pk}/nominations", {
         "organ_id": w.organ.pk, "people": [{"person_id": w.others[0].pk}]})
-    assert response.status_code == 422 and "no person with id" in field_errors(response)["people"]
+    assert response.status_code == 422 and "没有编号为" in field_errors(response)["people"]  # no such person
     assert not Nomination.unscoped.exists()

@@ -5,8 +5,16 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from tests.factories import OrganFactory, PersonFactory, PhaseFactory, PostFactory, ProgramFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages, asserted in English (the pages' tests read them in Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def make_secretaries(organ, count, started_on=datetime.date(2026, 9, 1)):

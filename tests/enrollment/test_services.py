@@ -265,3 +265,14 @@ def test_nominee_choices_leave_out_those_without_a_current_post(enrollment_world
     choices = set(selectors.nominee_choices(user=w.admin, program=w.program, organ=w.organ))
     assert choices == set(w.secretaries[1:])
     assert not selectors.nominee_choices(user=w.other_admin, program=w.program, organ=w.organ).exists()
+
+
+def test_the_class_picks_from_the_confirmed_participants_once_there_are_any(enrollment_world):
+    from dangjian.training.selectors import class_nominee_choices
+
+    w = enrollment_world
+    assert class_nominee_choices(user=w.organizer, phase=w.phase1).count() > 2  # the registry, before
+    set_quota(w, 2)
+    first, _not_confirmed = nominate(w, w.secretaries[:2])
+    services.nominations_confirm(nominations=[first], by=w.organizer)
+    assert list(class_nominee_choices(user=w.organizer, phase=w.phase1)) == [first.person]
