@@ -37,6 +37,8 @@ class Subjects:
     program: int
     phase: int
     new_since: str
+    enrollment: int = 0  # the program with the most nominations the role sees
+
 
     @classmethod
     def find(cls, user) -> "Subjects":
@@ -52,9 +54,13 @@ class Subjects:
                   .order_by("-n", "pk").first())
         program = Program.objects.visible_to(user).annotate(n=Count("phases__sessions")).order_by("-n", "pk").first()
         phase = Phase.objects.filter(program=program).order_by("number").first() if program else None
+        from dangjian.enrollment.models import Nomination
+
+        busiest = (Nomination.objects.visible_to(user).filter(program__status="enrollment_open").values("program")
+                   .annotate(n=Count("pk")).order_by("-n").values_list("program", flat=True).first())
         return cls(organ=organ.pk, party_organization=committee.pk, person=person.pk,
                    program=program.pk if program else 0, phase=phase.pk if phase else 0,
-                   new_since=newly_appointed_since_default().isoformat())
+                   new_since=newly_appointed_since_default().isoformat(), enrollment=busiest or program.pk)
 
 
 # (name, URL of the Subjects). Staff pages, then the API's lists. Pages a role may not open answer 403 there.
@@ -91,6 +97,10 @@ PAGES = [
     ("new program (form)", lambda s: "/training/programs/new/"),
     ("phase", lambda s: f"/training/phases/{s.phase}/"),
     ("timetable", lambda s: f"/training/phases/{s.phase}/timetable/"),
+    ("enrollment", lambda s: f"/enrollment/programs/{s.enrollment}/"),
+    ("enrollment, waitlist", lambda s: f"/enrollment/programs/{s.enrollment}/?status=waitlisted"),
+    ("enrollment quotas (form)", lambda s: f"/enrollment/programs/{s.enrollment}/settings/"),
+    ("nomination page", lambda s: f"/enrollment/programs/{s.enrollment}/organs/{s.organ}/nominate/"),
     ("portal editor (Wagtail)", lambda s: "/cms/"),
     ("portal front page", lambda s: "/portal/"),
     ("portal search 书记", lambda s: "/portal/search/?q=书记"),
@@ -110,6 +120,9 @@ PAGES = [
     ("API sites", lambda s: "/api/v1/sites"),
     ("API instructors", lambda s: "/api/v1/instructors"),
     ("API courses", lambda s: "/api/v1/courses"),
+    ("API nominations", lambda s: "/api/v1/enrollment/nominations"),
+    ("API nominations of a program", lambda s: f"/api/v1/enrollment/nominations?program={s.enrollment}"),
+    ("API quotas", lambda s: f"/api/v1/enrollment/programs/{s.enrollment}/quotas"),
 ]
 
 
