@@ -276,3 +276,16 @@ def test_the_class_picks_from_the_confirmed_participants_once_there_are_any(enro
     first, _not_confirmed = nominate(w, w.secretaries[:2])
     services.nominations_confirm(nominations=[first], by=w.organizer)
     assert list(class_nominee_choices(user=w.organizer, phase=w.phase1)) == [first.person]
+
+
+def test_a_person_credited_in_the_ledger_is_flagged_when_nominated_for_another_induction_class(enrollment_world):
+    from dangjian.ledger.services import record_credit_phase
+    from tests.factories import PhaseFactory, ProgramFactory
+
+    w = enrollment_world
+    earlier = PhaseFactory(program=ProgramFactory(year=2026, requirement="induction"), number=1,
+                           starts_on=datetime.date(2026, 10, 12), ends_on=datetime.date(2026, 10, 16))
+    record_credit_phase(phase=earlier, people=[w.secretaries[0]], hours=37.5, by=w.organizer)
+    set_quota(w, 2)
+    flagged, plain = nominate(w, w.secretaries[:2], by=w.organizer)
+    assert (flagged.already_credited, plain.already_credited) == (True, False)
