@@ -65,6 +65,7 @@ def test_the_whole_nomination_flow(client, enrollment_world):
     mine = client.get(reverse("my_enrollment")).content.decode()
     assert first.person.name in mine or program.title in mine
     assert program.title in mine
+    assert "暂无培训记录" in mine  # their own records of the ledger: none yet
     assert client.get(path).status_code == 404  # used once
     # The participant sees nothing of the staff pages.
     assert client.get(reverse("enrollment_overview", args=[program.pk])).status_code == 403

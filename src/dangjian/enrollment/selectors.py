@@ -217,6 +217,15 @@ def my_nominations(*, user) -> QuerySet[Nomination]:
     return _nomination_rows(Nomination.unscoped.filter(person_id=user.person_id)).order_by("-program__year", "-id")
 
 
+def my_records(*, user):
+    """A participant's own training records (the ledger's rows of their Person), the latest first."""
+    from dangjian.ledger.models import TrainingRecord
+
+    if not user.person_id:
+        return TrainingRecord.unscoped.none()
+    return TrainingRecord.unscoped.filter(person_id=user.person_id).order_by("-starts_on", "-id")
+
+
 def my_phases(*, nomination: Nomination) -> list[Phase]:
     """The phases a participant's schedule shows: their preferred phase when one is noted (allocation is a later
     step), else every phase of the program."""

@@ -363,8 +363,9 @@ def my_enrollment(request):
     for nomination in nominations:
         for phase in nomination.my_phases:
             phase.my_sessions = sessions.get(phase.pk, [])
-    return render(request, "web/enrollment/my_enrollment.html", {"active": "my_enrollment",
-                                                                  "nominations": nominations})
+    return render(request, "web/enrollment/my_enrollment.html", {
+        "active": "my_enrollment", "nominations": nominations,
+        "records": list(selectors.my_records(user=request.user)[:50])})
 
 
 def participant_activate(request, token):
