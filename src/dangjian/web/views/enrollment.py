@@ -40,6 +40,7 @@ from dangjian.web.views.base import (
 )
 
 ACTIVE = "training_program"
+SHOWN = 50  # organs not nominated and places of the waitlist shown on the overview (the whole count beside)
 
 enrollment_required = permission_required("enrollment.view_enrollment")
 
@@ -95,9 +96,12 @@ def enrollment_overview(request, pk):
         quotas = selectors.quotas_of(program=program, organs=Organ.objects.visible_to(user))
         context["nominate_organs"] = [quota.organ for quota in quotas if user.has_perm("enrollment.nominate", quota)]
     if organizer:
-        context["not_nominated"] = list(selectors.organs_not_nominated(program=program)[:50])
+        missing = selectors.organs_not_nominated(program=program)
+        context["not_nominated"] = list(missing[:SHOWN])
+        context["not_nominated_count"] = len(context["not_nominated"]) if len(context["not_nominated"]) < SHOWN \
+            else missing.count()
         context["deadline_passed"] = settings.deadline_passed()
-        context["waitlist"] = list(selectors.waitlist(program=program)[:50])
+        context["waitlist"] = list(selectors.waitlist(program=program)[:SHOWN])
         context["can_decide"] = user.has_perm("enrollment.decide_nomination", None) \
             and program.status == program.Status.ENROLLMENT_OPEN
     return render(request, "web/enrollment/overview.html", context)
