@@ -10,7 +10,7 @@ import pytest
 from dangjian.enrollment import services
 from dangjian.enrollment.models import Nomination
 from dangjian.organizations.models import PartyOrganization
-from tests.e2e.conftest import log_in, make_user
+from tests.e2e.conftest import PHONE, log_in, make_user
 from tests.factories import (
     OrganFactory,
     PartyOrganizationFactory,
@@ -21,6 +21,7 @@ from tests.factories import (
 )
 
 MAX_CLICKS = 10
+OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 
 
 @pytest.fixture
@@ -120,3 +121,15 @@ def test_unit_admin_nominates_all_due_secretaries_in_a_few_clicks(session, open_
     assert open_program["program"].title in page.inner_text("main")
     session.screenshot("enrollment-8-my-training")
     assert session.console_errors == []
+
+    # On a phone (the participant's device) nothing scrolls sideways: the participant's page, and the unit
+    # administrator's nomination page.
+    page.set_viewport_size(PHONE)
+    page.reload()
+    assert page.evaluate(OVERFLOW) <= 0
+    session.screenshot("enrollment-9-my-training-phone")
+    session.context.clear_cookies()
+    log_in(page, "unitadmin")
+    page.goto(f"/enrollment/programs/{open_program['program'].pk}/organs/{open_program['organ'].pk}/nominate/")
+    assert page.evaluate(OVERFLOW) <= 0
+    session.screenshot("enrollment-10-nomination-page-phone")
