@@ -101,6 +101,15 @@ PAGES = [
     ("enrollment, waitlist", lambda s: f"/enrollment/programs/{s.enrollment}/?status=waitlisted"),
     ("enrollment quotas (form)", lambda s: f"/enrollment/programs/{s.enrollment}/settings/"),
     ("nomination page", lambda s: f"/enrollment/programs/{s.enrollment}/organs/{s.organ}/nominate/"),
+    ("ledger: city compliance, induction", lambda s: "/ledger/compliance/"),
+    ("ledger: city compliance, secretaries' hours", lambda s: "/ledger/compliance/?requirement=secretary-annual"),
+    ("ledger: organ compliance, induction", lambda s: f"/ledger/compliance/organs/{s.organ}/"),
+    ("ledger: organ compliance, members' hours",
+     lambda s: f"/ledger/compliance/organs/{s.organ}/?requirement=member-annual"),
+    ("ledger: a person's archive", lambda s: f"/ledger/people/{s.person}/"),
+    ("ledger: annual statistics", lambda s: "/ledger/statistics/"),
+    ("ledger: requirements", lambda s: "/ledger/requirements/"),
+    ("ledger: induction forecast", lambda s: "/ledger/forecast/"),
     ("portal editor (Wagtail)", lambda s: "/cms/"),
     ("portal front page", lambda s: "/portal/"),
     ("portal search 书记", lambda s: "/portal/search/?q=书记"),
@@ -123,6 +132,11 @@ PAGES = [
     ("API nominations", lambda s: "/api/v1/enrollment/nominations"),
     ("API nominations of a program", lambda s: f"/api/v1/enrollment/nominations?program={s.enrollment}"),
     ("API quotas", lambda s: f"/api/v1/enrollment/programs/{s.enrollment}/quotas"),
+    ("API ledger records", lambda s: "/api/v1/ledger/records"),
+    ("API ledger compliance per organ", lambda s: "/api/v1/ledger/compliance/organs?requirement=secretary-annual"),
+    ("API ledger compliance, an organ's people", lambda s: f"/api/v1/ledger/compliance/people?organ={s.organ}"),
+    ("API ledger statistics", lambda s: "/api/v1/ledger/statistics?year=2026"),
+    ("API ledger forecast", lambda s: "/api/v1/ledger/forecast"),
 ]
 
 

@@ -65,6 +65,7 @@ class Sizes:
     branches_per_organ: int = 9  # under the organ's committee; with the committee 10 party organizations
     people_per_organ: int = 100
     programs: int = 300  # generated training programs, besides the demo's seed program
+    records_per_person: float = 1.5  # the training-hours ledger: 300,000 records at full size
 
 
 @dataclass
@@ -367,7 +368,53 @@ def portal(province: Province) -> dict:
     return {"portal pages": load_portal()["items"]}
 
 
-STEPS = [registry, users, training, enrollment, portal]
+def ledger(province: Province) -> dict:
+    """The training-hours ledger (学时档案): about records_per_person external records per person, this year and last
+    (online study mostly, concentrated trainings, the induction of most secretaries appointed more than eight
+    months ago); the requirements are the migration's (ledger 0002)."""
+    from dangjian.ledger.models import TrainingRecord
+
+    rng, today = province.rng, province.today
+    record_id = Ids(TrainingRecord)
+    rows = []
+    people = _people_with_appointments()
+    target = round(len(people) * province.sizes.records_per_person)
+    inducted = 0
+    for pk, appointed in people:
+        if appointed and (today - appointed).days > 240 and rng.random() < 0.7:
+            start = appointed + datetime.timedelta(days=rng.randint(30, 170))
+            rows.append(_ledger_row(record_id(), pk, start, 5, "任职培训班", "concentrated", 37.5, True))
+            inducted += 1
+    while len(rows) < target:
+        pk, _appointed = people[rng.randrange(len(people))]
+        year = today.year - rng.randint(0, 1)
+        start = datetime.date(year, rng.randint(1, 12 if year < today.year else today.month), rng.randint(1, 28))
+        start = min(start, today)
+        if rng.random() < 0.7:
+            rows.append(_ledger_row(record_id(), pk, start, 1, "网络专题学习", "online", rng.choice([8, 12, 16, 24])))
+        else:
+            rows.append(_ledger_row(record_id(), pk, start, rng.choice([1, 3, 5]), "集中学习培训", "concentrated",
+                                    rng.choice([8, 24, 32, 37.5])))
+    insert(TrainingRecord, rows)
+    return {"ledger records": len(rows), "of which induction": inducted}
+
+
+def _people_with_appointments() -> list[tuple[int, datetime.date | None]]:
+    from dangjian.organizations.models import Person
+
+    return list(Person.unscoped.order_by("pk").values_list("pk", "first_secretary_on"))
+
+
+def _ledger_row(pk, person, start, days, title, kind, hours, induction=False) -> dict:
+    from decimal import Decimal
+
+    end = start + datetime.timedelta(days=days - 1)
+    return {"id": pk, "person_id": person, "title": f"{end.year}年{title}", "institution": "中共河南省委党校",
+            "kind": kind, "starts_on": start, "ends_on": end, "hours": Decimal(str(hours)), "year": end.year,
+            "days": days if kind == "concentrated" else 0, "counts_as_induction": induction, "source": "imported"}
+
+
+STEPS = [registry, users, training, enrollment, portal, ledger]
 
 
 # Command ------------------------------------------------------------------------------------------------------

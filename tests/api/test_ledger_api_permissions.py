@@ -120,6 +120,7 @@ ENDPOINTS = [
     Endpoint("compliance organs", "get", "ledger/compliance/organs", "organizer"),
     Endpoint("compliance people", "get", "ledger/compliance/people", "staff"),
     Endpoint("statistics", "get", "ledger/statistics?year=2026", "staff"),
+    Endpoint("forecast", "get", "ledger/forecast", "organizer"),
 ]
 
 
@@ -209,3 +210,23 @@ def test_compliance_people_say_why(api_as, users_by_role, world):
     body = api_as(users_by_role["unit_admin"]).get("ledger/compliance/people", {"requirement": "induction"}).json()
     (row,) = [item for item in body["items"] if item["person_id"] == world.person.pk]
     assert row["status"] == "exempt" and "2026-03-01" in row["why"]  # exempt in 2026 (the world's exemption)
+
+
+def test_an_import_with_errors_is_a_problem_naming_rows(api_as, users_by_role, world):
+    book = xlsx({"学时": [["身份证号", "姓名", "培训名称", "举办单位", "培训方式", "开始日期", "结束日期", "学时",
+                          "任职培训", "证书编号", "备注"],
+                         [world.person.id_number, "", "坏的一行", "", "函授", "2026-02-01", "2026-02-01", 3, "", "",
+                          ""]]})
+    upload = io.BytesIO(book)
+    upload.name = "学时.xlsx"
+    before = TrainingRecord.unscoped.count()
+    response = api_as(users_by_role["unit_admin"]).django.post("/api/v1/ledger/records/import", {"file": upload})
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["error_count"] == 1 and body["errors"][0]["row"] == 2 and body["errors"][0]["column"] == "培训方式"
+    assert TrainingRecord.unscoped.count() == before
+
+
+def test_a_patch_refuses_null_for_a_field_without_an_empty_value(api_as, users_by_role, world):
+    response = api_as(users_by_role["organizer"]).patch(f"ledger/records/{world.record.pk}", {"hours": None})
+    assert response.status_code == 422

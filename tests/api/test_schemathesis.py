@@ -31,12 +31,14 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from dangjian.accounts.models import ApiToken
+from dangjian.ledger.models import Requirement
 from dangjian.organizations.models import PartyOrganization, Post
 from dangjian.training.models import ClassCommitteeMember, Program, ProgramReview, TravelTime
 from dangjian.wsgi import application
 from tests.factories import (
     ClassroomFactory,
     CourseFactory,
+    ExemptionFactory,
     GroupFactory,
     InstructorFactory,
     PartyOrganizationFactory,
@@ -46,6 +48,7 @@ from tests.factories import (
     ProgramFactory,
     SessionFactory,
     SiteFactory,
+    TrainingRecordFactory,
     UserFactory,
 )
 
@@ -107,6 +110,10 @@ def records(db, settings, tmp_path):
     Post.unscoped.create(person=person, party_organization=branch, role=Post.Role.SECRETARY,
                         started_on=phase.starts_on, ended_on=phase.ends_on)
     PhaseFactory(program=approved, starts_on=datetime.date(2022, 11, 7), ends_on=datetime.date(2022, 11, 11))
+    record = TrainingRecordFactory(person=person)
+    exemption = ExemptionFactory(person=person)
+    requirement = Requirement.objects.create(code="st-rule", kind="hours", title_zh="测试规则", min_hours=8,
+                                             source="测试", effective_from=datetime.date(2099, 1, 1))
     KNOWN.clear()
     KNOWN.update({
         "organ_id": person.organ_id, "party_organization_id": party_organization.pk, "person_id": person.pk,
@@ -117,6 +124,7 @@ def records(db, settings, tmp_path):
         "head_teacher_id": organizer.pk, "leader_id": person.pk, "deputy_leader_id": person.pk,
         "target_phase": phase.pk, "to_site_id": site.pk, "from_venue_id": classroom.venue_id,
         "instructors": [instructor.pk], "sites": [site.pk], "staff": [],
+        "record_id": record.pk, "exemption_id": exemption.pk, "requirement_id": requirement.pk,
     })
     # As Django's test client does: the handler must not close the connection that holds the test's
     # transaction (it would on PostgreSQL, where a connection in a transaction counts as unusable).

@@ -38,6 +38,12 @@ def test_the_generator_writes_valid_registry_rows(tiny_province):
     assert dict(Person.unscoped.values_list("pk", "first_secretary_on")) == stored
     assert any(isinstance(day, datetime.date) for day in stored.values())
     assert not Organ.unscoped.filter(sort_order__isnull=True).exists()  # the official order, all of it
+    # The ledger: records_per_person records per person, valid as the model's clean() would leave them.
+    from dangjian.ledger.models import TrainingRecord
+
+    assert tiny_province["ledger records"] == TrainingRecord.unscoped.count() >= 280
+    for record in TrainingRecord.unscoped.order_by("pk")[:50]:
+        record.full_clean()
 
 
 def test_every_page_of_the_timer_opens_for_each_role(tiny_province):
@@ -48,3 +54,11 @@ def test_every_page_of_the_timer_opens_for_each_role(tiny_province):
     organizer = {r.page: r.status for r in results if r.role == "organizer"}
     assert set(organizer.values()) == {200}, organizer
     assert "| start page | organizer | 200 |" in pages.table(results, target=100.0)
+
+
+def test_the_compliance_timer_runs_on_the_tiny_province(tiny_province):
+    import compliance
+
+    rows = compliance.run(runs=1)
+    assert {row[0] for row in rows} >= {"induction", "secretary-annual", "member-annual"}
+    assert "| induction |" in compliance.table(rows)

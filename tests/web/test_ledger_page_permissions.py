@@ -71,11 +71,12 @@ PAGES = [
     ("ledger_requirement_delete", "post", "requirement"),
     ("ledger_statistics", "get", None),
     ("ledger_statistics_export", "get", None),
+    ("ledger_forecast", "get", None),
 ]
 
 ORGANIZERS_ONLY = {"ledger_city", "ledger_city_export", "ledger_requirement_create", "ledger_requirement_edit",
                    "ledger_requirement_supersede", "ledger_requirement_delete", "ledger_exemption_create",
-                   "ledger_exemption_delete"}
+                   "ledger_exemption_delete", "ledger_forecast"}
 REDIRECTS = {"ledger_home"}
 # Refused in the record's state: a redirect back with the reason, nothing written.
 REFUSED_STATE = {("ledger_record_edit", "platform_record"), ("ledger_record_delete", "platform_record"),

@@ -48,6 +48,7 @@ PAGES = [
     ("ledger_city_export", None, "organizer", {}),
     ("ledger_organ_export", "organ", "unit_admin", {"requirement": "secretary-annual"}),
     ("ledger_person_xlsx", "person", "organizer", {}),
+    ("ledger_forecast", None, "organizer", {}),
 ]
 
 
@@ -72,6 +73,7 @@ API = [
     ("ledger/compliance/people", "unit_admin", {"requirement": "induction"}),
     ("ledger/compliance/people", "organizer", {"requirement": "member-annual"}),
     ("ledger/statistics", "organizer", {"year": 2026}),
+    ("ledger/forecast", "organizer", {}),
 ]
 
 

@@ -19,11 +19,14 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from dangjian.api.errors import PROBLEM_CONTENT_TYPE
 from dangjian.api.inputs import Filters, Input
 from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.api.registry import ERRORS, Conflict, Id, Problem, Text, choice_type, model_fields_of
+from dangjian.api.spreadsheets import SpreadsheetProblem
+from dangjian.api.training_library import partial
 from dangjian.core.services import require_perm
-from dangjian.ledger import compliance, selectors, services
+from dangjian.ledger import compliance, forecast, selectors, services
 from dangjian.ledger import spreadsheets as ledger_xlsx
 from dangjian.ledger.enums import Audience, ComplianceStatus, RecordSource, RequirementKind, TrainingKind
 from dangjian.ledger.models import Requirement
@@ -93,16 +96,20 @@ class RecordIn(Input):
     note: Text = Field("", max_length=200)
 
 
-class RecordPatch(Input):
-    title: Text | None = Field(None, max_length=200)
-    institution: Text | None = Field(None, max_length=120)
-    kind: choice_type(TrainingKind) | None = None
-    starts_on: datetime.date | None = None
-    ends_on: datetime.date | None = None
-    hours: Hours | None = None
-    counts_as_induction: bool | None = None
-    certificate_number: Text | None = Field(None, max_length=60)
-    note: Text | None = Field(None, max_length=200)
+class RecordFields(Input):
+    title: Text = Field(..., max_length=200)
+    institution: Text = Field("", max_length=120)
+    kind: choice_type(TrainingKind) = TrainingKind.CONCENTRATED
+    starts_on: datetime.date
+    ends_on: datetime.date
+    hours: Hours
+    counts_as_induction: bool = False
+    certificate_number: Text = Field("", max_length=60)
+    note: Text = Field("", max_length=200)
+
+
+# PATCH: every field optional, none nullable (the model has no empty value for them)
+RecordPatch = partial(RecordFields, "RecordPatch")
 
 
 class RecordFilters(Filters):
@@ -112,29 +119,35 @@ class RecordFilters(Filters):
     kind: choice_type(TrainingKind) | None = None
 
 
-class RecordImportProblem(Schema):
-    sheet: str | None
-    row: int | None
-    column: str | None
-    message: str
-
-
 class ImportOut(Schema):
-    counts: dict[str, int]
-    errors: list[RecordImportProblem]
-    error_count: int
-    omitted: int
+    counts: dict[str, int] = Field(..., description="What was created, e.g. {\"training_records\": 120}.")
 
 
-@router.post("/records/import", response={200: ImportOut, 422: ImportOut, **ERRORS},
+@router.post("/records/import", response={200: ImportOut, 422: SpreadsheetProblem, **ERRORS},
              summary="Import training records from Excel")
 def records_import(request, file: File[UploadedFile]):
     """A filled-in template (sheet 学时: GET /api/v1/ledger/records/template): every row is checked, then all are
-    created (source "imported") or none; 422 lists the problems by row and column."""
+    created (source "imported") or none. The problems come back as problem details (422) with `errors` naming the
+    sheet, the row as Excel shows it and the column, at most IMPORT_MAX_REPORTED_ERRORS of them, and
+    `error_count` and `omitted` for how many there were in all."""
     require_perm(request.user, "ledger.import_records")
     result = ledger_xlsx.records_import(file=file, by=request.user, filename=file.name or "")
+    if result.ok:
+        return {"counts": result.counts}
     data = result.as_dict()
-    return Status(200 if result.ok else 422, data)
+    body = {"type": "about:blank", "status": 422, "title": _("The spreadsheet has errors; nothing was imported."),
+            "detail": None, "errors": [{**error, "sheet": error["sheet"] or "", "column": error["column"] or ""}
+                       for error in data["errors"]],
+            "error_count": data["error_count"], "omitted": data["omitted"]}
+    problem = _api().create_response(request, body, status=422)
+    problem["Content-Type"] = PROBLEM_CONTENT_TYPE
+    return problem
+
+
+def _api():
+    from dangjian.api.urls import api
+
+    return api
 
 
 @router.get("/records/template", summary="Download the import template",
@@ -230,22 +243,27 @@ class RequirementIn(Input):
     effective_until: datetime.date | None = None
 
 
-class RequirementPatch(Input):
-    title_zh: Text | None = Field(None, max_length=120)
-    title_en: Text | None = Field(None, max_length=200)
-    source: Text | None = None
+class RequirementRule(Input):
+    """The fields of a version that say what it asks (and its words)."""
+
+    title_zh: Text = Field(..., max_length=120)
+    title_en: Text = Field("", max_length=200)
+    source: Text = Field(..., min_length=1)
     effective_until: datetime.date | None = None
-    audience: choice_type(Audience) | None = None
-    include_deputies: bool | None = None
-    include_committee_members: bool | None = None
-    rank_levels: list[choice_type(Person.RankLevel)] | None = None
+    audience: choice_type(Audience) = Audience.POST_HOLDERS
+    include_deputies: bool = False
+    include_committee_members: bool = False
+    rank_levels: list[choice_type(Person.RankLevel)] = []
     deadline_months: int | None = Field(None, ge=1, le=60)
     min_hours: Hours | None = None
     min_days: int | None = Field(None, ge=1, le=366)
-    counted_kind: choice_type(TrainingKind, blank=True) | None = None
-    min_concentrated: int | None = Field(None, ge=0, le=50)
-    period_years: int | None = Field(None, ge=1, le=10)
+    counted_kind: choice_type(TrainingKind, blank=True) = ""
+    min_concentrated: int = Field(0, ge=0, le=50)
+    period_years: int = Field(1, ge=1, le=10)
     period_anchor_year: Year | None = None
+
+
+RequirementPatch = partial(RequirementRule, "RequirementPatch")
 
 
 class SupersedeIn(RequirementPatch):
@@ -467,3 +485,46 @@ def statistics(request, year: Year):
                                                       "induction_person_times", "online_person_times", "hours",
                                                       "post_holders", "post_holders_met")}}
             for row in selectors.annual_statistics(user=request.user, year=year)]
+
+
+class QuarterOut(Schema):
+    quarter: str
+    starts_on: datetime.date
+    already_due: int
+    terms_ending: int
+    new_at_elections: float
+    between_elections: float
+    expected: int
+    phases: int
+
+
+class ForecastOut(Schema):
+    quarters: list[QuarterOut]
+    change_rate: float = Field(..., description="Share of 换届 that brought a new secretary (observed).")
+    elections_observed: int
+    changes_observed: int
+    capacity: int
+    total: int
+    phases: int
+
+
+class ForecastQuery(Filters):
+    capacity: int = Field(forecast.DEFAULT_CAPACITY, ge=10, le=500, description="Seats per phase.")
+
+
+@router.get("/forecast", response={200: ForecastOut, **ERRORS}, summary="Induction demand forecast (organizers)")
+def induction_forecast(request, filters: Query[ForecastQuery]):
+    """The next four quarters: secretaries already due, new ones expected at the 换届 of the terms ending and
+    between elections, and the phases of `capacity` seats that follow (docs/ledger.md)."""
+    require_perm(request.user, "ledger.view_forecast")
+    capacity = filters.capacity
+    result = forecast.induction_forecast(user=request.user, capacity=capacity)
+    return {
+        "quarters": [{"quarter": q.label, "starts_on": q.starts_on, "already_due": q.already_due,
+                      "terms_ending": q.elections, "new_at_elections": round(q.from_elections, 2),
+                      "between_elections": round(q.between_elections, 2), "expected": q.expected, "phases": q.phases}
+                     for q in result.quarters],
+        "change_rate": round(result.change_rate, 3), "elections_observed": result.elections_observed,
+        "changes_observed": result.changes_observed, "capacity": capacity, "total": result.total,
+        "phases": result.phases,
+    }

@@ -16,7 +16,7 @@ are the only input (docs/ledger.md):
   on the period's first day judges it.
 
 Annotations (the same names for both kinds): compliance_status, compliance_deadline, appointed_on,
-credited_hours, credited_days, concentrated_count, is_exempt; and, for the rows of a page, post_name and
+credited_hours, credited_days, concentrated_count; and, for the rows of a page, post_name and
 post_role (the post that makes the rule apply).
 """
 
@@ -26,7 +26,6 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
     Count,
@@ -45,6 +44,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
+from django.db.models.query_utils import FilteredRelation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -129,9 +129,11 @@ def _count(records: QuerySet) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
-def _exempt(code: str, first: datetime.date, last: datetime.date) -> Exists:
-    return Exists(Exemption.unscoped.filter(person=OuterRef("pk"), requirement_code=code,
-                                            starts_on__lte=last, ends_on__gte=first))
+def _exempt(code: str, first: datetime.date, last: datetime.date) -> Q:
+    """An exemption of the rule meets [first, last]. An uncorrelated IN (subquery): the database reads the
+    exemptions once (a hashed subplan on PostgreSQL), not once per person."""
+    return Q(pk__in=Exemption.unscoped.filter(requirement_code=code, starts_on__lte=last, ends_on__gte=first)
+             .values("person_id"))
 
 
 def _nobody(queryset: QuerySet) -> QuerySet:
@@ -140,7 +142,7 @@ def _nobody(queryset: QuerySet) -> QuerySet:
         appointed_on=Value(None, output_field=DateField()), compliance_deadline=Value(None, output_field=DateField()),
         compliance_status=Value("", output_field=CharField()),
         credited_hours=Value(Decimal(0), output_field=HOURS), credited_days=Value(0),
-        concentrated_count=Value(0), is_exempt=Value(False, output_field=BooleanField()),
+        concentrated_count=Value(0),
     )
 
 
@@ -164,31 +166,29 @@ def with_induction(queryset: QuerySet[Person], *, code: str = "induction", on: d
                then=Value(v.deadline_months)) for v in all_versions),
         default=Value(None), output_field=IntegerField(),
     )
-    induction_records = TrainingRecord.unscoped.filter(person=OuterRef("pk"), counts_as_induction=True,
-                                                       starts_on__lte=on)
+    induction = TrainingRecord.unscoped.filter(counts_as_induction=True, starts_on__lte=on)
     queryset = (
         queryset.annotate(appointed_on=appointed)
         .filter(appointed_on__isnull=False, appointed_on__lte=on)
         .filter(_holds_post(roles, on))
         .annotate(deadline_months=months).filter(deadline_months__isnull=False)
-        .annotate(
-            compliance_deadline=AddMonths("appointed_on", "deadline_months"),
-            credited_hours=_sum(induction_records, "hours", HOURS),
-            credited_days=_sum(induction_records, "days", IntegerField()),
-            concentrated_count=_count(induction_records),
-            is_exempt=_exempt(code, on, on),
-        )
+        .annotate(compliance_deadline=AddMonths("appointed_on", "deadline_months"))
         .annotate(compliance_status=Case(
-            When(is_exempt=True, then=Value(S.EXEMPT)),
-            When(concentrated_count__gt=0, then=Value(S.SATISFIED)),
+            When(_exempt(code, on, on), then=Value(S.EXEMPT)),
+            # uncorrelated: the credited people are read once, not looked up per person
+            When(pk__in=induction.values("person_id"), then=Value(S.SATISFIED)),
             When(compliance_deadline__lt=on, then=Value(S.OVERDUE)),
             default=Value(S.DUE),
         ))
     )
-    if with_post:
-        queryset = queryset.annotate(post_name=_post_of(roles, None, "party_organization__name"),
-                                     post_role=_post_of(roles, None, "role"))
-    return queryset
+    if with_post:  # the rows of a page: what the reason names, looked up for those rows only
+        records = induction.filter(person=OuterRef("pk"))
+        return queryset.annotate(
+            credited_hours=_sum(records, "hours", HOURS), credited_days=_sum(records, "days", IntegerField()),
+            concentrated_count=_count(records),
+            post_name=_post_of(roles, None, "party_organization__name"), post_role=_post_of(roles, None, "role"))
+    return queryset.annotate(credited_hours=Value(Decimal(0), output_field=HOURS), credited_days=Value(0),
+                             concentrated_count=Value(0))
 
 
 @dataclass(frozen=True)
@@ -236,24 +236,28 @@ def with_hours(queryset: QuerySet[Person], *, code: str, year: int | None = None
     if requirement is None:
         return _nobody(queryset)
     audience_on = min(on, period.ends_on)
-    records = TrainingRecord.unscoped.filter(person=OuterRef("pk"), year__gte=period.first_year,
-                                             year__lte=period.last_year, ends_on__lte=on)
-    counted = records.filter(kind=requirement.counted_kind) if requirement.counted_kind else records
-    concentrated = records.filter(kind=TrainingKind.CONCENTRATED)
+    # The period's records joined once (LEFT JOIN … ON the period) and summed per person: one pass over the
+    # records, where a correlated subquery per person and sum would look up every person's records three times.
+    queryset = queryset.filter(audience_filter(requirement, audience_on)).annotate(
+        period_records=FilteredRelation("training_records", condition=Q(
+            training_records__year__gte=period.first_year, training_records__year__lte=period.last_year,
+            training_records__ends_on__lte=on)))
+    concentrated = Q(period_records__kind=TrainingKind.CONCENTRATED)
+    counted = Q(period_records__kind=requirement.counted_kind) if requirement.counted_kind else None
+    queryset = queryset.annotate(
+        appointed_on=Value(None, output_field=DateField()),
+        compliance_deadline=Value(period.ends_on, output_field=DateField()),
+        credited_hours=Coalesce(Sum("period_records__hours", filter=counted), Value(Decimal(0)), output_field=HOURS),
+        credited_days=Coalesce(Sum("period_records__days", filter=concentrated), Value(0)),
+        concentrated_count=Count("period_records", filter=concentrated),
+    )
     met = Q(credited_hours__gte=requirement.min_hours)
     if requirement.min_days:
         met |= Q(credited_days__gte=requirement.min_days)
     if requirement.min_concentrated:
         met &= Q(concentrated_count__gte=requirement.min_concentrated)
-    queryset = queryset.filter(audience_filter(requirement, audience_on)).annotate(
-        appointed_on=Value(None, output_field=DateField()),
-        compliance_deadline=Value(period.ends_on, output_field=DateField()),
-        credited_hours=_sum(counted, "hours", HOURS),
-        credited_days=_sum(concentrated, "days", IntegerField()) if requirement.min_days else Value(0),
-        concentrated_count=_count(concentrated) if requirement.min_concentrated else Value(0),
-        is_exempt=_exempt(code, period.starts_on, period.ends_on),
-    ).annotate(compliance_status=Case(
-        When(is_exempt=True, then=Value(S.EXEMPT)),
+    queryset = queryset.annotate(compliance_status=Case(
+        When(_exempt(code, period.starts_on, period.ends_on), then=Value(S.EXEMPT)),
         When(met, then=Value(S.SATISFIED)),
         When(compliance_deadline__lt=on, then=Value(S.OVERDUE)),
         default=Value(S.DUE),
@@ -262,6 +266,26 @@ def with_hours(queryset: QuerySet[Person], *, code: str, year: int | None = None
         queryset = queryset.annotate(post_name=_post_of(requirement.roles, audience_on, "party_organization__name"),
                                      post_role=_post_of(requirement.roles, audience_on, "role"))
     return queryset
+
+
+def status_counts(people: QuerySet[Person], group: str) -> list[tuple]:
+    """(group value, status, how many) of annotated `people`, grouped by `group` (a field path, e.g. "organ_id",
+    "organ__sector"): one query. The people's query (grouped per person when it sums hours) is counted as a
+    derived table, which the ORM cannot group again."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+
+    inner = people.order_by().annotate(group_key=F(group)).values("group_key", "compliance_status")
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # no rule in effect, or a scope of nothing: nobody to count
+        return []
+    connection = connections[people.db]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT people.{quote('group_key')}, people.{quote('compliance_status')}, COUNT(*) "
+                       f"FROM ({sql}) people GROUP BY 1, 2", params)
+        return list(cursor.fetchall())
 
 
 def with_compliance(queryset: QuerySet[Person], *, requirement: Requirement, year: int | None = None,
@@ -324,7 +348,7 @@ def explain(person, requirement: Requirement, *, on: datetime.date | None = None
         parts.append(_("party member"))
     asked = _("%(period)s: %(hours)s hours required") % {"period": period, "hours": _hours(requirement.min_hours)}
     if requirement.counted_kind:
-        asked += " (" + TrainingKind(requirement.counted_kind).label + ")"
+        asked += _(" (%(kind)s)") % {"kind": TrainingKind(requirement.counted_kind).label}
     if requirement.min_days:
         asked += _(" or %(days)d days of concentrated training") % {"days": requirement.min_days}
     if requirement.min_concentrated:

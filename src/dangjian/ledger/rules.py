@@ -68,4 +68,6 @@ rules.add_perm("ledger.manage_exemptions", is_organizer)
 # people for its unit administrators.
 rules.add_perm("ledger.view_city_compliance", is_organizer)
 rules.add_perm("ledger.view_organ_compliance", scoped_staff)  # obj: the organ
-rules.add_perm("ledger.view_statistics", ledger_staff)  # scoped to the user's organs by the selectors
+rules.add_perm("ledger.view_statistics", ledger_staff)
+# The demand forecast (how many new secretaries need induction, and the phases that follows): organizers.
+rules.add_perm("ledger.view_forecast", is_organizer)  # scoped to the user's organs by the selectors

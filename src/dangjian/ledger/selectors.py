@@ -2,7 +2,6 @@
 call with organs they have already scoped: due_for_induction, has_induction_credit)."""
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -165,11 +164,14 @@ def person_compliance(*, person: Person, on: datetime.date | None = None,
 COUNTED = (S.DUE, S.OVERDUE, S.SATISFIED, S.EXEMPT)
 
 
-def _counts(queryset: QuerySet, group: str) -> QuerySet:
-    return queryset.order_by().values(group).annotate(
-        total=Count("pk"),
-        **{status.value: Count("pk", filter=Q(compliance_status=status)) for status in COUNTED},
-    )
+def _counts(people: QuerySet, group: str) -> dict:
+    """{group value: {status: count, ..., "total": count}} of annotated people (compliance.status_counts)."""
+    result: dict = {}
+    for key, status, count in compliance.status_counts(people, group):
+        row = result.setdefault(key, {**{s.value: 0 for s in COUNTED}, "total": 0})
+        row[status] = count
+        row["total"] += count
+    return result
 
 
 @dataclass
@@ -189,7 +191,7 @@ def compliance_by_organ(*, user, requirement: Requirement, year: int | None = No
     people = compliance.with_compliance(Person.objects.visible_to(user), requirement=requirement, year=year, on=on)
     if sector:
         people = people.filter(organ__sector=sector)
-    counts = {row["organ_id"]: row for row in _counts(people, "organ_id")}
+    counts = _counts(people, "organ_id")
     organs = Organ.objects.visible_to(user).filter(pk__in=list(counts)).order_by(*organ_order())
     return [OrganCounts(organ, {s.value: counts[organ.pk][s.value] for s in COUNTED}) for organ in organs]
 
@@ -201,18 +203,17 @@ def compliance_counts(*, user, requirement: Requirement, year: int | None = None
     if organ_id:
         people = people.filter(organ_id=organ_id)
     people = compliance.with_compliance(people, requirement=requirement, year=year, on=on)
-    row = people.order_by().aggregate(**{s.value: Count("pk", filter=Q(compliance_status=s)) for s in COUNTED})
-    return {s.value: row[s.value] or 0 for s in COUNTED}
+    rows = _counts(people, "organ_id").values()
+    return {s.value: sum(row[s.value] for row in rows) for s in COUNTED}
 
 
 def compliance_by_sector(*, user, requirement: Requirement, year: int | None = None,
                          on: datetime.date | None = None) -> dict[str, dict[str, int]]:
     """The same counts per sector of organs (the chart)."""
     people = compliance.with_compliance(Person.objects.visible_to(user), requirement=requirement, year=year, on=on)
-    result: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in _counts(people, "organ__sector"):
-        result[row["organ__sector"]] = {s.value: row[s.value] for s in COUNTED}
-    return {sector: result[sector] for sector in Organ.Sector.values if sector in result}
+    result = _counts(people, "organ__sector")
+    return {sector: {s.value: result[sector][s.value] for s in COUNTED} for sector in Organ.Sector.values
+            if sector in result}
 
 
 def compliance_people(*, user, requirement: Requirement, year: int | None = None, on: datetime.date | None = None,
@@ -264,8 +265,8 @@ def annual_statistics(*, user, year: int, post_holder_code: str = "secretary-ann
     requirement, _period = compliance.hours_version(post_holder_code, year)
     if requirement is not None:
         people = compliance.with_hours(Person.objects.visible_to(user), code=post_holder_code, year=year, on=on)
-        for row in _counts(people, "organ_id"):
-            target = rows.setdefault(row["organ_id"], AnnualRow(None))
+        for organ_id, row in _counts(people, "organ_id").items():
+            target = rows.setdefault(organ_id, AnnualRow(None))
             target.post_holders = row["total"]
             target.post_holders_met = row[S.SATISFIED.value]
     organs = Organ.objects.visible_to(user).filter(pk__in=list(rows)).order_by(*organ_order())

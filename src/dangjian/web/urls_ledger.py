@@ -27,5 +27,6 @@ urlpatterns = [
     path("ledger/requirements/<int:pk>/supersede/", ledger.requirement_supersede, name="ledger_requirement_supersede"),
     path("ledger/requirements/<int:pk>/delete/", ledger.requirement_delete, name="ledger_requirement_delete"),
     path("ledger/statistics/", ledger.statistics, name="ledger_statistics"),
+    path("ledger/forecast/", ledger.forecast_page, name="ledger_forecast"),
     path("ledger/statistics/export.xlsx", ledger.statistics_export, name="ledger_statistics_export"),
 ]

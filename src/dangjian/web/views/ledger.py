@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core.audit import audit_record
-from dangjian.ledger import compliance, documents, selectors, services
+from dangjian.ledger import compliance, documents, forecast, selectors, services
 from dangjian.ledger import spreadsheets as ledger_xlsx
 from dangjian.ledger.enums import ComplianceStatus
 from dangjian.organizations import selectors as registry
@@ -48,9 +48,9 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 
 
 def _filters(request) -> tuple[ComplianceFilterForm, dict]:
-    form = ComplianceFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
+    form = ComplianceFilterForm(request.GET or None, initial={"requirement": DEFAULT_RULE, "year": today.year})
+    data = form.cleaned_data if form.is_valid() else {}
     code = data.get("requirement") or DEFAULT_RULE
     year = data.get("year") or today.year
     requirement = selectors.requirement_for_view(code, datetime.date(year, 12, 31) if year < today.year else today)
@@ -93,7 +93,7 @@ def city_compliance(request):
         sectors = selectors.compliance_by_sector(**args)
     totals = {status: sum(row.counts[status] for row in rows) for status in selectors.COUNTED}
     chart = {
-        "sectors": [str(Organ.Sector(sector).label) for sector in sectors],
+        "categories": [str(Organ.Sector(sector).label) for sector in sectors],
         "series": [{"name": str(ComplianceStatus(status).label), "code": status,
                     "data": [counts[status] for counts in sectors.values()]} for status in selectors.COUNTED],
     }
@@ -427,3 +427,25 @@ def statistics_export(request):
     audit_record(actor=request.user, action="export", model="ledger.trainingrecord",
                  object_repr=_("Annual training statistics %(year)s") % {"year": year}, changes={"year": year})
     return _xlsx(content, f"党员培训情况-{year}.xlsx")
+
+
+# --- Demand forecast ---------------------------------------------------------------------------------------
+
+@permission_required("ledger.view_forecast")
+def forecast_page(request):
+    try:
+        capacity = int(request.GET.get("capacity") or forecast.DEFAULT_CAPACITY)
+    except ValueError:
+        capacity = forecast.DEFAULT_CAPACITY
+    capacity = min(max(capacity, 10), 500)
+    result = forecast.induction_forecast(user=request.user, capacity=capacity)
+    labels = {"already_due": _("Already due"), "from_elections": _("New at a 换届"),
+              "between_elections": _("Between elections")}
+    chart = {"categories": [quarter.label for quarter in result.quarters],
+             "series": [{"name": str(label), "code": code,
+                         "data": [round(getattr(quarter, code), 1) for quarter in result.quarters]}
+                        for code, label in labels.items()]}
+    return render(request, "web/ledger/forecast.html", {
+        "forecast": result, "chart": chart, "capacity": capacity, "history_years": forecast.HISTORY_YEARS,
+        "window_days": forecast.ELECTION_WINDOW_DAYS, "rate_percent": round(result.change_rate * 100),
+        "active": "ledger"})
