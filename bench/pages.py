@@ -38,6 +38,8 @@ class Subjects:
     phase: int
     new_since: str
     job: int
+    enrollment: int = 0  # the program with the most nominations the role sees
+
 
     @classmethod
     def find(cls, user) -> "Subjects":
@@ -55,9 +57,14 @@ class Subjects:
         program = Program.objects.visible_to(user).annotate(n=Count("phases__sessions")).order_by("-n", "pk").first()
         phase = Phase.objects.filter(program=program).order_by("number").first() if program else None
         job = BackgroundJob.objects.visible_to(user).filter(requested_by=user).order_by("-pk").first()
+        from dangjian.enrollment.models import Nomination
+
+        busiest = (Nomination.objects.visible_to(user).filter(program__status="enrollment_open").values("program")
+                   .annotate(n=Count("pk")).order_by("-n").values_list("program", flat=True).first())
         return cls(organ=organ.pk, party_organization=committee.pk, person=person.pk,
                    program=program.pk if program else 0, phase=phase.pk if phase else 0,
-                   new_since=newly_appointed_since_default().isoformat(), job=job.pk if job else 0)
+                   new_since=newly_appointed_since_default().isoformat(), job=job.pk if job else 0,
+                   enrollment=busiest or program.pk)
 
 
 # (name, URL of the Subjects). Staff pages, then the API's lists. Pages a role may not open answer 403 there.
@@ -104,6 +111,10 @@ PAGES = [
     ("outbox, failed", lambda s: "/outbox/?status=failed"),
     ("outbox, by program", lambda s: f"/outbox/?program={s.program}"),
     ("outbox, SMS drafts, page 20", lambda s: "/outbox/?status=draft&channel=sms&page=20"),
+    ("enrollment", lambda s: f"/enrollment/programs/{s.enrollment}/"),
+    ("enrollment, waitlist", lambda s: f"/enrollment/programs/{s.enrollment}/?status=waitlisted"),
+    ("enrollment quotas (form)", lambda s: f"/enrollment/programs/{s.enrollment}/settings/"),
+    ("nomination page", lambda s: f"/enrollment/programs/{s.enrollment}/organs/{s.organ}/nominate/"),
     ("ledger: city compliance, induction", lambda s: "/ledger/compliance/"),
     ("ledger: city compliance, secretaries' hours", lambda s: "/ledger/compliance/?requirement=secretary-annual"),
     ("ledger: organ compliance, induction", lambda s: f"/ledger/compliance/organs/{s.organ}/"),
@@ -135,6 +146,9 @@ PAGES = [
     ("API instructors", lambda s: "/api/v1/instructors"),
     ("API courses", lambda s: "/api/v1/courses"),
     ("API import job", lambda s: f"/api/v1/jobs/{s.job}"),
+    ("API nominations", lambda s: "/api/v1/enrollment/nominations"),
+    ("API nominations of a program", lambda s: f"/api/v1/enrollment/nominations?program={s.enrollment}"),
+    ("API quotas", lambda s: f"/api/v1/enrollment/programs/{s.enrollment}/quotas"),
     ("API ledger records", lambda s: "/api/v1/ledger/records"),
     ("API ledger compliance per organ", lambda s: "/api/v1/ledger/compliance/organs?requirement=secretary-annual"),
     ("API ledger compliance, an organ's people", lambda s: f"/api/v1/ledger/compliance/people?organ={s.organ}"),

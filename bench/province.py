@@ -310,6 +310,74 @@ def training(province: Province) -> dict:
     return {"programs": len(programs) + 1, "phases": len(phases)}
 
 
+def enrollment(province: Province) -> dict:
+    """A year of enrollments: each generated program of this year (and the coming one) that reached enrollment
+    gets a deadline, quotas for organs in proportion to its places, and nominations of those organs' secretaries
+    — as many as its phases hold confirmed, some waiting for a decision, some waitlisted, rejected, withdrawn or
+    substituted; each with a preferred phase, some with unavailable dates."""
+    from dangjian.enrollment.models import Nomination, ProgramEnrollment, Quota, UnavailablePeriod
+    from dangjian.organizations.models import Post
+    from dangjian.training.enums import PUBLISHED_STATUSES
+    from dangjian.training.models import Phase, Program
+
+    rng = province.rng
+    secretaries: dict[int, list[int]] = {}
+    for person, organ in (Post.unscoped.filter(role="secretary").values_list("person_id", "person__organ_id")
+                          .distinct().order_by("person_id")):
+        secretaries.setdefault(organ, []).append(person)
+    organs = sorted(secretaries)
+    # One program at least is open for enrollment now, its phases in the coming months (the nomination pages).
+    upcoming = Program.unscoped.order_by("-pk").first()
+    Program.unscoped.filter(pk=upcoming.pk).update(status="enrollment_open", year=province.today.year)
+    for offset, phase in enumerate(Phase.objects.filter(program=upcoming).order_by("number")):
+        starts = province.today + datetime.timedelta(days=60 + 14 * offset)
+        Phase.objects.filter(pk=phase.pk).update(starts_on=starts, ends_on=starts + datetime.timedelta(days=4))
+    programs = list(Program.unscoped.filter(year__gte=province.today.year, status__in=PUBLISHED_STATUSES)
+                    .order_by("pk").values_list("pk", "status"))
+    phases: dict[int, list[tuple[int, int]]] = {}
+    for pk, program, capacity in Phase.objects.filter(program__in=[p for p, _s in programs]).values_list(
+            "pk", "program_id", "capacity"):
+        phases.setdefault(program, []).append((pk, capacity))
+    settings_rows, quotas, nominations, periods = [], [], [], []
+    nomination_id, settings_id, quota_id, period_id = Ids(Nomination), Ids(ProgramEnrollment), Ids(Quota), \
+        Ids(UnavailablePeriod)
+    for program, status in programs:
+        seats = sum(capacity for _pk, capacity in phases.get(program, []))
+        if not seats:
+            continue
+        settings_rows.append({"id": settings_id(), "program_id": program, "nomination_deadline": province.today
+                              + datetime.timedelta(days=rng.randint(-60, 30))})
+        chosen = rng.sample(organs, min(len(organs), max(1, seats // 2)))
+        waitlisted = 0
+        confirmed = 0
+        for organ in chosen:
+            quota = rng.randint(1, 3)
+            quotas.append({"id": quota_id(), "program_id": program, "organ_id": organ, "seats": quota})
+            for person in secretaries[organ][:quota]:
+                roll = rng.random()
+                if status != "enrollment_open" or roll < 0.7:
+                    state = "confirmed" if confirmed < seats else "waitlisted"
+                elif roll < 0.85:
+                    state = "nominated"
+                else:
+                    state = rng.choice(["rejected", "withdrawn", "substituted"])
+                confirmed += state == "confirmed"
+                waitlisted += state == "waitlisted"
+                row = {"id": nomination_id(), "program_id": program, "person_id": person, "organ_id": organ,
+                       "status": state, "preferred_phase_id": rng.choice(phases[program])[0],
+                       "waitlist_position": waitlisted if state == "waitlisted" else None}
+                nominations.append(row)
+                if rng.random() < 0.1:
+                    first = province.today + datetime.timedelta(days=rng.randint(0, 200))
+                    periods.append({"id": period_id(), "nomination_id": row["id"], "starts_on": first,
+                                    "ends_on": first + datetime.timedelta(days=rng.randint(0, 5))})
+    insert(ProgramEnrollment, settings_rows)
+    insert(Quota, quotas)
+    insert(Nomination, nominations)
+    insert(UnavailablePeriod, periods)
+    return {"enrollments": len(settings_rows), "quotas": len(quotas), "nominations": len(nominations)}
+
+
 def portal(province: Province) -> dict:
     """The demo portal (portal/demo.py): channels, the seed article, notices."""
     from dangjian.portal.demo import load_portal
@@ -403,7 +471,7 @@ def _ledger_row(pk, person, start, days, title, kind, hours, induction=False) ->
             "days": days if kind == "concentrated" else 0, "counts_as_induction": induction, "source": "imported"}
 
 
-STEPS = [registry, users, training, outbox, portal, ledger]
+STEPS = [registry, users, training, enrollment, outbox, portal, ledger]
 
 
 # Command ------------------------------------------------------------------------------------------------------

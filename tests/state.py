@@ -14,7 +14,8 @@ from django.apps import apps
 from django.db import connection
 
 # The platform's own apps, and the Wagtail tables that drafts and reviews write to.
-STATE_APPS = ("core", "accounts", "organizations", "training", "ledger", "outbox", "portal", "search", "jobs")
+STATE_APPS = ("core", "accounts", "organizations", "training", "ledger", "enrollment", "outbox", "portal", "search",
+              "jobs")
 STATE_MODELS = ("wagtailcore.Page", "wagtailcore.Revision", "wagtailcore.WorkflowState", "wagtaildocs.Document")
 
 

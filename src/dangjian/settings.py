@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "dangjian.training",
     "dangjian.outbox",
     "dangjian.ledger",
+    "dangjian.enrollment",
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",
@@ -302,6 +303,9 @@ DANGJIAN_RULES = {
 }
 
 PAGE_SIZE = 25
+
+# A participant's one-time activation link (first sign-in) works for this many days.
+ENROLLMENT_ACTIVATION_DAYS = int(os.environ.get("DANGJIAN_ACTIVATION_DAYS", "14"))
 
 # News portal (Wagtail). The Wagtail admin follows the interface language (no WAGTAIL_I18N: the pages
 # themselves are not translated objects); sign-in is the platform's own login page.

@@ -2,6 +2,7 @@ import pytest
 
 from dangjian.accounts.models import ApiToken
 from tests.api.helpers import ApiClient
+from tests.enrollment.conftest import enrollment_world  # noqa: F401 (a fixture the enrollment API tests share)
 
 
 @pytest.fixture

@@ -385,3 +385,32 @@ def test_the_ledger_makes_compliance_realistic(loaded):
     counts = selectors.compliance_counts(user=organizer, requirement=Requirement.objects.get(code="secretary-annual"))
     assert counts["satisfied"] > 0 and counts["due"] > 0
     assert "Training-hours ledger:" in loaded
+
+
+def test_the_2022_class_has_its_completed_enrollment_and_a_program_is_open_for_enrollment(loaded, program):
+    """110+ confirmed participants from the organs, three substitutions, two withdrawals whose seats the
+    waitlist took, each participant with an account and their induction credited; and a program of the coming
+    months open for enrollment, with a quota for 南阳市教育局 covering its people due, which `unitadmin` nominates."""
+    from dangjian.enrollment import selectors as enrollment
+    from dangjian.enrollment.models import Nomination
+    from dangjian.ledger.selectors import has_induction_credit
+
+    rows = Nomination.unscoped.filter(program=program)
+    confirmed = rows.filter(status="confirmed")
+    assert confirmed.count() >= 110 and confirmed.values("organ").distinct().count() > 20
+    assert rows.filter(status="substituted").count() == 3
+    assert rows.filter(status="confirmed", replaces__isnull=False).count() == 3
+    assert rows.filter(status="withdrawn").count() == 2
+    promoted = confirmed.filter(decided_at__gt=min(confirmed.values_list("decided_at", flat=True)))
+    assert promoted.count() == 2  # from the waitlist, after the withdrawals
+    people = set(confirmed.values_list("person_id", flat=True))
+    assert set(User.objects.filter(person__in=people, groups__name="participant").values_list(
+        "person_id", flat=True)) == people
+    assert has_induction_credit(people) == people
+    coming = Program.unscoped.get(status="enrollment_open")
+    edu = Organ.unscoped.get(code="edu-bureau")
+    due = list(enrollment.people_due(organ_ids=[edu.pk]))
+    quota = enrollment.quota_of(program=coming, organ=edu)
+    assert due and quota.seats >= len(due)
+    assert User.objects.get(username="unitadmin").has_perm("enrollment.nominate", quota)
+    assert "Enrollment: the 2022 class has" in loaded

@@ -91,11 +91,6 @@ def test_programs_open_for_enrollment_for_the_unit_admin(unit_admin):
     assert list(selectors.programs_open_for_enrollment(user=unit_admin)) == [sooner, later]
 
 
-def test_open_nominations_are_an_extension_point_without_data(unit_admin):
-    """Enrollment does not exist yet: no list, rather than an empty or invented one."""
-    assert selectors.open_nominations(user=unit_admin) is None
-
-
 # --- Approval warnings ----------------------------------------------------------------------------
 
 def plan(hours_by_form: dict) -> Program:

@@ -25,7 +25,7 @@ LONG_AGO = TODAY - datetime.timedelta(days=6 * 365)  # every committee's 5-year 
 # (page, role) -> queries; measured, the same at 1 and at 3 items.
 EXPECTED_QUERIES = {
     ("home", "organizer"): 11,  # the term warnings and their count in one query; the returned plans and their count
-    ("home", "unit_admin"): 14,  # + the programs open for enrollment: their rows and their count
+    ("home", "unit_admin"): 16,  # + the programs open for enrollment, the quotas to fill: their rows and counts
     ("organ_list", "organizer"): 5,
     ("organ_list", "unit_admin"): 8,
     ("organ_detail", "organizer"): 7,

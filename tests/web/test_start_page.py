@@ -1,7 +1,7 @@
 """Each role's start page shows its to-dos: the organizer's returned plans with the reason at the top, the
 approver's plans awaiting a decision, the college's coming phases, the unit administrator's programs open
-for enrollment (open nominations once enrollment exists). Scoped, and a constant number of queries at 1
-and at 3 items of each list."""
+for enrollment and the quotas of their organs still to fill (open nominations). Scoped, and a constant number
+of queries at 1 and at 3 items of each list."""
 
 import datetime
 import re
@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.training import selectors
+from dangjian.enrollment.models import Quota
 from dangjian.training.models import Program, ProgramReview
 from tests.factories import GroupFactory, PhaseFactory, ProgramFactory, SessionFactory, UserFactory, VenueFactory, at
 
@@ -53,6 +53,7 @@ def build(n: int, users) -> dict:
         enrollment = ProgramFactory(title=f"报名中的培训班{i}", status=Status.ENROLLMENT_OPEN, submitted_at=now)
         PhaseFactory(program=enrollment, number=1, starts_on=TODAY + datetime.timedelta(days=30 + i),
                      ends_on=TODAY + datetime.timedelta(days=34 + i))
+        Quota.unscoped.create(program=enrollment, organ=users["unit_admin"].organs.get(), seats=3)
     elsewhere = ProgramFactory(title="别的学院的培训班", status=Status.APPROVED, submitted_at=now)
     PhaseFactory(program=elsewhere, starts_on=TODAY + datetime.timedelta(days=3),
                  ends_on=TODAY + datetime.timedelta(days=5))
@@ -103,17 +104,16 @@ def test_the_college_sees_its_coming_phases(client, users):
     assert "todo-returned" not in content
 
 
-def test_the_unit_admin_sees_programs_open_for_enrollment_and_no_invented_nominations(client, users):
+def test_the_unit_admin_sees_programs_open_for_enrollment_and_no_empty_nominations(client, users):
     build(1, users)
+    Quota.unscoped.all().delete()
     content = home(client, users["unit_admin"])
     assert "报名中的培训班0" in section(content, "todo-enrollment")
-    assert "todo-nominations" not in content  # enrollment does not exist yet: no list at all
+    assert "todo-nominations" not in content  # no quota to fill: no list at all
 
 
-def test_open_nominations_show_once_the_extension_point_answers(client, users, monkeypatch):
+def test_open_nominations_list_the_quotas_still_to_fill(client, users):
     build(1, users)
-    monkeypatch.setattr(selectors, "open_nominations", lambda *, user: Program.unscoped.filter(
-        status=Status.ENROLLMENT_OPEN))
     assert "报名中的培训班0" in section(home(client, users["unit_admin"]), "todo-nominations")
 
 
@@ -136,7 +136,7 @@ EXPECTED_QUERIES = {
     "organizer": 11,  # session, user, roles; the registry figures and warnings; returned plans: rows, count
     "approver": 7,  # session, user, roles, Django's permission tables; plans awaiting: rows, count
     "college_staff": 8,  # + the staff's venues; coming phases: rows, count
-    "unit_admin": 14,  # + their organs, the registry figures; programs open for enrollment: rows, count
+    "unit_admin": 16,  # + their organs, the registry figures; programs open for enrollment, open quotas: rows, count
 }
 
 

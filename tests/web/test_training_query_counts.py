@@ -56,8 +56,8 @@ EXPECTED_QUERIES = {
     ("program_detail", "organizer"): 8,
     ("program_detail", "approver"): 13,  # three permission checks ask the database (EXISTS)
     ("program_detail", "college_staff"): 12,
-    ("phase_detail", "organizer"): 10,
-    ("phase_detail", "college_staff"): 14,
+    ("phase_detail", "organizer"): 11,  # + whether the program has confirmed participants (the people to pick)
+    ("phase_detail", "college_staff"): 15,
 }
 
 

@@ -1,6 +1,6 @@
 """The REST API v1 (django-ninja): OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
-from dangjian.api import errors, jobs, ledger, outbox, registry, spreadsheets, training
+from dangjian.api import enrollment, errors, jobs, ledger, outbox, registry, spreadsheets, training
 from dangjian.api.auth import API_AUTH
 
 api = errors.ProblemDetailsAPI(
@@ -10,9 +10,10 @@ api = errors.ProblemDetailsAPI(
     auth=API_AUTH,
     description="Registry of organs, party organizations, people and posts; training programs with their "
     "approval workflow, phases, groups, class committee, temporary branch, timetable and documents; the training "
-    "library; the outbox of messages (preview, send in bulk, retry); background jobs (a spreadsheet import, sending "
-    "messages) with their progress and result; the training-hours ledger (学时档案): training records and their "
-    "import, requirements as versioned data, exemptions, compliance and the annual statistics. "
+    "library; enrollment (quotas, nominations, waitlist) and a participant's own enrollment; the outbox of "
+    "messages (preview, send in bulk, retry); background jobs (a spreadsheet import, sending messages) with their "
+    "progress and result; the training-hours ledger (学时档案): training records and their import, requirements "
+    "as versioned data, exemptions, compliance and the annual statistics. "
     "Authenticate with `Authorization: Bearer <token>` (`dangjian apitoken USERNAME`). "
     "Errors are problem details (RFC 9457, `application/problem+json`) naming the field, or the sheet, row "
     "and column: 400 for a body that is not valid JSON, 401 (with `WWW-Authenticate: Bearer`), 403, 404, 409 "
@@ -32,4 +33,5 @@ api.add_router("/spreadsheets/", spreadsheets.router)
 api.add_router("/jobs/", jobs.router)
 api.add_router("/", training.router)
 api.add_router("/outbox/", outbox.router)
+api.add_router("/", enrollment.router)
 api.add_router("/ledger/", ledger.router)

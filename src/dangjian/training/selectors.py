@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.apps import apps
 from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -93,13 +94,6 @@ def programs_open_for_enrollment(*, user) -> QuerySet[Program]:
         .select_related("organizer", "venue").annotate(first_day=Min("phases__starts_on"))
         .order_by(F("first_day").asc(nulls_last=True), "id")
     )
-
-
-def open_nominations(*, user):
-    """EXTENSION POINT for enrollment (not built yet): the nominations a unit administrator still has to
-    make or confirm for programs open for enrollment. Until enrollment exists there are none, and the
-    start page shows no such list (None, not an empty list: nothing is pretended)."""
-    return None
 
 
 def program_get(*, user, pk: int) -> Program:
@@ -536,9 +530,9 @@ def head_teacher_choices(*, program: Program, current=None):
 
 
 def class_nominee_choices(*, user, phase: Phase) -> QuerySet[Person]:
-    """People who may be picked for a group's lead, the class committee or the temporary branch: those the
-    user may see in the registry, and those already leading a group or holding a post in the class.
-    (Once enrollment exists: the phase's participants.)"""
+    """People who may be picked for a group's lead, the class committee or the temporary branch: once the program
+    has confirmed participants (enrollment), those participants; before, those the user may see in the registry.
+    Always also those already leading a group or holding a post in the class."""
     already = (
         Q(pk__in=Group.objects.filter(phase=phase).values("leader"))
         | Q(pk__in=Group.objects.filter(phase=phase).values("deputy_leader"))
@@ -546,6 +540,10 @@ def class_nominee_choices(*, user, phase: Phase) -> QuerySet[Person]:
     )
     if phase.temporary_branch_id:
         already |= Q(pk__in=Post.unscoped.filter(party_organization_id=phase.temporary_branch_id).values("person"))
+    participants = apps.get_model("enrollment", "Nomination").unscoped.filter(
+        program_id=phase.program_id, status="confirmed")
+    if participants.exists():
+        return Person.unscoped.filter(Q(pk__in=participants.values("person")) | already)
     visible = organ_filter(user, "organ")
     if visible == Q():  # an organizer: every person (an empty Q would vanish in the OR below)
         return Person.unscoped.all()

@@ -1,3 +1,4 @@
+import rules
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,9 @@ def navigation(request):
         items.append((_("Training library"), reverse("library_index"), "training_library"))
     if user.has_perm("ledger.view_ledger"):
         items.append((_("Training hours"), reverse("ledger_home"), "ledger"))
+    # The rule alone (no model-permission tables: a superuser is not a participant).
+    if rules.has_perm("enrollment.view_own_enrollment", user):
+        items.append((_("My training"), reverse("my_enrollment"), "my_enrollment"))
     if Role.INSTRUCTOR in user.roles:
         items.append((_("My sessions"), reverse("my_sessions"), "my_sessions"))
     if user.has_perm("outbox.view_outbox"):

@@ -53,4 +53,6 @@ urlpatterns = [
     path("", include("dangjian.web.urls_documents")),
     # Training-hours ledger and compliance
     path("", include("dangjian.web.urls_ledger")),
+    # Enrollment: quotas, nominations, waitlist; the participant's own page and account activation
+    path("", include("dangjian.web.urls_enrollment")),
 ]

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from dangjian.accounts.rules import is_approver, is_college_staff, is_organizer, is_unit_admin
+from dangjian.enrollment import selectors as enrollment
 from dangjian.organizations import selectors
 from dangjian.organizations.models import Organ, PartyOrganization, Person
 from dangjian.training import selectors as training
@@ -17,7 +18,7 @@ def _todo(queryset) -> dict:
 def todos(user) -> dict:
     """Each role's to-dos, from the scoped selectors: the organizer's returned plans (with the reason),
     the approver's plans awaiting decision, the college's coming phases, the unit administrator's programs
-    open for enrollment and (once enrollment exists) open nominations."""
+    open for enrollment and the quotas their organs have not filled yet."""
     found = {}
     if is_organizer(user):
         found["returned_plans"] = _todo(training.returned_plans(user=user))
@@ -27,9 +28,7 @@ def todos(user) -> dict:
         found["coming_phases"] = _todo(training.coming_phases(user=user))
     if is_unit_admin(user):
         found["enrollment_programs"] = _todo(training.programs_open_for_enrollment(user=user))
-        nominations = training.open_nominations(user=user)
-        if nominations is not None:
-            found["open_nominations"] = _todo(nominations)
+        found["open_nominations"] = _todo(enrollment.open_quotas(user=user))
     return found
 
 

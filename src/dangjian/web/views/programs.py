@@ -197,6 +197,9 @@ def _program_page(request, program: Program, *, status: int = 200, **forms):
         "budget": selectors.program_budget(program=program, phases=phases),
         "transitions": transitions,
         "transition_buttons": buttons,
+        # The enrollment (enrollment.view_enrollment), once the plan is approved.
+        "show_enrollment": program.status not in (*Program.EDITABLE_STATUSES, Program.Status.SUBMITTED)
+        and user.has_perm("enrollment.view_enrollment", program),
         "asks_confirmation": any(button["consequence"] for button in buttons),
         "can_change": user.has_perm("training.change_program", program),
         "can_add_phase": user.has_perm("training.change_plan", program),

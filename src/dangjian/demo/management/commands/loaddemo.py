@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from dangjian.core.audit import current_origin
+from dangjian.demo.enrollment import load_enrollment
 from dangjian.demo.ledger import load_ledger
 from dangjian.demo.outbox import load_outbox
 from dangjian.demo.registry import load_registry
@@ -14,7 +15,8 @@ from dangjian.portal.demo import load_portal
 class Command(BaseCommand):
     help = (
         "Load the Nanyang demo (idempotent, deterministic): organs, party organizations, people, users, "
-        "the training library and the seed's training program, external training records of the ledger."
+        "the training library and the seed's training program, external training records of the ledger, the "
+        "seed program's enrollment and a program open for enrollment."
     )
 
     @transaction.atomic
@@ -26,6 +28,7 @@ class Command(BaseCommand):
             training = load_training()
             outbox = load_outbox()
             ledger = load_ledger()
+            enrollment = load_enrollment()
         finally:
             current_origin.reset(token)
         # Counted when everything is loaded, as the pages count: the training classes add their temporary
@@ -51,6 +54,12 @@ class Command(BaseCommand):
             f"Training-hours ledger: {ledger['records']} external training records"
             f"{'' if ledger['created'] else ' (already loaded)'}; requirements: the rules of 2019–2023 (induction "
             f"within the rule's months, 56 and 32 hours a year, cadre tiers)."
+        )
+        self.stdout.write(
+            f"Enrollment: the 2022 class has {enrollment['confirmed']} confirmed participants"
+            f"{'' if enrollment.get('created') else ' (already loaded)'}; “{enrollment['coming'].title}” is open "
+            f"for enrollment, with a quota for each organ that has people due "
+            f"({enrollment['coming_quotas']} quotas)."
         )
         for warning in training["warnings"]:
             self.stdout.write(self.style.WARNING(f"  {warning}"))

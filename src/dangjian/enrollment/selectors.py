@@ -1,0 +1,306 @@
+"""Reads of the enrollment of a program, scoped by the user they are given, with their eager loading; and who
+may be nominated (`nominee_choices`).
+
+Who is due for induction training is the ledger's rule (dangjian.ledger.selectors.due_for_induction), never
+computed here: `people_due` asks it; `induction_credited` asks the ledger who is credited already.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from dangjian.enrollment.enums import ACTIVE_STATUSES, NominationStatus
+from dangjian.enrollment.models import Nomination, ProgramEnrollment, Quota, UnavailablePeriod
+from dangjian.ledger.selectors import due_for_induction, has_induction_credit
+from dangjian.organizations.models import Organ, PartyOrganization, Person, Post, organ_order
+from dangjian.organizations.scoping import sees_all_organs
+from dangjian.training.enums import ProgramStatus
+from dangjian.training.models import Phase, Program
+
+# --- The ledger's answers --------------------------------------------------------------------------
+
+
+def people_due(*, organ_ids, on: datetime.date | None = None) -> QuerySet[Person]:
+    """People of these organs (None: every organ) due or overdue for induction training, as the ledger says
+    (annotated `induction_deadline` and `induction_status`)."""
+    return due_for_induction(organ_ids=list(organ_ids) if organ_ids is not None else None, on=on)
+
+
+def induction_credited(person_ids) -> set[int]:
+    """Of these people, those already credited with induction training (the ledger)."""
+    return set(has_induction_credit(list(person_ids)))
+
+
+# --- Programs and their enrollment -----------------------------------------------------------------
+
+def enrollment_program_get(*, user, pk: int) -> Program:
+    """A program the user sees (404 otherwise), with its enrollment settings and phases loaded."""
+    return get_object_or_404(
+        Program.objects.visible_to(user).select_related("organizer", "venue", "enrollment")
+        .prefetch_related(Prefetch("phases", queryset=Phase.objects.order_by("number"))),
+        pk=pk)
+
+
+def enrollment_settings(program: Program) -> ProgramEnrollment:
+    """The program's settings row (unsaved, empty, when none was written yet)."""
+    try:
+        return program.enrollment
+    except ProgramEnrollment.DoesNotExist:
+        return ProgramEnrollment(program=program)
+
+
+def program_capacity(program: Program) -> int:
+    """Seats in the program: the sum of its phases' capacities (from the loaded phases when prefetched)."""
+    return sum(phase.capacity for phase in program.phases.all())
+
+
+@dataclass
+class EnrollmentSummary:
+    capacity: int
+    quota_total: int
+    counts: dict = field(default_factory=dict)  # status -> number of nominations
+
+    @property
+    def confirmed(self) -> int:
+        return self.counts.get(NominationStatus.CONFIRMED, 0)
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.capacity - self.confirmed)
+
+    @property
+    def quota_over_capacity(self) -> int:
+        return max(0, self.quota_total - self.capacity)
+
+
+def enrollment_summary(*, program: Program, organ_ids=None) -> EnrollmentSummary:
+    """Capacity, the sum of the quotas and the nominations per status (of these organs, if given): two queries."""
+    nominations = Nomination.unscoped.filter(program=program)
+    quotas = Quota.unscoped.filter(program=program)
+    if organ_ids is not None:
+        nominations, quotas = nominations.filter(organ__in=organ_ids), quotas.filter(organ__in=organ_ids)
+    counts = dict(nominations.values_list("status").annotate(n=Count("id")).order_by())
+    return EnrollmentSummary(capacity=program_capacity(program),
+                             quota_total=quotas.aggregate(total=Sum("seats"))["total"] or 0, counts=counts)
+
+
+def suggest_quotas(*, due_counts: dict[int, int], capacity: int) -> dict[int, int]:
+    """Seats per organ suggested from the people due per organ and the capacity: everyone due when they fit;
+    otherwise the capacity shared in proportion to the people due (largest remainders get the seats left over,
+    ties to the organ with more people due, then the lower id), never more than an organ's people due."""
+    total = sum(due_counts.values())
+    if total <= capacity:
+        return dict(due_counts)
+    shares = {organ: Fraction(count * capacity, total) for organ, count in due_counts.items()}
+    seats = {organ: int(share) for organ, share in shares.items()}
+    left = capacity - sum(seats.values())
+    order = sorted(due_counts, key=lambda organ: (-(shares[organ] - seats[organ]), -due_counts[organ], organ))
+    for organ in order[:left]:
+        seats[organ] += 1
+    return seats
+
+
+@dataclass
+class QuotaRow:
+    organ: Organ
+    seats: int | None  # None: no quota set
+    suggested: int
+    due: int
+    nominated: int  # active nominations (nominated, confirmed, waitlisted)
+    confirmed: int
+    preferred_phase_id: int | None = None
+
+
+def quota_rows(*, user, program: Program, on: datetime.date | None = None) -> list[QuotaRow]:
+    """One row per organ that has a quota, people due or nominations in the program (organs the user sees), in
+    the official order: its quota, the suggestion, people due, nominations. Four queries whatever the number of
+    organs."""
+    organ_ids = None if sees_all_organs(user) else set(Organ.objects.visible_to(user).values_list("pk", flat=True))
+    quotas = {quota.organ_id: quota for quota in Quota.unscoped.filter(program=program)
+              if organ_ids is None or quota.organ_id in organ_ids}
+    due = people_due(organ_ids=organ_ids, on=on)
+    due_counts = dict(due.order_by().values_list("organ").annotate(n=Count("id")))
+    active = (Nomination.unscoped.filter(program=program, status__in=ACTIVE_STATUSES)
+              .values_list("organ").annotate(n=Count("id"), confirmed=Count(
+                  "id", filter=Q(status=NominationStatus.CONFIRMED))).order_by())
+    nominated = {organ: (n, confirmed) for organ, n, confirmed in active
+                 if organ_ids is None or organ in organ_ids}
+    suggestion = suggest_quotas(due_counts=due_counts, capacity=program_capacity(program))
+    wanted = set(quotas) | set(due_counts) | set(nominated)
+    rows = []
+    for organ in Organ.unscoped.filter(pk__in=wanted).order_by(*organ_order()):
+        quota = quotas.get(organ.pk)
+        rows.append(QuotaRow(
+            organ=organ, seats=quota.seats if quota else None, suggested=suggestion.get(organ.pk, 0),
+            due=due_counts.get(organ.pk, 0), nominated=nominated.get(organ.pk, (0, 0))[0],
+            confirmed=nominated.get(organ.pk, (0, 0))[1],
+            preferred_phase_id=quota.preferred_phase_id if quota else None))
+    return rows
+
+
+def quota_of(*, program: Program, organ: Organ) -> Quota:
+    """The organ's quota in the program (unsaved, 0 seats, when none was set)."""
+    return (Quota.unscoped.filter(program=program, organ=organ).select_related("program", "organ").first()
+            or Quota(program=program, organ=organ, seats=0))
+
+
+def quotas_of(*, program: Program, organs) -> list[Quota]:
+    """The quotas of these organs in the program, in the official order of the organs (unsaved, 0 seats, for an
+    organ without one): two queries."""
+    stored = {quota.organ_id: quota for quota in Quota.unscoped.filter(program=program, organ__in=organs)}
+    result = []
+    for organ in organs.order_by(*organ_order()):
+        quota = stored.get(organ.pk) or Quota(program=program, organ=organ, seats=0)
+        quota.organ, quota.program = organ, program
+        result.append(quota)
+    return result
+
+
+def quota_list(*, user, program: Program | None = None) -> QuerySet[Quota]:
+    qs = Quota.objects.visible_to(user).select_related("program", "organ", "preferred_phase")
+    if program is not None:
+        qs = qs.filter(program=program)
+    return qs.order_by("program_id", *organ_order("organ__"))
+
+
+def organs_not_nominated(*, program: Program) -> QuerySet[Organ]:
+    """Organs with seats in the program that have nominated nobody yet (the organizers' reminder list)."""
+    return (Organ.unscoped.filter(quotas__program=program, quotas__seats__gt=0)
+            .exclude(pk__in=Nomination.unscoped.filter(program=program).values("organ"))
+            .order_by(*organ_order()))
+
+
+# --- Nominations -----------------------------------------------------------------------------------
+
+def _nomination_rows(qs):
+    """With what a row shows and what its actions' rules ask (the program's phases: has the class started?)."""
+    return qs.select_related("program", "person", "organ", "preferred_phase", "replaces__person").prefetch_related(
+        Prefetch("unavailable_periods", queryset=UnavailablePeriod.objects.order_by("starts_on")),
+        "program__phases")
+
+
+def nomination_list(*, user, program: Program | None = None, organ_id: int | None = None, status: str = "",
+                    person_id: int | None = None) -> QuerySet[Nomination]:
+    """Nominations the user sees, filtered; the waitlist in its order, others by organ (official order) and
+    nomination order."""
+    qs = Nomination.objects.visible_to(user)
+    if program is not None:
+        qs = qs.filter(program=program)
+    if organ_id:
+        qs = qs.filter(organ_id=organ_id)
+    if person_id:
+        qs = qs.filter(person_id=person_id)
+    if status:
+        qs = qs.filter(status=status)
+    order = ["waitlist_position", "id"] if status == NominationStatus.WAITLISTED else ["program_id", "organ_id", "id"]
+    return _nomination_rows(qs).order_by(*order)
+
+
+def nomination_get(*, user, pk: int) -> Nomination:
+    return get_object_or_404(_nomination_rows(Nomination.objects.visible_to(user)), pk=pk)
+
+
+def waitlist(*, program: Program) -> QuerySet[Nomination]:
+    return _nomination_rows(Nomination.unscoped.filter(program=program, status=NominationStatus.WAITLISTED)) \
+        .order_by("waitlist_position", "id")
+
+
+def my_nominations(*, user) -> QuerySet[Nomination]:
+    """A participant's own nominations (every program), the latest program first."""
+    if not user.person_id:
+        return Nomination.unscoped.none()
+    return _nomination_rows(Nomination.unscoped.filter(person_id=user.person_id)).order_by("-program__year", "-id")
+
+
+def my_records(*, user):
+    """A participant's own training records (the ledger's rows of their Person), the latest first."""
+    from dangjian.ledger.models import TrainingRecord
+
+    if not user.person_id:
+        return TrainingRecord.unscoped.none()
+    return TrainingRecord.unscoped.filter(person_id=user.person_id).order_by("-starts_on", "-id")
+
+
+def my_phases(*, nomination: Nomination) -> list[Phase]:
+    """The phases a participant's schedule shows: their preferred phase when one is noted (allocation is a later
+    step), else every phase of the program."""
+    phases = sorted(nomination.program.phases.all(), key=lambda phase: phase.number)
+    if nomination.preferred_phase_id:
+        return [phase for phase in phases if phase.pk == nomination.preferred_phase_id] or phases
+    return phases
+
+
+def sessions_of_phases(phases) -> dict[int, list]:
+    """The timetables of these phases in one query (phase id -> sessions in time order)."""
+    from dangjian.training.models import Session
+    from dangjian.training.selectors import session_prefetches
+
+    found: dict[int, list] = {}
+    if not phases:
+        return found
+    for session in (Session.unscoped.filter(phase__in=[phase.pk for phase in phases])
+                    .select_related("course", "venue", "classroom", "group").prefetch_related(*session_prefetches())
+                    .order_by("starts_at", "group__number", "id")):
+        found.setdefault(session.phase_id, []).append(session)
+    return found
+
+
+def open_quotas(*, user) -> QuerySet[Quota]:
+    """The unit administrator's to-do: quotas of their organs in programs open for enrollment, before the
+    deadline, with seats not yet filled (`nominated` annotated); the soonest deadline first."""
+    today = timezone.localdate()
+    nominated = (Nomination.unscoped.filter(program=OuterRef("program"), organ=OuterRef("organ"),
+                                            status__in=ACTIVE_STATUSES)
+                 .order_by().values("organ").annotate(n=Count("id")).values("n"))
+    return (
+        Quota.objects.visible_to(user).filter(program__status=ProgramStatus.ENROLLMENT_OPEN, seats__gt=0)
+        .filter(Q(program__enrollment__isnull=True) | Q(program__enrollment__nomination_deadline__isnull=True)
+                | Q(program__enrollment__nomination_deadline__gte=today))
+        .annotate(nominated=Coalesce(Subquery(nominated), 0)).filter(nominated__lt=F("seats"))
+        .select_related("program", "organ", "program__enrollment")
+        .order_by(F("program__enrollment__nomination_deadline").asc(nulls_last=True), "program_id",
+                  *organ_order("organ__"))
+    )
+
+
+# --- Who may be nominated -------------------------------------------------------------------------
+
+def current_posts(on: datetime.date | None = None) -> QuerySet[Post]:
+    """Posts held on `on` in the registry's party organizations (not a training class's temporary branch)."""
+    return Post.unscoped.current(on).exclude(party_organization__org_type=PartyOrganization.Type.TEMPORARY_BRANCH)
+
+
+def nominee_choices(*, user, program: Program, organ: Organ, on: datetime.date | None = None) -> QuerySet[Person]:
+    """Who may be nominated for `program` by `organ`: people of that organ whom the user sees, who hold a post in
+    one of the organ's party organizations now (not one who left it), and who hold no active nomination in the
+    program. Forms list it, the API looks ids up in it, the service checks against it."""
+    holds_post = current_posts(on).filter(person=OuterRef("pk"))
+    taken = Nomination.unscoped.filter(program=program, person=OuterRef("pk"), status__in=ACTIVE_STATUSES)
+    return (Person.objects.visible_to(user).filter(organ=organ).filter(Exists(holds_post)).exclude(Exists(taken))
+            .order_by("name_sort", "id"))
+
+
+def post_ended_on(person: Person) -> datetime.date | None:
+    """When the person's last post in the registry ended (None: never held one, or still holds one)."""
+    return (Post.unscoped.filter(person=person).exclude(
+        party_organization__org_type=PartyOrganization.Type.TEMPORARY_BRANCH)
+        .order_by("-ended_on").values_list("ended_on", flat=True).first())
+
+
+def due_for_page(*, program: Program, organ: Organ, on: datetime.date | None = None) -> list[Person]:
+    """The organ's people due for induction training who are not yet nominated in the program: the nomination
+    page's prefill, with each person's current post (`current_post`)."""
+    taken = Nomination.unscoped.filter(program=program, person=OuterRef("pk"), status__in=ACTIVE_STATUSES)
+    people = list(people_due(organ_ids=[organ.pk], on=on).exclude(Exists(taken)).order_by("name_sort", "id"))
+    posts = {}
+    for post in current_posts(on).filter(person__in=[p.pk for p in people]).select_related(
+            "party_organization").order_by("person_id", "-started_on"):
+        posts.setdefault(post.person_id, post)
+    for person in people:
+        person.current_post = posts.get(person.pk)
+    return people

@@ -1,0 +1,56 @@
+"""Staff forms of the enrollment of a program. They parse input; the services validate and refuse (their
+ValidationError is shown on the form by add_service_errors)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.enrollment import selectors
+from dangjian.web.forms import DateInput
+
+
+class EnrollmentSettingsForm(forms.Form):
+    nomination_deadline = forms.DateField(label=_("Nomination deadline"), required=False, widget=DateInput,
+                                          help_text=_("The last day on which unit administrators may nominate."))
+    note = forms.CharField(label=_("Note to the organs"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UnavailableFields(forms.Form):
+    """Up to two periods a nominee cannot attend."""
+
+    unavailable_from_1 = forms.DateField(label=_("Cannot attend from"), required=False, widget=DateInput)
+    unavailable_to_1 = forms.DateField(label=_("to"), required=False, widget=DateInput)
+    unavailable_from_2 = forms.DateField(label=_("and from"), required=False, widget=DateInput)
+    unavailable_to_2 = forms.DateField(label=_("to"), required=False, widget=DateInput)
+
+    def periods(self) -> list:
+        data = self.cleaned_data
+        periods = []
+        for i in (1, 2):
+            first, last = data.get(f"unavailable_from_{i}"), data.get(f"unavailable_to_{i}")
+            if first or last:
+                periods.append((first or last, last or first))
+        return periods
+
+
+class SubstituteForm(UnavailableFields):
+    person = forms.ModelChoiceField(label=_("Substitute"), queryset=None,
+                                    help_text=_("People of the organ who hold a post and are not nominated yet."))
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    field_order = ["person", "reason"]
+
+    def __init__(self, *args, user, nomination, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = selectors.nominee_choices(user=user, program=nomination.program,
+                                                                   organ=nomination.organ)
+
+
+class DecideForm(forms.Form):
+    DECISIONS = [("confirm", _("Confirm the selected")), ("reject", _("Reject the selected"))]
+
+    decision = forms.ChoiceField(choices=DECISIONS)
+    reason = forms.CharField(label=_("Reason (for a rejection)"), required=False, max_length=1000)
