@@ -6,6 +6,7 @@ import datetime
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from dangjian.enrollment import services
 from dangjian.enrollment.models import Nomination
@@ -68,10 +69,10 @@ def test_unit_admin_nominates_all_due_secretaries_in_a_few_clicks(session, open_
     page.fill("#id_username", "unitadmin")
     page.fill("#id_password", "Lang-yu-2022-wan")
     click("form.form button[type=submit]")
-    page.wait_for_url("**/")
+    expect(page.locator("h1")).to_have_text("概览")  # the start page (the login page's URL also ends in /)
     session.screenshot("enrollment-1-start-page")
     click(".todo-nominations a")  # the open quota: straight to the nomination page
-    page.wait_for_selector("#nominate-button")
+    page.wait_for_selector("#nominate-button", timeout=30_000)  # a loaded machine (two suites in parallel)
     ticked = page.locator("input[name=person]:checked")
     assert ticked.count() == 3  # the three due secretaries, prefilled
     assert "王芳" not in page.locator("form.nominate-form").inner_text()  # a committee member is not due
