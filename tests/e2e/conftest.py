@@ -129,6 +129,17 @@ def organizer(transactional_db):
 # The worlds the flows run in ------------------------------------------------------------------------------
 
 @pytest.fixture
+def ledger_rules(transactional_db):
+    """The training requirements that migration ledger/0002 writes. A transactional test (every browser test)
+    empties all tables when it ends, migration-written rows included: write them again (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("dangjian.ledger.migrations.0002_default_requirements").create(apps, None)
+
+
+@pytest.fixture
 def demo_portal(transactional_db):
     return load_portal()
 

@@ -26,7 +26,7 @@ OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 
 
 @pytest.fixture
-def open_program(transactional_db):
+def open_program(ledger_rules):
     """南阳市教育局 with three branch secretaries appointed in recent months (due for induction training) and a
     committee member (not due); a program of the coming months open for enrollment, with a quota of 3."""
     today = datetime.date.today()

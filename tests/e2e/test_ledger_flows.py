@@ -25,13 +25,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def ledger_world(transactional_db):
-    import importlib
-
-    from django.apps import apps
-
-    # A transactional test empties the tables, the requirements the migration wrote too: write them again.
-    importlib.import_module("dangjian.ledger.migrations.0002_default_requirements").create(apps, None)
+def ledger_world(ledger_rules):
     organ = OrganFactory(code="edu-bureau", name_zh="南阳市教育局", name_en="Education Bureau")
     other = OrganFactory(code="sci-bureau", name_zh="南阳市科学技术局", sector="government")
     branch = PartyOrganizationFactory(organ=organ, name="机关第一党支部")
