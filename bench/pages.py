@@ -45,6 +45,7 @@ class Subjects:
     def find(cls, user) -> "Subjects":
         from django.db.models import Count
 
+        from dangjian.enrollment.models import Nomination
         from dangjian.jobs.models import BackgroundJob
         from dangjian.organizations.models import Organ, PartyOrganization, Person
         from dangjian.organizations.selectors import newly_appointed_since_default
@@ -57,8 +58,6 @@ class Subjects:
         program = Program.objects.visible_to(user).annotate(n=Count("phases__sessions")).order_by("-n", "pk").first()
         phase = Phase.objects.filter(program=program).order_by("number").first() if program else None
         job = BackgroundJob.objects.visible_to(user).filter(requested_by=user).order_by("-pk").first()
-        from dangjian.enrollment.models import Nomination
-
         busiest = (Nomination.objects.visible_to(user).filter(program__status="enrollment_open").values("program")
                    .annotate(n=Count("pk")).order_by("-n").values_list("program", flat=True).first())
         return cls(organ=organ.pk, party_organization=committee.pk, person=person.pk,
