@@ -31,6 +31,9 @@ class BackgroundJob(models.Model):  # 后台任务
     class Kind(models.TextChoices):
         REGISTRY_IMPORT = "registry_import", _("Spreadsheet import")
         OUTBOX_SEND = "outbox_send", _("Sending messages")
+        LEDGER_IMPORT = "ledger_import", _("Training records import")
+        ADMISSION_NOTICES = "admission_notices", _("Preparing admission notices")
+        ALLOCATION = "allocation", _("Placing participants")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -44,6 +47,8 @@ class BackgroundJob(models.Model):  # 后台任务
         CHECKING = "checking", _("Checking every row")
         WRITING = "writing", _("Saving the records")
         SENDING = "sending", _("Sending the messages")
+        COMPOSING = "composing", _("Writing the notices")
+        SOLVING = "solving", _("Searching for the best placement")
 
     FINISHED = (Status.DONE, Status.FAILED)
 
