@@ -12,6 +12,10 @@ class EnrollmentSettingsForm(forms.Form):
     nomination_deadline = forms.DateField(label=_("Nomination deadline"), required=False, widget=DateInput,
                                           help_text=_("The last day on which unit administrators may nominate."))
     note = forms.CharField(label=_("Note to the organs"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    admission_notes = forms.CharField(
+        label=_("Arrival and what to bring"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Printed on the admission notices: registration on arrival, what to bring, dress, "
+                    "accommodation. One paragraph per line."))
 
 
 class ReasonForm(forms.Form):

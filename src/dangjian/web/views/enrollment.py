@@ -15,10 +15,11 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from dangjian.enrollment import selectors, services
+from dangjian.enrollment import messaging, notices, selectors, services
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import Nomination
 from dangjian.enrollment.services import NomineeInput
@@ -104,6 +105,10 @@ def enrollment_overview(request, pk):
         context["waitlist"] = list(selectors.waitlist(program=program)[:SHOWN])
         context["can_decide"] = user.has_perm("enrollment.decide_nomination", None) \
             and program.status == program.Status.ENROLLMENT_OPEN
+        context["can_announce"] = user.has_perm("enrollment.announce_enrollment", program)
+        context["can_prepare_notices"] = user.has_perm("enrollment.prepare_admission_notices", program)
+        if context["can_prepare_notices"]:
+            context["notices_missing"] = messaging.notices_missing(program=program).count()
     return render(request, "web/enrollment/overview.html", context)
 
 
@@ -115,7 +120,8 @@ def enrollment_settings(request, pk):
         return response
     settings = selectors.enrollment_settings(program)
     form = EnrollmentSettingsForm(request.POST or None, initial={
-        "nomination_deadline": settings.nomination_deadline, "note": settings.note})
+        "nomination_deadline": settings.nomination_deadline, "note": settings.note,
+        "admission_notes": settings.admission_notes})
     rows = selectors.quota_rows(user=request.user, program=program)
     errors = []
     if request.method == "POST":
@@ -352,6 +358,69 @@ def activation_issue(request, pk):
         "active": ACTIVE, "nomination": nomination, "link": link,
         "username": nomination.person.user.username, "back": overview_url(nomination.program),
     }))
+
+
+# Messages and admission notices ------------------------------------------------------------------
+
+def _composed_message(request, composed: messaging.Composed, what: str) -> None:
+    """Say how many drafts were written, link to them in the outbox, and name whom nobody could reach."""
+    url = reverse("outbox_list") + "?" + composed.outbox_query
+    messages.success(request, format_html('{} <a href="{}">{}</a>', what % {"count": composed.count}, url,
+                                          _("Preview and send them in the outbox")))
+    if composed.unreachable:
+        messages.warning(request, _("No unit administrator with an e-mail address or mobile number: %(organs)s.")
+                         % {"organs": "、".join(composed.unreachable)})
+
+
+@enrollment_required
+@require_POST
+def nomination_opened_compose(request, pk):
+    """Drafts to the unit administrators of every organ with seats: nomination is open."""
+    program = _program(request, pk)
+    if response := refused(request, "enrollment.announce_enrollment", program, overview_url(program)):
+        return response
+    composed = messaging.nomination_opened_compose(program=program, by=request.user)
+    _composed_message(request, composed, _("%(count)d messages “nomination opened” were written as drafts."))
+    return redirect(overview_url(program))
+
+
+@enrollment_required
+@require_POST
+def deadline_reminder_compose(request, pk):
+    """Drafts to the unit administrators of the organs that have nominated nobody yet."""
+    program = _program(request, pk)
+    if response := refused(request, "enrollment.announce_enrollment", program, overview_url(program)):
+        return response
+    composed = messaging.deadline_reminder_compose(program=program, by=request.user)
+    _composed_message(request, composed, _("%(count)d deadline reminders were written as drafts."))
+    return redirect(overview_url(program))
+
+
+@enrollment_required
+@require_POST
+def admission_notices_prepare(request, pk):
+    """Start the job that writes the missing admission notices into the outbox; its page shows the progress."""
+    program = _program(request, pk)
+    if response := refused(request, "enrollment.prepare_admission_notices", program, overview_url(program)):
+        return response
+    phase = program.phases.filter(pk=request.POST.get("phase") or 0).first() \
+        if (request.POST.get("phase") or "").isdigit() else None
+    job = messaging.admission_notices_prepare(program=program, by=request.user, phase=phase)
+    return redirect("job_detail", job.pk)
+
+
+@permission_required("enrollment.view_admission_notice")
+@require_GET
+def admission_notice_pdf(request, pk):
+    """One participant's admission notice (organizers, the organ's unit administrators, the participant). A GET
+    issues no activation link: the code leads to the participant's own page."""
+    nomination = selectors.nomination_get(user=request.user, pk=pk)
+    require(request.user, "enrollment.view_admission_notice", nomination)
+    from dangjian.web.views.documents import _download
+
+    pdf = notices.admission_notice_pdf(nomination=nomination, link=notices.NoticeLink.own_page())
+    return _download(pdf, content_type="application/pdf", filename=notices.admission_notice_filename(nomination),
+                     inline=True)
 
 
 # The participant -----------------------------------------------------------------------------------
