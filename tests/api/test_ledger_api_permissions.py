@@ -13,6 +13,7 @@ import pytest
 
 from dangjian.core.models import AuditEntry
 from dangjian.ledger.models import Exemption, Requirement, TrainingRecord
+from dangjian.outbox.models import Message
 from tests.conftest import ROLES
 from tests.denials import assert_no_traceback_logged
 from tests.factories import (
@@ -37,6 +38,10 @@ def _build(users_by_role, organ):
                          started_on=datetime.date(2026, 3, 1)).person
     other_person = PersonFactory(organ=other)
     phase = PhaseFactory()
+    PostFactory(person=PersonFactory(organ=organ), party_organization__organ=organ,
+                started_on=datetime.date(2026, 9, 1))  # due for induction training, not exempt
+    users_by_role["unit_admin"].email = "danwei@example.org"  # reachable: the induction reminder writes a draft
+    users_by_role["unit_admin"].save(update_fields=["email"])
     return SimpleNamespace(
         organ=organ, other_organ=other, person=person, other_person=other_person,
         record=TrainingRecordFactory(person=person), spare_record=TrainingRecordFactory(person=person),
@@ -121,6 +126,8 @@ ENDPOINTS = [
     Endpoint("compliance people", "get", "ledger/compliance/people", "staff"),
     Endpoint("statistics", "get", "ledger/statistics?year=2026", "staff"),
     Endpoint("forecast", "get", "ledger/forecast", "organizer"),
+    Endpoint("induction reminders", "post", "ledger/compliance/induction-reminders", "organizer", 201, {},
+             effect=lambda world: Message.unscoped.count()),
 ]
 
 

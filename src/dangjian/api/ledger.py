@@ -26,7 +26,7 @@ from dangjian.api.registry import ERRORS, Conflict, Id, Problem, Text, choice_ty
 from dangjian.api.spreadsheets import SpreadsheetProblem
 from dangjian.api.training_library import partial
 from dangjian.core.services import require_perm
-from dangjian.ledger import compliance, forecast, selectors, services
+from dangjian.ledger import compliance, forecast, messaging, selectors, services
 from dangjian.ledger import spreadsheets as ledger_xlsx
 from dangjian.ledger.enums import Audience, ComplianceStatus, RecordSource, RequirementKind, TrainingKind
 from dangjian.ledger.models import Requirement
@@ -447,6 +447,22 @@ class PersonStatusOut(Schema):
 class PeopleQuery(ComplianceQuery):
     organ: Id | None = None
     status: choice_type(ComplianceStatus) | None = None
+
+
+class RemindersOut(Schema):
+    kind: str
+    count: int = Field(..., description="Drafts written into the outbox (one per unit administrator).")
+    unreachable: list[str] = Field(..., description="Organs without a unit administrator with an address.")
+
+
+@router.post("/compliance/induction-reminders", response={201: RemindersOut, **WRITE_ERRORS},
+             summary="Drafts to the unit administrators of the organs with people due for induction training")
+def induction_reminders(request):
+    """One draft per unit administrator of every organ with people due or overdue (the counts and a link to the
+    organ's compliance page); preview and send them in the outbox. Organizers only."""
+    require_perm(request.user, "ledger.remind_induction_due")
+    composed = messaging.induction_due_remind(by=request.user)
+    return Status(201, {"kind": composed.kind, "count": composed.count, "unreachable": composed.unreachable})
 
 
 @router.get("/compliance/people", response={200: page_schema(PersonStatusOut), 409: Problem, **ERRORS},

@@ -14,23 +14,18 @@ organizer previews and sends them there. Nothing is sent from here.
 A recipient without any address (no e-mail, no mobile) gets no draft; the action's answer names them.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from dangjian.accounts.roles import Role
 from dangjian.core.rules import require
 from dangjian.enrollment import selectors
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import Nomination, Quota
 from dangjian.enrollment.notices import (
     NoticeLink,
-    absolute_url,
     admission_notice_filename,
     admission_notice_pdf,
     notice_phase,
@@ -39,28 +34,17 @@ from dangjian.jobs.models import BackgroundJob
 from dangjian.jobs.services import JobRun, job_create, job_enqueue
 from dangjian.outbox.enums import Channel, MessageKind
 from dangjian.outbox.models import Message
-from dangjian.outbox.services import Recipient, messages_compose
+from dangjian.outbox.services import (
+    Composed,
+    Recipient,
+    absolute_url,
+    messages_compose,
+    organ_admin_recipients,
+    reachable,
+)
 from dangjian.training.documents import timetable_days
 from dangjian.training.models import Phase, Program
 from dangjian.training.selectors import phase_sessions
-
-
-@dataclass
-class Composed:
-    """The outcome of an action that composes drafts: how many, and who could not be written to."""
-
-    count: int = 0
-    unreachable: list[str] = field(default_factory=list)
-    kind: str = ""
-    program_id: int | None = None
-
-    @property
-    def outbox_query(self) -> str:
-        return f"status=draft&kind={self.kind}&program={self.program_id or ''}"
-
-
-def _reachable(recipient: Recipient) -> bool:
-    return bool(recipient.email() if recipient.resolved_channel() == Channel.EMAIL else recipient.mobile())
 
 
 def participant_recipient(nomination: Nomination, **extra) -> Recipient:
@@ -78,7 +62,7 @@ def on_confirmed(nomination: Nomination, *, promoted: bool = False) -> Message |
     without any address gets none (the admission notices' job names them later)."""
     recipient = participant_recipient(nomination, context={
         "phase": notice_phase(nomination), "link": absolute_url(reverse("my_enrollment"))})
-    if not _reachable(recipient):
+    if not reachable(recipient):
         return None
     kind = MessageKind.WAITLIST_PROMOTION if promoted else MessageKind.CONFIRMATION
     return messages_compose(kind=kind, program=nomination.program, by=None, recipients=[recipient])[0]
@@ -118,7 +102,7 @@ def admission_notice_compose(nomination: Nomination, *, by, days=None) -> Messag
     from dangjian.enrollment.services import activation_issue
 
     recipient = participant_recipient(nomination)
-    if not _reachable(recipient):
+    if not reachable(recipient):
         return None
     with transaction.atomic():
         link = NoticeLink.activation(activation_issue(nomination=nomination, by=by))
@@ -163,29 +147,8 @@ def run_admission_notices(run: JobRun) -> tuple[bool, dict]:
 
 # --- To the organs: nomination opened, deadline reminder -----------------------------------------------
 
-def _unit_admins(organ_ids) -> dict[int, list]:
-    """The active unit administrators of each organ (organ id -> users), in one query."""
-    admins = defaultdict(list)
-    users = get_user_model().objects.filter(is_active=True, groups__name=Role.UNIT_ADMIN,
-                                            organs__in=list(organ_ids)).distinct().prefetch_related("organs")
-    wanted = set(organ_ids)
-    for user in users.order_by("pk"):
-        for organ in user.organs.all():
-            if organ.pk in wanted:
-                admins[organ.pk].append(user)
-    return admins
-
-
 def _to_organs(*, kind: str, program: Program, quotas, contexts: dict[int, dict]) -> Composed:
-    admins = _unit_admins([quota.organ_id for quota in quotas])
-    recipients, unreachable = [], []
-    for quota in quotas:
-        found = [Recipient(user=user, organ=quota.organ, context=contexts.get(quota.organ_id, {}))
-                 for user in admins.get(quota.organ_id, [])]
-        reachable = [recipient for recipient in found if _reachable(recipient)]
-        if not reachable:
-            unreachable.append(quota.organ.name_zh)
-        recipients.extend(reachable)
+    recipients, unreachable = organ_admin_recipients([quota.organ for quota in quotas], contexts)
     outcome = Composed(kind=kind, program_id=program.pk, unreachable=unreachable)
     if recipients:
         outcome.count = len(messages_compose(kind=kind, program=program, by=None, recipients=recipients))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.enrollment import selectors
 from dangjian.enrollment.models import Nomination
+from dangjian.outbox.services import absolute_url
 from dangjian.training.documents import (
     _css_string,
     _html_to_pdf,
@@ -36,11 +37,6 @@ from dangjian.training.documents import (
 )
 from dangjian.training.models import Phase
 from dangjian.training.selectors import phase_sessions
-
-
-def absolute_url(path: str) -> str:
-    """A link for a message or a printed page: the platform's public address (settings.WAGTAILADMIN_BASE_URL)."""
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def activation_url(token: str) -> str:

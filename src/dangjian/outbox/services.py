@@ -91,6 +91,48 @@ class Recipient:
         return None
 
 
+def absolute_url(path: str) -> str:
+    """A link for a message or a printed page: the platform's public address (settings.WAGTAILADMIN_BASE_URL)."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def reachable(recipient: Recipient) -> bool:
+    """The recipient has an address on their channel (a draft can be composed)."""
+    return bool(recipient.email() if recipient.resolved_channel() == Channel.EMAIL else recipient.mobile())
+
+
+def organ_admin_recipients(organs, contexts: dict[int, dict]) -> tuple[list[Recipient], list[str]]:
+    """The reachable unit administrators of each organ as recipients (with the organ's template variables from
+    `contexts`, organ id -> dict), and the names of the organs none of whose administrators has an address."""
+    from dangjian.accounts.selectors import unit_admins_of
+
+    admins = unit_admins_of([organ.pk for organ in organs])
+    recipients, unreachable = [], []
+    for organ in organs:
+        found = [Recipient(user=user, organ=organ, context=contexts.get(organ.pk, {}))
+                 for user in admins.get(organ.pk, [])]
+        found = [recipient for recipient in found if reachable(recipient)]
+        if not found:
+            unreachable.append(organ.name_zh)
+        recipients.extend(found)
+    return recipients, unreachable
+
+
+@dataclass
+class Composed:
+    """The outcome of an action that composed drafts: how many, of which kind (and program: the outbox's filter),
+    and the organs or people nobody could write to."""
+
+    count: int = 0
+    unreachable: list[str] = field(default_factory=list)
+    kind: str = ""
+    program_id: int | None = None
+
+    @property
+    def outbox_query(self) -> str:
+        return f"status=draft&kind={self.kind}" + (f"&program={self.program_id}" if self.program_id else "")
+
+
 def _address_problem(recipient: Recipient, channel: str, address: str) -> str | None:
     name = recipient.name or _("a recipient without a name")
     if recipient.user is None and recipient.person is None:

@@ -4,17 +4,19 @@ administrators: their own people), and the annual statistics (党员培训情况
 
 import datetime
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core.audit import audit_record
-from dangjian.ledger import compliance, documents, forecast, selectors, services
+from dangjian.ledger import compliance, documents, forecast, messaging, selectors, services
 from dangjian.ledger import spreadsheets as ledger_xlsx
 from dangjian.ledger.enums import ComplianceStatus
 from dangjian.organizations import selectors as registry
@@ -100,8 +102,23 @@ def city_compliance(request):
     return render(request, "web/ledger/city.html", {
         "form": form, "requirement": requirement, "year": year, "rows": rows, "totals": totals, "chart": chart,
         "statuses": [ComplianceStatus(s) for s in selectors.COUNTED], "query": request.GET.urlencode(),
-        "active": "ledger",
+        "active": "ledger", "can_remind": request.user.has_perm("ledger.remind_induction_due"),
     })
+
+
+@permission_required("ledger.remind_induction_due")
+@require_POST
+def induction_due_remind(request):
+    """Drafts to the unit administrators of the organs with people due for induction training."""
+    composed = messaging.induction_due_remind(by=request.user)
+    url = reverse("outbox_list") + "?" + composed.outbox_query
+    messages.success(request, format_html(
+        '{} <a href="{}">{}</a>', _("%(count)d reminders of induction training were written as drafts.")
+        % {"count": composed.count}, url, _("Preview and send them in the outbox")))
+    if composed.unreachable:
+        messages.warning(request, _("No unit administrator with an e-mail address or mobile number: %(organs)s.")
+                         % {"organs": "、".join(composed.unreachable)})
+    return redirect(reverse("ledger_city") + ("?" + request.POST["back"] if request.POST.get("back") else ""))
 
 
 @permission_required("ledger.view_city_compliance")
