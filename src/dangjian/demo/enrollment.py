@@ -176,8 +176,8 @@ def load_messages(*, history: Program, coming: Program, organizer: User) -> dict
             user.email = f"{user.username}@example.org"
             user.save(update_fields=["email"])
     notices = [messaging.admission_notice_compose(nomination, by=organizer) for nomination in participants]
-    Message.unscoped.filter(pk__in=[m.pk for m in notices if m]).update(status=MessageStatus.SENT, sent_at=SENT_AT,
-                                                                       attempts=1)
+    Message.unscoped.filter(pk__in=[m.pk for m in notices if m]).update(
+        status=MessageStatus.SENT, sent_at=SENT_AT, attempts=1, created_at=SENT_AT - datetime.timedelta(hours=2))
     reminders = messaging.deadline_reminder_compose(program=coming, by=organizer)
     return {"notices": len(notices), "reminders": reminders.count}
 

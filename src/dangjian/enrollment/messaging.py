@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from dangjian.core.rules import require
@@ -34,6 +35,7 @@ from dangjian.jobs.models import BackgroundJob
 from dangjian.jobs.services import JobRun, job_create, job_enqueue
 from dangjian.outbox.enums import Channel, MessageKind
 from dangjian.outbox.models import Message
+from dangjian.outbox.rendering import message_language
 from dangjian.outbox.services import (
     Composed,
     Recipient,
@@ -42,9 +44,7 @@ from dangjian.outbox.services import (
     organ_admin_recipients,
     reachable,
 )
-from dangjian.training.documents import timetable_days
 from dangjian.training.models import Phase, Program
-from dangjian.training.selectors import phase_sessions
 
 
 def participant_recipient(nomination: Nomination, **extra) -> Recipient:
@@ -95,7 +95,7 @@ def admission_notices_prepare(*, program: Program, by, phase: Phase | None = Non
     return job_enqueue(job, admission_notices_task)
 
 
-def admission_notice_compose(nomination: Nomination, *, by, days=None) -> Message | None:
+def admission_notice_compose(nomination: Nomination, *, by) -> Message | None:
     """One participant's admission notice as a draft, with a fresh activation link: by e-mail with the PDF
     attached, or by SMS with the link (the PDF stays downloadable from the enrollment pages). None when the
     participant has no address."""
@@ -109,8 +109,10 @@ def admission_notice_compose(nomination: Nomination, *, by, days=None) -> Messag
         recipient.context = {"phase": notice_phase(nomination), "link": link.url, "link_expires": link.expires_on,
                              "venue": nomination.program.venue.name if nomination.program.venue_id else ""}
         if recipient.resolved_channel() == Channel.EMAIL:
-            recipient.attachment = (admission_notice_filename(nomination),
-                                    admission_notice_pdf(nomination=nomination, link=link, days=days))
+            # In the recipient's language, as the message (Chinese unless stated), not the requester's.
+            with translation.override(message_language(recipient.language)):
+                recipient.attachment = (admission_notice_filename(nomination),
+                                        admission_notice_pdf(nomination=nomination, link=link))
         return messages_compose(kind=MessageKind.ADMISSION_NOTICE, program=nomination.program, by=by,
                                 recipients=[recipient])[0]
 
@@ -129,14 +131,9 @@ def run_admission_notices(run: JobRun) -> tuple[bool, dict]:
     nominations = list(notices_missing(program=program, phase=phase).order_by("organ_id", "id"))
     total = len(nominations)
     run.progress(0, total)
-    timetables: dict[int, list] = {}
     written, unreachable = 0, []
     for done, nomination in enumerate(nominations, start=1):
-        shown = notice_phase(nomination)
-        if shown is not None and shown.pk not in timetables:
-            timetables[shown.pk] = timetable_days(list(phase_sessions(phase=shown)))
-        message = admission_notice_compose(nomination, by=by, days=timetables.get(shown.pk) if shown else None)
-        if message is None:
+        if admission_notice_compose(nomination, by=by) is None:
             unreachable.append(nomination.person.name)
         else:
             written += 1

@@ -84,14 +84,11 @@ def notice_headings() -> dict[str, str]:
     return {key: f"{section_label(n)}{title}" for n, (key, title) in enumerate(titles, start=1)}
 
 
-def admission_notice_context(*, nomination: Nomination, link: NoticeLink, days=None) -> dict:
-    """What the notice prints. `days`: the phase's timetable rows when the caller has them (a batch renders
-    each phase's timetable once)."""
+def admission_notice_context(*, nomination: Nomination, link: NoticeLink) -> dict:
+    """What the notice prints (in a fixed number of queries)."""
     program = nomination.program
     phase = notice_phase(nomination)
-    if phase is not None and days is None:
-        days = timetable_days(list(phase_sessions(phase=phase)))
-    days = days or []
+    days = timetable_days(list(phase_sessions(phase=phase))) if phase is not None else []
     venue = program.venue
     venue_place = "".join(x for x in (venue.province, venue.city, venue.county) if x) if venue else ""
     notes = selectors.enrollment_settings(program).admission_notes
@@ -123,11 +120,10 @@ def admission_notice_context(*, nomination: Nomination, link: NoticeLink, days=N
     }
 
 
-def admission_notice_html(*, nomination: Nomination, link: NoticeLink, days=None) -> str:
-    return _render("enrollment/admission_notice.html",
-                   admission_notice_context(nomination=nomination, link=link, days=days))
+def admission_notice_html(*, nomination: Nomination, link: NoticeLink) -> str:
+    return _render("enrollment/admission_notice.html", admission_notice_context(nomination=nomination, link=link))
 
 
-def admission_notice_pdf(*, nomination: Nomination, link: NoticeLink, days=None) -> bytes:
-    """The admission notice of a confirmed participant as an A4 PDF (one page when the timetable is short)."""
-    return _html_to_pdf(admission_notice_html(nomination=nomination, link=link, days=days))
+def admission_notice_pdf(*, nomination: Nomination, link: NoticeLink) -> bytes:
+    """The admission notice of a confirmed participant as an A4 PDF."""
+    return _html_to_pdf(admission_notice_html(nomination=nomination, link=link))
