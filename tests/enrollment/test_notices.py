@@ -13,6 +13,7 @@ import zxingcpp
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
@@ -249,3 +250,18 @@ def test_the_jobs_queries_per_notice_do_not_grow(notice_world):
     per_notice = (len(three) - len(one)) / 2
     assert per_notice <= 40, per_notice  # a fixed number per notice (link, account, compose, audit), not per row
     assert Message.unscoped.filter(kind="admission_notice").count() == 4
+
+
+def test_the_participant_downloads_their_own_notice_only(client, notice_world):
+    w = notice_world
+    mine, theirs = _confirmed(w, w.secretaries[:2], phase=w.phase1)
+    user = mine.person.user
+    user.set_password("Xuexi-2027-canxun")
+    user.save()
+    client.force_login(user)
+    response = client.get(reverse("admission_notice_pdf", args=[mine.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert mine.person.name in unwrapped(pdf_text(response.content))
+    assert client.get(reverse("admission_notice_pdf", args=[theirs.pk])).status_code == 404
+    page = client.get(reverse("my_enrollment")).content.decode()
+    assert reverse("admission_notice_pdf", args=[mine.pk]) in page
