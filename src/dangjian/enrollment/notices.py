@@ -77,11 +77,12 @@ def admission_notice_filename(nomination: Nomination) -> str:
 
 
 def notice_headings() -> dict[str, str]:
-    """The notice's sections, numbered 一、二、… (1. 2. … in English)."""
+    """The notice's sections, numbered 一、二、… (1. 2. … in English); the timetable follows as its attachment."""
     titles = [("time", _("Time")), ("place", _("Place")), ("arrival", _("Arrival and what to bring")),
-              ("timetable", _("Timetable")), ("account", _("Your account on the platform")),
-              ("contacts", _("Contacts"))]
-    return {key: f"{section_label(n)}{title}" for n, (key, title) in enumerate(titles, start=1)}
+              ("account", _("Your account on the platform")), ("contacts", _("Contacts"))]
+    headings = {key: f"{section_label(n)}{title}" for n, (key, title) in enumerate(titles, start=1)}
+    headings["timetable"] = _("Attachment: %(title)s") % {"title": _("Timetable")}  # after the notice, 附件
+    return headings
 
 
 def admission_notice_context(*, nomination: Nomination, link: NoticeLink) -> dict:
