@@ -5,6 +5,7 @@ Only the user who started a job (and organizers) see it: anyone else gets 404 (j
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 
 from dangjian.jobs.models import BackgroundJob
 from dangjian.jobs.selectors import job_get
@@ -16,6 +17,9 @@ from dangjian.web.views.base import private_no_store
 def job_context(job: BackgroundJob) -> dict:
     if job.kind == BackgroundJob.Kind.OUTBOX_SEND:
         return {"job": job, "outbox": (job.result or {}).get("outbox"), "active": "outbox"}
+    if job.kind == BackgroundJob.Kind.ADMISSION_NOTICES:
+        return {"job": job, "active": "training_program",
+                "back": reverse("enrollment_overview", args=[job.params["program"]])}
     context = {"job": job, "filename": job.filename, "result": import_result(job), "active": "spreadsheet"}
     if job.kind == BackgroundJob.Kind.REGISTRY_IMPORT:
         context["kind"] = spreadsheets.get_kind(job.params["kind"])
