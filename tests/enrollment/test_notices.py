@@ -265,3 +265,22 @@ def test_the_participant_downloads_their_own_notice_only(client, notice_world):
     assert client.get(reverse("admission_notice_pdf", args=[theirs.pk])).status_code == 404
     page = client.get(reverse("my_enrollment")).content.decode()
     assert reverse("admission_notice_pdf", args=[mine.pk]) in page
+
+
+def test_the_notices_queries_do_not_grow_with_the_timetable(notice_world):
+    w = notice_world
+    nomination = _confirmed(w, w.secretaries[:1], phase=w.phase1)[0]
+    link = NoticeLink.own_page()
+
+    def queries():
+        fresh = Nomination.unscoped.select_related("program", "person", "organ").get(pk=nomination.pk)
+        with CaptureQueriesContext(connection) as captured:
+            admission_notice_pdf(nomination=fresh, link=link)
+        return len(captured)
+
+    few = queries()
+    for day in (2, 3, 4):
+        SessionFactory(phase=w.phase1, title=f"第{day}天专题",
+                       starts_at=datetime.datetime(2027, 3, day, 1, tzinfo=datetime.UTC),
+                       ends_at=datetime.datetime(2027, 3, day, 3, tzinfo=datetime.UTC))
+    assert queries() == few
