@@ -181,6 +181,12 @@ def test_confirmation_and_promotion_are_composed_by_the_platform(enrollment_worl
     assert promoted.person_id == people[2].pk and promoted.status == "draft" and promoted.created_by is None
     assert "递补" in promoted.body
 
+    second = Nomination.unscoped.get(person=people[1], program=w.program)  # a substitute takes the seat as it is
+    people[3].refresh_from_db()  # its mobile, written above
+    substitute = services.nomination_substitute(nomination=second, person=people[3], by=w.admin, reason="换人")
+    assert substitute.status == "confirmed"
+    assert Message.unscoped.get(kind="confirmation", person=people[3]).created_by is None
+
 
 def test_a_participant_without_an_address_is_confirmed_without_a_message(enrollment_world):
     w = enrollment_world
