@@ -39,6 +39,7 @@ from dangjian.web.views.base import (
     refused,
     require,
 )
+from dangjian.web.views.documents import _download
 
 ACTIVE = "training_program"
 SHOWN = 50  # organs not nominated and places of the waitlist shown on the overview (the whole count beside)
@@ -416,8 +417,6 @@ def admission_notice_pdf(request, pk):
     issues no activation link: the code leads to the participant's own page."""
     nomination = selectors.nomination_get(user=request.user, pk=pk)
     require(request.user, "enrollment.view_admission_notice", nomination)
-    from dangjian.web.views.documents import _download
-
     pdf = notices.admission_notice_pdf(nomination=nomination, link=notices.NoticeLink.own_page())
     return _download(pdf, content_type="application/pdf", filename=notices.admission_notice_filename(nomination),
                      inline=True)
