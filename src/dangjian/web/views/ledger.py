@@ -14,9 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core.audit import audit_record
+from dangjian.jobs.models import BackgroundJob
+from dangjian.jobs.selectors import recent_jobs
 from dangjian.ledger import compliance, documents, forecast, selectors, services
 from dangjian.ledger import spreadsheets as ledger_xlsx
 from dangjian.ledger.enums import ComplianceStatus
+from dangjian.ledger.tasks import records_import_start
 from dangjian.organizations import selectors as registry
 from dangjian.organizations.models import Organ
 from dangjian.web.forms_ledger import (
@@ -272,22 +275,21 @@ def record_delete(request, pk):
 
 @permission_required("ledger.import_records")
 def records_import(request):
+    """The import form; a usable file is stored and imported by a background job (ledger/tasks.py), whose page
+    follows its progress and shows the row-by-row report. A form without a usable file answers at once."""
     form = UploadForm(request.POST or None, request.FILES or None)
-    result = None
-    status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = ledger_xlsx.records_import(file=upload, by=request.user, filename=upload.name or "")
+            job = records_import_start(file=upload, by=request.user, filename=upload.name or "")
         except ValidationError as error:
             add_service_errors(form, error)
-        if result is not None and not result.ok:
-            status = 400
-    elif form.errors:
-        status = 400
+        else:
+            return redirect("job_detail", job.pk)
     return render(request, "web/ledger/import.html", {
-        "form": form, "result": result, "filename": getattr(request.FILES.get("file"), "name", ""),
-        "columns": ledger_xlsx.RECORD_SHEET.columns, "active": "ledger"}, status=status)
+        "form": form, "columns": ledger_xlsx.RECORD_SHEET.columns, "active": "ledger",
+        "recent_imports": recent_jobs(user=request.user, kind=BackgroundJob.Kind.LEDGER_IMPORT),
+    }, status=400 if form.errors else 200)
 
 
 @permission_required("ledger.import_records")
