@@ -114,6 +114,8 @@ PAGES = [
     ("enrollment, waitlist", lambda s: f"/enrollment/programs/{s.enrollment}/?status=waitlisted"),
     ("enrollment quotas (form)", lambda s: f"/enrollment/programs/{s.enrollment}/settings/"),
     ("nomination page", lambda s: f"/enrollment/programs/{s.enrollment}/organs/{s.organ}/nominate/"),
+    ("nomination page, people search",
+     lambda s: f"/enrollment/programs/{s.enrollment}/organs/{s.organ}/nominees/?q=%E7%8E%8B"),
     ("ledger: city compliance, induction", lambda s: "/ledger/compliance/"),
     ("ledger: city compliance, secretaries' hours", lambda s: "/ledger/compliance/?requirement=secretary-annual"),
     ("ledger: organ compliance, induction", lambda s: f"/ledger/compliance/organs/{s.organ}/"),
