@@ -117,7 +117,7 @@ def city_compliance_export(request):
     content = ledger_xlsx.table_workbook(
         title=f"{requirement.title if requirement else ''} {year}", sheet=_("Compliance"),
         headers=[_("Organ"), _("Sector"), *labels, _("Total")], widths=[34, 14, 10, 10, 10, 10, 10],
-        rows=([row.organ.name_zh, str(row.organ.get_sector_display()), *(row.counts[s] for s in selectors.COUNTED),
+        rows=([row.organ.name, str(row.organ.get_sector_display()), *(row.counts[s] for s in selectors.COUNTED),
                row.total] for row in rows))
     audit_record(actor=request.user, action="export", model="ledger.requirement",
                  object_repr=_("Compliance by organ: %(rule)s") % {"rule": requirement}, changes={"year": year})
@@ -174,7 +174,7 @@ def organ_compliance_export(request, pk):
                    compliance.explain(person, requirement, on=on, year=year_arg or year)]
 
     content = ledger_xlsx.table_workbook(
-        title=f"{organ.name_zh} {requirement.title if requirement else ''} {year}", sheet=_("Compliance"),
+        title=f"{organ.name} {requirement.title if requirement else ''} {year}", sheet=_("Compliance"),
         headers=[_("Name"), _("Position"), _("Status"), _("Deadline"), _("Hours"), _("Why")],
         widths=[12, 18, 10, 12, 8, 80], rows=rows())
     audit_record(actor=request.user, action="export", instance=organ,
@@ -423,7 +423,7 @@ def statistics_export(request):
     content = ledger_xlsx.table_workbook(
         title=_("Training of party members %(year)s (党员培训情况)") % {"year": year}, sheet=str(year),
         headers=headers, widths=[34, 12, 12, 12, 12, 10, 14, 14],
-        rows=([row.organ.name_zh if row.organ else _("Total"), row.person_times, row.secretary_person_times,
+        rows=([row.organ.name if row.organ else _("Total"), row.person_times, row.secretary_person_times,
                row.induction_person_times, row.online_person_times, row.hours, row.post_holders,
                row.post_holders_met] for row in rows))
     audit_record(actor=request.user, action="export", model="ledger.trainingrecord",
