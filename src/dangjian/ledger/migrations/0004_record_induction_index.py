@@ -1,0 +1,17 @@
+# The partial index of induction records (compliance: who is credited by a day), issue 10 performance.
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('ledger', '0003_record_year_days_audited'),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name='trainingrecord',
+            index=models.Index(condition=models.Q(('counts_as_induction', True)), fields=['person', 'starts_on'], name='ledger_record_induction_on'),
+        ),
+    ]
