@@ -134,7 +134,9 @@ def quota_rows(*, user, program: Program, on: datetime.date | None = None) -> li
     suggestion = suggest_quotas(due_counts=due_counts, capacity=program_capacity(program))
     wanted = set(quotas) | set(due_counts) | set(nominated)
     rows = []
-    organs = Organ.unscoped.order_by(*organ_order())  # read whole: less than an IN list of 2,000 ids
+    # Read whole (less than an IN list of 2,000 ids), and only what a row shows and sorts by.
+    organs = Organ.unscoped.only("id", "name_zh", "name_en", "sector", "sort_order", "name_sort") \
+        .order_by(*organ_order())
     if organ_ids is not None:
         organs = organs.filter(pk__in=organ_ids)
     for organ in (organ for organ in organs if organ.pk in wanted):

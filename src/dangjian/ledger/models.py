@@ -88,6 +88,8 @@ class TrainingRecord(TimeStampedModel):  # 培训记录 (学时档案的一行)
             models.Index(fields=["person", "starts_on"], condition=Q(counts_as_induction=True),
                          name="ledger_record_induction_on"),
             models.Index(fields=["year", "source"], name="ledger_record_year_source"),
+            # The lists of records (page and API), latest first: a page is read from the index, not sorted.
+            models.Index(fields=["-ends_on", "-id"], name="ledger_record_latest"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="ledger_record_dates",

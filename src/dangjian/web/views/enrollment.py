@@ -176,8 +176,14 @@ def enrollment_settings(request, pk):
         "capacity": selectors.program_capacity(program), "q": q, "sector": sector, "sectors": Organ.Sector.choices,
         "others_quotas": others_quotas, "others_suggested": others_suggested,
         "quota_total": on_page + others_quotas + others_suggested,
-        "suggested_total": sum(row.suggested for row in rows), "phases": list(program.phases.all()),
+        "suggested_total": sum(row.suggested for row in rows), "phases": _phase_options(program),
     }, status=400 if errors or form.errors else 200)
+
+
+def _phase_options(program) -> list[tuple[int, str]]:
+    """The preferred-phase choices of every row of the quotas form, labelled once (not once per organ)."""
+    return [(phase.pk, _("Phase %(number)s") % {"number": phase.number} + f" ({phase.starts_on:%m-%d})")
+            for phase in program.phases.all()]
 
 
 # Nominating --------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-# The partial index of induction records (compliance: who is credited by a day), issue 10 performance.
+# Issue 10 performance: the partial index of induction records (compliance: who is credited by a day) and the
+# records' lists in their order (latest first).
 
 from django.db import migrations, models
 
@@ -13,5 +14,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='trainingrecord',
             index=models.Index(condition=models.Q(('counts_as_induction', True)), fields=['person', 'starts_on'], name='ledger_record_induction_on'),
+        ),
+        migrations.AddIndex(
+            model_name='trainingrecord',
+            index=models.Index(fields=['-ends_on', '-id'], name='ledger_record_latest'),
         ),
     ]
