@@ -123,6 +123,8 @@ PAGES = [
     ("enrollment quotas (form), search", lambda s: f"/enrollment/programs/{s.enrollment}/settings/?q=教育局"),
     ("enrollment quotas (form), page 10", lambda s: f"/enrollment/programs/{s.enrollment}/settings/?page=10"),
     ("nomination page", lambda s: f"/enrollment/programs/{s.enrollment}/organs/{s.organ}/nominate/"),
+    ("nomination page, people search",
+     lambda s: f"/enrollment/programs/{s.enrollment}/organs/{s.organ}/nominees/?q=%E7%8E%8B"),
     ("ledger: city compliance, induction", lambda s: "/ledger/compliance/"),
     ("ledger: city compliance, secretaries' hours", lambda s: "/ledger/compliance/?requirement=secretary-annual"),
     ("ledger: city compliance, one sector", lambda s: "/ledger/compliance/?sector=judicial"),

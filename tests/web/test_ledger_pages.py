@@ -119,3 +119,25 @@ def test_the_city_page_pages_its_organs_and_counts_them_all(client, organizer, s
     narrowed = client.get(url, {"requirement": "induction", "sector": "judicial"}).context
     assert [row.organ for row in narrowed["page"]] == organs[2:]
     assert sum(narrowed["totals"].values()) == 1 and len(narrowed["chart"]["categories"]) == 2
+
+
+def test_the_import_runs_as_a_job_whose_page_reports_the_rows(client, unit_admin, secretary):
+    from tests.ledger.test_services import book
+
+    client.force_login(unit_admin)
+    bad = book([[secretary.id_number, secretary.name, "学习强国专题", "学习强国", "函授", "2026-02-01", "2026-02-01", 3,
+                 "", "", ""]])
+    bad.name = "学时.xlsx"
+    response = client.post(reverse("ledger_import"), {"file": bad})
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    page = client.get(response["Location"]).content.decode()
+    assert "未导入任何数据" in page and "培训方式" in page and reverse("ledger_import") in page
+    assert not TrainingRecord.unscoped.exists()
+    good = book([[secretary.id_number, secretary.name, "学习强国专题", "学习强国", "网络培训", "2026-02-01",
+                  "2026-02-01", 3, "", "", ""]])
+    good.name = "学时.xlsx"
+    response = client.post(reverse("ledger_import"), {"file": good})
+    assert response.status_code == 302
+    assert TrainingRecord.unscoped.get().source == "imported"
+    listing = client.get(reverse("ledger_import")).content.decode()
+    assert listing.count("学时.xlsx") == 2  # both imports under "recent imports"

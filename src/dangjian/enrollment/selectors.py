@@ -303,6 +303,16 @@ def nominee_choices(*, user, program: Program, organ: Organ, on: datetime.date |
             .order_by("name_sort", "id"))
 
 
+def nominee_picker(*, user, program: Program, organ: Organ, q: str = "", limit: int = 30) -> tuple[list, bool]:
+    """The nomination page's picker: people of `nominee_choices` whose name or position contains `q`, by name;
+    at most `limit`, and whether there are more."""
+    qs = nominee_choices(user=user, program=program, organ=organ)
+    if q := (q or "").strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(position__icontains=q))
+    rows = list(qs[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
 def post_ended_on(person: Person) -> datetime.date | None:
     """When the person's last post in the registry ended (None: never held one, or still holds one)."""
     return (Post.unscoped.filter(person=person).exclude(

@@ -25,11 +25,13 @@ from dangjian.enrollment.models import Nomination
 from dangjian.enrollment.services import NomineeInput
 from dangjian.organizations.models import Organ, Person
 from dangjian.web.forms_enrollment import (
+    AddNomineeForm,
     DecideForm,
     EnrollmentSettingsForm,
     ReasonForm,
     SubstituteForm,
     UnavailableFields,
+    nominee_label,
 )
 from dangjian.web.views.base import (
     add_service_errors,
@@ -39,6 +41,7 @@ from dangjian.web.views.base import (
     refused,
     require,
 )
+from dangjian.web.views.pickers import picker_options
 
 ACTIVE = "training_program"
 SHOWN = 50  # organs not nominated and places of the waitlist shown on the overview (the whole count beside)
@@ -262,10 +265,22 @@ def nominate_page(request, pk, organ_pk):
         "active": ACTIVE, "program": program, "organ": organ, "quota": quota, "rows": rows, "phases": phases,
         "errors": errors, "override_reason": override_reason, "organizer": user.has_perm(
             "enrollment.manage_enrollment", None),
-        "addable": choices.exclude(pk__in=[row["person"].pk for row in rows])[:200],
+        "add_form": AddNomineeForm(choices=choices.exclude(pk__in=[row["person"].pk for row in rows]),
+                                   url=reverse("nominee_picker", args=[program.pk, organ.pk])),
         "held": held, "held_count": sum(1 for n in held if n.is_active),
         "settings": selectors.enrollment_settings(program),
     }, status=400 if errors else 200)
+
+
+@enrollment_required
+def nominee_options(request, pk, organ_pk):
+    """The nomination page's picker: the people of the organ it may nominate whose name matches the search."""
+    program = _program(request, pk)
+    organ = _organ(request, organ_pk)
+    require(request.user, "enrollment.nominate", selectors.quota_of(program=program, organ=organ))
+    rows, more = selectors.nominee_picker(user=request.user, program=program, organ=organ,
+                                          q=request.GET.get("q", ""))
+    return picker_options(request, rows, more, label=nominee_label)
 
 
 def _nomination_form_page(request, nomination, form, *, title, intro, save, success, submit_label):

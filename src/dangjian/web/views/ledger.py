@@ -14,9 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core.audit import audit_record
+from dangjian.jobs.models import BackgroundJob
+from dangjian.jobs.selectors import recent_jobs
 from dangjian.ledger import compliance, documents, forecast, selectors, services
 from dangjian.ledger import spreadsheets as ledger_xlsx
 from dangjian.ledger.enums import ComplianceStatus
+from dangjian.ledger.tasks import records_import_start
 from dangjian.organizations import selectors as registry
 from dangjian.organizations.models import Organ
 from dangjian.web.forms_ledger import (
@@ -124,7 +127,7 @@ def city_compliance_export(request):
     content = ledger_xlsx.table_workbook(
         title=f"{requirement.title if requirement else ''} {year}", sheet=_("Compliance"),
         headers=[_("Organ"), _("Sector"), *labels, _("Total")], widths=[34, 14, 10, 10, 10, 10, 10],
-        rows=([row.organ.name_zh, str(row.organ.get_sector_display()), *(row.counts[s] for s in selectors.COUNTED),
+        rows=([row.organ.name, str(row.organ.get_sector_display()), *(row.counts[s] for s in selectors.COUNTED),
                row.total] for row in rows))
     audit_record(actor=request.user, action="export", model="ledger.requirement",
                  object_repr=_("Compliance by organ: %(rule)s") % {"rule": requirement}, changes={"year": year})
@@ -181,7 +184,7 @@ def organ_compliance_export(request, pk):
                    compliance.explain(person, requirement, on=on, year=year_arg or year)]
 
     content = ledger_xlsx.table_workbook(
-        title=f"{organ.name_zh} {requirement.title if requirement else ''} {year}", sheet=_("Compliance"),
+        title=f"{organ.name} {requirement.title if requirement else ''} {year}", sheet=_("Compliance"),
         headers=[_("Name"), _("Position"), _("Status"), _("Deadline"), _("Hours"), _("Why")],
         widths=[12, 18, 10, 12, 8, 80], rows=rows())
     audit_record(actor=request.user, action="export", instance=organ,
@@ -282,22 +285,21 @@ def record_delete(request, pk):
 
 @permission_required("ledger.import_records")
 def records_import(request):
+    """The import form; a usable file is stored and imported by a background job (ledger/tasks.py), whose page
+    follows its progress and shows the row-by-row report. A form without a usable file answers at once."""
     form = UploadForm(request.POST or None, request.FILES or None)
-    result = None
-    status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = ledger_xlsx.records_import(file=upload, by=request.user, filename=upload.name or "")
+            job = records_import_start(file=upload, by=request.user, filename=upload.name or "")
         except ValidationError as error:
             add_service_errors(form, error)
-        if result is not None and not result.ok:
-            status = 400
-    elif form.errors:
-        status = 400
+        else:
+            return redirect("job_detail", job.pk)
     return render(request, "web/ledger/import.html", {
-        "form": form, "result": result, "filename": getattr(request.FILES.get("file"), "name", ""),
-        "columns": ledger_xlsx.RECORD_SHEET.columns, "active": "ledger"}, status=status)
+        "form": form, "columns": ledger_xlsx.RECORD_SHEET.columns, "active": "ledger",
+        "recent_imports": recent_jobs(user=request.user, kind=BackgroundJob.Kind.LEDGER_IMPORT),
+    }, status=400 if form.errors else 200)
 
 
 @permission_required("ledger.import_records")
@@ -431,7 +433,7 @@ def statistics_export(request):
     content = ledger_xlsx.table_workbook(
         title=_("Training of party members %(year)s (党员培训情况)") % {"year": year}, sheet=str(year),
         headers=headers, widths=[34, 12, 12, 12, 12, 10, 14, 14],
-        rows=([row.organ.name_zh if row.organ else _("Total"), row.person_times, row.secretary_person_times,
+        rows=([row.organ.name if row.organ else _("Total"), row.person_times, row.secretary_person_times,
                row.induction_person_times, row.online_person_times, row.hours, row.post_holders,
                row.post_holders_met] for row in rows))
     audit_record(actor=request.user, action="export", model="ledger.trainingrecord",
