@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,6 +45,7 @@ from dangjian.web.views.pickers import picker_options
 
 ACTIVE = "training_program"
 SHOWN = 50  # organs not nominated and places of the waitlist shown on the overview (the whole count beside)
+QUOTA_PAGE = 50  # organs per page of the quotas on the overview and the quotas form
 
 enrollment_required = permission_required("enrollment.view_enrollment")
 
@@ -89,7 +91,7 @@ def enrollment_overview(request, pk):
     context = {
         "active": ACTIVE, "program": program, "settings": settings,
         "summary": selectors.enrollment_summary(program=program, organ_ids=organ_ids),
-        "rows": rows, "organizer": organizer,
+        "quota_page": Paginator(rows, QUOTA_PAGE).get_page(request.GET.get("organs_page")), "organizer": organizer,
         "page": paginate(request, nominations), "status": status, "organ_filter": organ_filter,
         "statuses": NominationStatus.choices,
         "can_manage": user.has_perm("enrollment.manage_enrollment", program),
@@ -110,9 +112,41 @@ def enrollment_overview(request, pk):
     return render(request, "web/enrollment/overview.html", context)
 
 
+def _quota_post(request, rows, phase_ids) -> tuple[dict, dict, list]:
+    """The seats and preferred phases posted for the rows whose field was sent (the rows of the page shown); with
+    `fill_suggested`, the suggestion for each organ without a quota that was not on the page. Errors name the
+    organ."""
+    seats, phases, errors = {}, {}, []
+    fill = request.POST.get("fill_suggested") == "on"
+    for row in rows:
+        name = f"seats-{row.organ.pk}"
+        if name not in request.POST:
+            if fill and row.seats is None and row.suggested:
+                seats[row.organ.pk] = row.suggested
+            continue
+        raw = request.POST[name].strip()
+        if raw == "" and row.seats is None:
+            continue
+        try:
+            value = int(raw or 0)
+            if value < 0:
+                raise ValueError
+        except ValueError:
+            errors.append(_("%(organ)s: the seats must be a whole number, 0 or more.") % {
+                "organ": row.organ.name_zh})
+            continue
+        seats[row.organ.pk] = value
+        phase = request.POST.get(f"phase-{row.organ.pk}", "")
+        phases[row.organ.pk] = int(phase) if phase.isdigit() and int(phase) in phase_ids else None
+        row.seats, row.preferred_phase_id = value, phases[row.organ.pk]
+    return seats, phases, errors
+
+
 @enrollment_required
 def enrollment_settings(request, pk):
-    """The deadline and the quotas per organ (suggested from the people due and the capacity)."""
+    """The deadline and the quotas per organ (suggested from the people due and the capacity). The organs are
+    paged (those with a quota, a suggestion or nominations first) and may be searched by name or sector; the sum
+    against the capacity counts every organ."""
     program = _program(request, pk)
     if response := refused(request, "enrollment.manage_enrollment", program, overview_url(program)):
         return response
@@ -122,24 +156,7 @@ def enrollment_settings(request, pk):
     rows = selectors.quota_rows(user=request.user, program=program)
     errors = []
     if request.method == "POST":
-        seats, phases = {}, {}
-        phase_ids = {phase.pk for phase in program.phases.all()}
-        for row in rows:
-            raw = request.POST.get(f"seats-{row.organ.pk}", "").strip()
-            if raw == "" and row.seats is None:
-                continue
-            try:
-                value = int(raw or 0)
-                if value < 0:
-                    raise ValueError
-            except ValueError:
-                errors.append(_("%(organ)s: the seats must be a whole number, 0 or more.") % {
-                    "organ": row.organ.name_zh})
-                continue
-            seats[row.organ.pk] = value
-            phase = request.POST.get(f"phase-{row.organ.pk}", "")
-            phases[row.organ.pk] = int(phase) if phase.isdigit() and int(phase) in phase_ids else None
-            row.seats, row.preferred_phase_id = value, phases[row.organ.pk]
+        seats, phases, errors = _quota_post(request, rows, {phase.pk for phase in program.phases.all()})
         if form.is_valid() and not errors:
             try:
                 services.enrollment_settings_update(program=program, by=request.user, **form.cleaned_data)
@@ -149,12 +166,27 @@ def enrollment_settings(request, pk):
             else:
                 messages.success(request, _("The quotas and the deadline were saved."))
                 return redirect(overview_url(program))
-    capacity = selectors.program_capacity(program)
+    q, sector = request.GET.get("q", "")[:100], request.GET.get("sector", "")
+    sector = sector if sector in Organ.Sector.values else ""
+    page = paginate(request, selectors.quota_rows_for_form(rows, q=q, sector=sector), QUOTA_PAGE)
+    shown = {row.organ.pk for row in page}
+    others = [row for row in rows if row.organ.pk not in shown]
+    others_quotas = sum(row.seats or 0 for row in others)
+    others_suggested = sum(row.suggested for row in others if row.seats is None)
+    on_page = sum(row.seats if row.seats is not None else row.suggested for row in page)
     return render(request, "web/enrollment/settings.html", {
-        "active": ACTIVE, "program": program, "form": form, "rows": rows, "errors": errors,
-        "capacity": capacity, "quota_total": sum(row.seats or 0 for row in rows),
-        "suggested_total": sum(row.suggested for row in rows), "phases": list(program.phases.all()),
+        "active": ACTIVE, "program": program, "form": form, "page": page, "errors": errors,
+        "capacity": selectors.program_capacity(program), "q": q, "sector": sector, "sectors": Organ.Sector.choices,
+        "others_quotas": others_quotas, "others_suggested": others_suggested,
+        "quota_total": on_page + others_quotas + others_suggested,
+        "suggested_total": sum(row.suggested for row in rows), "phases": _phase_options(program),
     }, status=400 if errors or form.errors else 200)
+
+
+def _phase_options(program) -> list[tuple[int, str]]:
+    """The preferred-phase choices of every row of the quotas form, labelled once (not once per organ)."""
+    return [(phase.pk, _("Phase %(number)s") % {"number": phase.number} + f" ({phase.starts_on:%m-%d})")
+            for phase in program.phases.all()]
 
 
 # Nominating --------------------------------------------------------------------------------------

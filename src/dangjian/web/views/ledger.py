@@ -87,21 +87,31 @@ def compliance_organ_order():
 
 @permission_required("ledger.view_city_compliance")
 def city_compliance(request):
+    """Every organ's counts under a rule: one pass over the people gives the table (paged), its totals and the
+    chart per sector."""
     form, f = _filters(request)
     requirement, year = f["requirement"], f["year"]
     rows, sectors = [], {}
     if requirement is not None:
-        args = {"user": request.user, "requirement": requirement, "year": _year_arg(requirement, year)}
-        rows = selectors.compliance_by_organ(**args, sector=f["sector"])
-        sectors = selectors.compliance_by_sector(**args)
+        rows = selectors.compliance_by_organ(user=request.user, requirement=requirement,
+                                             year=_year_arg(requirement, year))
+        sectors = selectors.sector_counts(rows)
+        if f["sector"]:
+            rows = [row for row in rows if row.organ.sector == f["sector"]]
     totals = {status: sum(row.counts[status] for row in rows) for status in selectors.COUNTED}
+    page = paginate(request, rows)
+    drill = f"?requirement={requirement.code}&year={year}" if requirement else ""
+    for row in page:
+        url = reverse("ledger_organ", args=[row.organ.pk]) + drill
+        row.url = url
+        row.cells = [(row.counts[status], f"{url}&status={status}") for status in selectors.COUNTED]
     chart = {
         "categories": [str(Organ.Sector(sector).label) for sector in sectors],
         "series": [{"name": str(ComplianceStatus(status).label), "code": status,
                     "data": [counts[status] for counts in sectors.values()]} for status in selectors.COUNTED],
     }
     return render(request, "web/ledger/city.html", {
-        "form": form, "requirement": requirement, "year": year, "rows": rows, "totals": totals, "chart": chart,
+        "form": form, "requirement": requirement, "year": year, "page": page, "totals": totals, "chart": chart,
         "statuses": [ComplianceStatus(s) for s in selectors.COUNTED], "query": request.GET.urlencode(),
         "active": "ledger",
     })
