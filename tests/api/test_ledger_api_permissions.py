@@ -99,7 +99,7 @@ ENDPOINTS = [
              effect=exists(TrainingRecord, "spare_record")),
     Endpoint("record delete platform", "delete", "ledger/records/{platform_record.pk}", "staff", 204,
              effect=exists(TrainingRecord, "platform_record"), refused=409),
-    Endpoint("record import", "post", "ledger/records/import", "staff", 200, "import",
+    Endpoint("record import", "post", "ledger/records/import", "staff", 202, "import",
              effect=count(TrainingRecord)),
     Endpoint("record template", "get", "ledger/records/template", "staff"),
     Endpoint("requirement list", "get", "ledger/requirements", "staff"),
@@ -219,7 +219,7 @@ def test_compliance_people_say_why(api_as, users_by_role, world):
     assert row["status"] == "exempt" and "2026-03-01" in row["why"]  # exempt in 2026 (the world's exemption)
 
 
-def test_an_import_with_errors_is_a_problem_naming_rows(api_as, users_by_role, world):
+def test_an_import_with_errors_fails_its_job_naming_rows(api_as, users_by_role, world):
     book = xlsx({"学时": [["身份证号", "姓名", "培训名称", "举办单位", "培训方式", "开始日期", "结束日期", "学时",
                           "任职培训", "证书编号", "备注"],
                          [world.person.id_number, "", "坏的一行", "", "函授", "2026-02-01", "2026-02-01", 3, "", "",
@@ -228,9 +228,12 @@ def test_an_import_with_errors_is_a_problem_naming_rows(api_as, users_by_role, w
     upload.name = "学时.xlsx"
     before = TrainingRecord.unscoped.count()
     response = api_as(users_by_role["unit_admin"]).django.post("/api/v1/ledger/records/import", {"file": upload})
-    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["error_count"] == 1 and body["errors"][0]["row"] == 2 and body["errors"][0]["column"] == "培训方式"
+    assert response.status_code == 202 and response["Location"] == response.json()["url"]
+    job = api_as(users_by_role["unit_admin"]).get(f"jobs/{response.json()['id']}").json()
+    assert job["status"] == "failed" and job["kind"] == "ledger_import"
+    result = job["result"]
+    assert result["error_count"] == 1
+    assert (result["errors"][0]["row"], result["errors"][0]["column"]) == (2, "培训方式")
     assert TrainingRecord.unscoped.count() == before
 
 

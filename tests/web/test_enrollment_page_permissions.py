@@ -87,6 +87,8 @@ PAGES = [
     ("nominate_page", "get", ["program", "organ"], "own", None),
     ("nominate_page", "get", ["program", "other"], "other", None),
     ("nominate_page", "post", ["program", "organ"], "own", {"person": "{spare}"}),
+    ("nominee_picker", "get", ["program", "organ"], "own", None),
+    ("nominee_picker", "get", ["program", "other"], "other", None),
     ("nominations_decide", "post", ["program"], "organizer", {"nomination": "{nominated}", "decision": "confirm"}),
     ("waitlist_promote", "post", ["program"], "organizer", {}),
     ("nomination_withdraw", "get", ["nominated"], "own", None),

@@ -9,6 +9,8 @@ urlpatterns = [
     path("enrollment/programs/<int:pk>/settings/", enrollment.enrollment_settings, name="enrollment_settings"),
     path("enrollment/programs/<int:pk>/organs/<int:organ_pk>/nominate/", enrollment.nominate_page,
          name="nominate_page"),
+    path("enrollment/programs/<int:pk>/organs/<int:organ_pk>/nominees/", enrollment.nominee_options,
+         name="nominee_picker"),
     path("enrollment/programs/<int:pk>/decide/", enrollment.nominations_decide, name="nominations_decide"),
     path("enrollment/programs/<int:pk>/promote/", enrollment.waitlist_promote, name="waitlist_promote"),
     path("enrollment/programs/<int:pk>/announce/", enrollment.nomination_opened_compose,
