@@ -111,7 +111,8 @@ def axe_violations(page, exclude: tuple[str, ...] = ()) -> list[str]:
     (a third-party widget), each excluded by the caller with a comment saying why.
 
     axe's source goes in with page.evaluate (the DevTools protocol), which the Content-Security-Policy does not
-    govern: the page keeps its strict policy, and the tests still see every violation of it."""
+    govern: the page keeps its strict policy, and the tests still see every violation of it. axe needs script
+    in the page: in a context with java_script_enabled=False it never finishes."""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE_JS.read_text())
     result = page.evaluate(
