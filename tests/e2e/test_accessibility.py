@@ -1,8 +1,8 @@
 """A broad accessibility sweep (WCAG 2.1 AA, GB/T 37668): as the organizer, a unit administrator, a college's staff
 and a participant, the main page of each app, checked by axe-core in Chromium (tests/e2e/conftest.py
 assert_accessible), in Chinese at desktop width; the participant's pages on a phone (390 px), where they use them;
-the login page and the public portal signed out. The other browser tests check the pages of their flows the same
-way; this one makes sure no main page is left out."""
+the login page signed out. The other browser tests check the pages of their flows the same way (the public portal:
+test_portal_browser.py, test_phone_width.py); this one makes sure no main page of a role is left out."""
 
 import datetime
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def world(organizer, registry, phase, ledger_rules, demo_portal):
+def world(organizer, registry, phase, ledger_rules):
     """The conftest's registry and phase, with a unit administrator of the organ, the college's staff, a
     participant (王伟, confirmed for the phase), a training record, an outbox draft and a background job."""
     organ, wang_wei = registry["organ"], registry["wang_wei"]
@@ -48,8 +48,7 @@ def world(organizer, registry, phase, ledger_rules, demo_portal):
         filename="人员.xlsx", status="failed", result={"kind": "people", "counts": {}, "error_count": 1, "omitted": 0,
                                                       "errors": [{"sheet": "人员", "row": 3, "column": "身份证号",
                                                                   "message": "身份证号校验码有误"}]})
-    return {"organ": organ, "person": wang_wei, "program": program, "phase": phase, "job": job,
-            "portal": demo_portal}
+    return {"organ": organ, "person": wang_wei, "program": program, "phase": phase, "job": job}
 
 
 def _pages(world) -> dict[str, list[tuple[str, str]]]:
@@ -104,9 +103,6 @@ def test_main_pages_of_every_role_are_accessible(browser, live_server, world):
     session = BrowserSession(browser, live_server.url, DESKTOP)
     try:
         problems += _check(session, "login", reverse("login"))
-        for name, path in (("portal", "/portal/"), ("portal-article", world["portal"]["seed"].url),
-                           ("portal-search", "/portal/search/?q=书记")):
-            problems += _check(session, name, path)
         for role, pages in _pages(world).items():
             if role == "participant":  # a participant uses a phone
                 session.close()
