@@ -99,20 +99,27 @@ def _check(session: BrowserSession, name: str, path: str) -> list[str]:
 
 
 def test_main_pages_of_every_role_are_accessible(browser, live_server, world):
-    problems = []
-    session = BrowserSession(browser, live_server.url, DESKTOP)
-    try:
-        problems += _check(session, "login", reverse("login"))
-        for role, pages in _pages(world).items():
-            if role == "participant":  # a participant uses a phone
-                session.close()
-                session = BrowserSession(browser, live_server.url, PHONE)
-            session.context.clear_cookies()
-            log_in(session.page, role)
-            session.page.wait_for_load_state("load")
-            for name, path in pages:
-                problems += _check(session, f"{role}-{name}", path)
-        assert problems == [], "\n".join(problems)
-        assert session.console_errors == []
-    finally:
-        session.close()
+    """Each role's pages in Chinese, then in English (the words differ in length, and so may the layout)."""
+    problems, console_errors = [], []
+    for language in ("zh-hans", "en"):
+        session = BrowserSession(browser, live_server.url, DESKTOP)
+        try:
+            session.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+            problems += _check(session, f"{language}-login", reverse("login"))
+            for role, pages in _pages(world).items():
+                if role == "participant":  # a participant uses a phone
+                    console_errors += session.console_errors
+                    session.close()
+                    session = BrowserSession(browser, live_server.url, PHONE)
+                    session.context.add_cookies([{"name": "django_language", "value": language,
+                                                  "url": live_server.url}])
+                log_in(session.page, role)
+                session.page.wait_for_load_state("load")
+                for name, path in pages:
+                    problems += _check(session, f"{language}-{role}-{name}", path)
+                session.context.clear_cookies(name="sessionid")  # signed out; the language stays
+            console_errors += session.console_errors
+        finally:
+            session.close()
+    assert problems == [], "\n".join(problems)
+    assert console_errors == []
