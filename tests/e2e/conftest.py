@@ -3,6 +3,9 @@
 Chromium is the Debian package (`apt-get install chromium`), never `playwright install`. Without it
 the tests are skipped, unless DANGJIAN_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
 Screenshots go to tests/e2e/screenshots/ (output, not committed).
+
+Every page a browser test visits is also checked for accessibility (WCAG 2.1 AA, GB/T 37668) with axe-core
+(npm, node_modules/axe-core): `assert_accessible(page, "what this page is")`.
 """
 
 import datetime
@@ -42,6 +45,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -95,6 +100,37 @@ def phone_session(browser, live_server, transactional_db):
     session = BrowserSession(browser, live_server.url, PHONE)
     yield session
     session.close()
+
+
+# Accessibility: axe-core in the page -------------------------------------------------------------------------
+
+def axe_violations(page, exclude: tuple[str, ...] = ()) -> list[str]:
+    """axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now, one readable line per element:
+    rule id, impact, CSS selector of the element, the rule, what axe found
+    (for a contrast: the colours and their ratio). `exclude`: selectors of elements not ours to fix
+    (a third-party widget), each excluded by the caller with a comment saying why.
+
+    axe's source goes in with page.evaluate (the DevTools protocol), which the Content-Security-Policy does not
+    govern: the page keeps its strict policy, and the tests still see every violation of it. axe needs script
+    in the page: in a context with java_script_enabled=False it never finishes."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text())
+    result = page.evaluate(
+        """async ([exclude, tags]) => {
+            const context = exclude.length ? {include: [document], exclude: exclude.map(s => [s])} : document;
+            const results = await axe.run(context, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+            return results.violations.flatMap(v => v.nodes.map(n => [v.id, v.impact, n.target.join(" "), v.help,
+                [...n.any, ...n.all, ...n.none].map(check => check.message).join(" ")]));
+        }""", [list(exclude), AXE_TAGS])
+    return [f"{rule} ({impact}) at {target}: {help}. {detail}" for rule, impact, target, help, detail in result]
+
+
+def assert_accessible(page, context: str = "", exclude: tuple[str, ...] = ()) -> None:
+    """Fail with the list of axe-core's WCAG 2.1 A/AA violations on the page, if any. `context` names the page in
+    the failure message (default: its URL)."""
+    violations = axe_violations(page, exclude)
+    where = context or page.url
+    assert not violations, f"accessibility violations on {where} ({page.url}):\n" + "\n".join(violations)
 
 
 # Signing in through the login form, as a person does -------------------------------------------------------

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from dangjian.enrollment import services
 from dangjian.enrollment.models import Nomination
 from dangjian.organizations.models import PartyOrganization
-from tests.e2e.conftest import PHONE, log_in, make_user
+from tests.e2e.conftest import PHONE, assert_accessible, log_in, make_user
 from tests.factories import (
     OrganFactory,
     PartyOrganizationFactory,
@@ -71,16 +71,19 @@ def test_unit_admin_nominates_all_due_secretaries_in_a_few_clicks(session, open_
     click("form.form button[type=submit]")
     expect(page.locator("h1")).to_have_text("概览")  # the start page (the login page's URL also ends in /)
     session.screenshot("enrollment-1-start-page")
+    assert_accessible(session.page, "enrollment-1-start-page")
     click(".todo-nominations a")  # the open quota: straight to the nomination page
     page.wait_for_selector("#nominate-button", timeout=30_000)  # a loaded machine (two suites in parallel)
     ticked = page.locator("input[name=person]:checked")
     assert ticked.count() == 3  # the three due secretaries, prefilled
     assert "王芳" not in page.locator("form.nominate-form").inner_text()  # a committee member is not due
     session.screenshot("enrollment-2-nomination-page")
+    assert_accessible(session.page, "enrollment-2-nomination-page")
     click("#nominate-button")
     page.wait_for_selector(".message.success")
     elapsed = time.monotonic() - started
     session.screenshot("enrollment-3-nominated")
+    assert_accessible(session.page, "enrollment-3-nominated")
     assert clicks <= MAX_CLICKS, clicks
     assert elapsed < 30, elapsed
     print(f"unit administrator: {clicks} clicks, {elapsed:.1f} s from the login form to the nominations")
@@ -95,9 +98,11 @@ def test_unit_admin_nominates_all_due_secretaries_in_a_few_clicks(session, open_
     for box in page.locator("input[name=nomination]").all():
         box.check()
     session.screenshot("enrollment-4-organizer-overview")
+    assert_accessible(session.page, "enrollment-4-organizer-overview")
     page.click("button[name=decision][value=confirm]")
     page.wait_for_selector(".message.success")
     session.screenshot("enrollment-5-confirmed")
+    assert_accessible(session.page, "enrollment-5-confirmed")
     assert Nomination.unscoped.filter(status="confirmed").count() == 3
     assert session.console_errors == []
 
@@ -107,12 +112,14 @@ def test_unit_admin_nominates_all_due_secretaries_in_a_few_clicks(session, open_
     assert page.locator("#quota-sum [data-sum]").inner_text() == "120"
     assert "over" in page.locator("#quota-sum").get_attribute("class")  # 120 > 100 seats
     session.screenshot("enrollment-6-quotas")
+    assert_accessible(session.page, "enrollment-6-quotas")
 
     # An activation link for the first participant, who signs in with it and sees their own training.
     page.goto(f"/enrollment/programs/{open_program['program'].pk}/")
     page.locator("form[action$='/activation/'] button").first.click()
     link = page.locator(".activation-link code").inner_text()
     session.screenshot("enrollment-7-activation-link")
+    assert_accessible(session.page, "enrollment-7-activation-link")
     session.context.clear_cookies()
     page.goto(link)
     page.fill("#id_new_password1", "Xuexi-2027-canxun")
@@ -121,6 +128,7 @@ def test_unit_admin_nominates_all_due_secretaries_in_a_few_clicks(session, open_
     page.wait_for_selector(".my-enrollment")
     assert open_program["program"].title in page.inner_text("main")
     session.screenshot("enrollment-8-my-training")
+    assert_accessible(session.page, "enrollment-8-my-training")
     assert session.console_errors == []
 
     # On a phone (the participant's device) nothing scrolls sideways: the participant's page, and the unit
@@ -129,8 +137,10 @@ def test_unit_admin_nominates_all_due_secretaries_in_a_few_clicks(session, open_
     page.reload()
     assert page.evaluate(OVERFLOW) <= 0
     session.screenshot("enrollment-9-my-training-phone")
+    assert_accessible(session.page, "enrollment-9-my-training-phone")
     session.context.clear_cookies()
     log_in(page, "unitadmin")
     page.goto(f"/enrollment/programs/{open_program['program'].pk}/organs/{open_program['organ'].pk}/nominate/")
     assert page.evaluate(OVERFLOW) <= 0
     session.screenshot("enrollment-10-nomination-page-phone")
+    assert_accessible(session.page, "enrollment-10-nomination-page-phone")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from dangjian.ledger.models import TrainingRecord
-from tests.e2e.conftest import log_in, make_user
+from tests.e2e.conftest import assert_accessible, log_in, make_user
 from tests.factories import (
     OrganFactory,
     PartyOrganizationFactory,
@@ -56,6 +56,7 @@ def test_unit_admin_records_the_induction_of_a_due_secretary(session, ledger_wor
     expect(row).to_contain_text(f"机关第一党支部书记，任职于 {appointed:%Y-%m-%d}；任职培训应于")
     expect(row).to_contain_text("尚无记录")
     session.screenshot("ledger-organ-1280")
+    assert_accessible(session.page, "ledger-organ-1280")
 
     row.locator("a", has_text="潘志强").click()
     expect(page.locator("h1")).to_have_text("潘志强的学时档案")
@@ -73,6 +74,7 @@ def test_unit_admin_records_the_induction_of_a_due_secretary(session, ledger_wor
     expect(page.locator("#requirements")).to_contain_text("已有任职培训记录")
     expect(page.locator("#records")).to_contain_text("37.5")
     session.screenshot("ledger-archive-1280")
+    assert_accessible(session.page, "ledger-archive-1280")
     record = TrainingRecord.unscoped.get(person=ledger_world["secretary"])
     assert (record.source, record.counts_as_induction, record.days) == ("entered", True, 5)
     assert session.console_errors == []
@@ -87,6 +89,7 @@ def test_city_view_chart_and_drill_down(session, ledger_world):
     expect(page.locator("#compliance-chart canvas")).to_have_count(1, timeout=20_000)
     expect(page.locator("#organs tbody tr")).to_have_count(2)
     session.screenshot("ledger-city-1280")
+    assert_accessible(session.page, "ledger-city-1280")
     page.select_option("#id_requirement", "secretary-annual")
     page.click("form.filters button[type=submit]")
     expect(page).to_have_url(re.compile(r"requirement=secretary-annual"))
@@ -95,13 +98,16 @@ def test_city_view_chart_and_drill_down(session, ledger_world):
     page.goto("/ledger/statistics/")
     expect(page.locator("#statistics")).to_contain_text("南阳市科学技术局")
     session.screenshot("ledger-statistics-1280")
+    assert_accessible(session.page, "ledger-statistics-1280")
     page.goto("/ledger/forecast/")
     expect(page.locator("#forecast tbody tr")).to_have_count(4)
     expect(page.locator("#compliance-chart canvas")).to_have_count(1, timeout=20_000)
     session.screenshot("ledger-forecast-1280")
+    assert_accessible(session.page, "ledger-forecast-1280")
     page.goto("/ledger/requirements/")
     expect(page.locator("#requirement-list")).to_contain_text("新任党组织书记任职培训")
     session.screenshot("ledger-requirements-1280")
+    assert_accessible(session.page, "ledger-requirements-1280")
     assert session.console_errors == []
 
 
@@ -123,4 +129,5 @@ def test_import_lists_the_refused_rows(session, ledger_world):
     expect(page.locator(".import-report .errorbox")).to_contain_text("未导入任何数据")
     expect(page.locator(".import-errors tbody tr")).to_have_count(2)
     session.screenshot("ledger-import-errors-1280")
+    assert_accessible(session.page, "ledger-import-errors-1280")
     assert not TrainingRecord.unscoped.filter(person=secretary).exists()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from dangjian.outbox import services
 from dangjian.outbox.models import Message
 from dangjian.outbox.services import Recipient
-from tests.e2e.conftest import log_in, make_user
+from tests.e2e.conftest import assert_accessible, log_in, make_user
 from tests.factories import OrganFactory, PersonFactory, PhaseFactory, ProgramFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -42,6 +42,7 @@ def test_preview_then_send_in_bulk(session, drafts, mailoutbox, sms_outbox):
     expect(page.locator("h1")).to_have_text("发件箱")
     expect(page.locator(".outbox-table tbody tr")).to_have_count(3)
     session.screenshot("outbox-list-1280")
+    assert_accessible(session.page, "outbox-list-1280")
 
     page.get_by_role("link", name="【报名通知】2026年南阳市直机关新任党组织书记培训班开始推荐报名").click()
     preview = page.locator(".mail-preview")
@@ -49,11 +50,13 @@ def test_preview_then_send_in_bulk(session, drafts, mailoutbox, sms_outbox):
     expect(preview).to_contain_text("名额 6 人")
     expect(preview).to_contain_text("wa***@example.org")
     session.screenshot("outbox-preview-mail-1280")
+    assert_accessible(session.page, "outbox-preview-mail-1280")
 
     page.get_by_role("link", name="发件箱").first.click()
     page.get_by_role("link", name="【南阳市直机关工委】李雷同志", exact=False).click()
     expect(page.locator(".sms-bubble")).to_contain_text("应于2027年1月3日前参加任职培训")
     session.screenshot("outbox-preview-sms-1280")
+    assert_accessible(session.page, "outbox-preview-sms-1280")
     page.go_back()
 
     for name in ("李雷", "韩梅梅"):
@@ -62,6 +65,7 @@ def test_preview_then_send_in_bulk(session, drafts, mailoutbox, sms_outbox):
     dialog = page.locator("#confirm-send-selected")
     expect(dialog).to_be_visible()
     session.screenshot("outbox-confirm-send-1280")
+    assert_accessible(session.page, "outbox-confirm-send-1280")
     dialog.get_by_role("button", name="取消").click()
     expect(dialog).to_be_hidden()
     assert sms_outbox == [] and set(Message.unscoped.values_list("status", flat=True)) == {"draft"}
@@ -70,6 +74,7 @@ def test_preview_then_send_in_bulk(session, drafts, mailoutbox, sms_outbox):
     dialog.get_by_role("button", name="确认发送").click()
     expect(page.locator(".job")).to_contain_text("已发送 2 条消息。")
     session.screenshot("outbox-job-done-1280")
+    assert_accessible(session.page, "outbox-job-done-1280")
     assert sorted(sms["to"] for sms in sms_outbox) == ["13912345670", "13912345671"]
     assert mailoutbox == []
 

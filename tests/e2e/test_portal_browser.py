@@ -4,7 +4,7 @@ in Chinese, without console errors (the strict Content-Security-Policy holds), a
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, BrowserSession
+from tests.e2e.conftest import DESKTOP, PHONE, BrowserSession, assert_accessible
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e]
@@ -21,14 +21,17 @@ def test_portal_pages_in_chinese(browser, live_server, demo_portal, viewport):
         assert page.locator(".channel-nav").inner_text().count("党建动态") == 1
         assert "南阳市直机关新任党组织书记培训班在大别山干部学院举办" in page.locator(".featured").inner_text()
         session.screenshot(f"portal-home-{width}")
+        assert_accessible(session.page, f"portal-home-{width}")
         page.click(".channel-nav >> text=党建动态")
         assert "市县动态" not in page.locator(".channel-nav").inner_text()
         session.screenshot(f"portal-channel-{width}")
+        assert_accessible(session.page, f"portal-channel-{width}")
         page.goto(seed.url)
         assert "2022-10-12" in page.locator(".item-meta").inner_text()
         assert page.locator(".section-heading").all_inner_texts() == ["一、", "二、"]
         assert "市县动态" in page.locator(".portal-crumbs").inner_text()
         session.screenshot(f"portal-article-{width}")
+        assert_accessible(session.page, f"portal-article-{width}")
         assert session.console_errors == []
     finally:
         session.close()
@@ -50,6 +53,7 @@ def test_editor_opens_the_cms_in_chinese(browser, live_server, demo_portal):
         assert "南阳市直机关党建网" in page.content()
         assert "搜索" in page.locator("body").inner_text()  # Wagtail's own Chinese interface
         session.screenshot("cms-dashboard-editor")
+        assert_accessible(session.page, "cms-dashboard-editor")
         assert session.console_errors == []
     finally:
         session.close()

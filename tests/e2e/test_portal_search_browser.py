@@ -4,7 +4,7 @@ Screenshots in tests/e2e/screenshots/ (search-results, article-share-qr, article
 import pytest
 
 from dangjian.portal.demo import load_portal
-from tests.e2e.conftest import DESKTOP, PHONE, BrowserSession
+from tests.e2e.conftest import DESKTOP, PHONE, BrowserSession, assert_accessible
 
 pytestmark = [pytest.mark.e2e]
 
@@ -24,6 +24,7 @@ def test_search_share_and_print_in_the_browser(browser, live_server, transaction
         assert "书记" in first.locator("mark").first.inner_text()
         assert "南阳市直机关新任党组织书记培训班在大别山干部学院举办" in page.locator(".search-results").inner_text()
         session.screenshot(f"search-results-{width}")
+        assert_accessible(session.page, f"search-results-{width}")
 
         page.goto(seed.url)
         page.click(".share-wechat summary")
@@ -31,6 +32,7 @@ def test_search_share_and_print_in_the_browser(browser, live_server, transaction
         assert qr.is_visible()
         assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
         session.screenshot(f"article-share-qr-{width}")
+        assert_accessible(session.page, f"article-share-qr-{width}")
 
         page.click(".print-link")
         page.wait_for_url("**?print=1")
@@ -38,6 +40,7 @@ def test_search_share_and_print_in_the_browser(browser, live_server, transaction
         page.emulate_media(media="print")
         assert not page.locator(".print-toolbar").is_visible()
         session.screenshot(f"article-print-{width}")
+        assert_accessible(session.page, f"article-print-{width}")
         page.emulate_media(media="screen")
         assert session.console_errors == []
     finally:

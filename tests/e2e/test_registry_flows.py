@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from dangjian.core.models import AuditEntry
 from dangjian.organizations.models import Person
-from tests.e2e.conftest import PASSWORD, log_in
+from tests.e2e.conftest import PASSWORD, assert_accessible, log_in
 from tests.factories import (
     OrganFactory,
     make_id_number,
@@ -30,6 +30,7 @@ def test_log_in_through_the_form(session, organizer):
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.locator("h1")).to_have_text("登录")
     session.screenshot("login-1280")
+    assert_accessible(session.page, "login-1280")
 
     page.fill("#id_username", "organizer")
     page.fill("#id_password", "wrong-password")
@@ -62,6 +63,7 @@ def test_find_a_person_by_a_two_character_name_and_reveal_the_id_number(session,
     expect(rows.first).to_contain_text(wang_wei.id_number[:6] + "********" + wang_wei.id_number[-4:])
     expect(page.locator("#people")).not_to_contain_text("王芳")
     session.screenshot("people-search-1280")
+    assert_accessible(session.page, "people-search-1280")
 
     page.click("#people >> text=王伟")
     expect(page).to_have_url(re.compile(rf"/people/{wang_wei.pk}/$"))
@@ -80,6 +82,7 @@ def test_find_a_person_by_a_two_character_name_and_reveal_the_id_number(session,
     expect(page.locator("h1")).to_have_text("王伟")
     assert AuditEntry.objects.filter(action="reveal", object_pk=str(wang_wei.pk)).count() == 1
     session.screenshot("person-revealed-1280")
+    assert_accessible(session.page, "person-revealed-1280")
     # No inline script or style was needed: nothing was blocked by the Content-Security-Policy.
     assert session.console_errors == []
 
@@ -93,11 +96,13 @@ def test_phone_layout(phone_session, organizer, registry):
     expect(page.locator("#people th.hide-sm").first).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     phone_session.screenshot("people-search-390")
+    assert_accessible(phone_session.page, "people-search-390")
     page.goto(f"/people/{registry['wang_wei'].pk}/")
     page.locator("#personal-data button").click()
     expect(page.locator("#personal-data")).to_contain_text(registry["wang_wei"].id_number)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     phone_session.screenshot("person-revealed-390")
+    assert_accessible(phone_session.page, "person-revealed-390")
     assert phone_session.console_errors == []
 
 
@@ -119,6 +124,7 @@ def test_pick_an_organ_among_many_by_searching(session, organizer, registry):
     expect(page).to_have_url(re.compile(r"/people/$"))  # not submitted
     expect(organ.locator("option", has_text="南阳市教育局")).to_have_count(1)
     expect(page.locator(".picker-status")).to_have_text("找到 1 个")
+    assert_accessible(page, "people list with the organ picker's results")
     organ.select_option(label="南阳市教育局")
     page.click("form.filters button[type=submit]")
     expect(page).to_have_url(re.compile(rf"organ={registry['organ'].pk}"))
@@ -174,6 +180,7 @@ def test_import_with_errors_shows_the_row_report(session, phone_session, organiz
     assert Person.unscoped.count() == people_before
     assert not Person.unscoped.filter(id_number=good).exists()
     session.screenshot("import-errors-1280")
+    assert_accessible(session.page, "import-errors-1280")
     assert session.console_errors == []
 
     # The same report without JavaScript (htmx blocked: the plain form post leads to the job's page), on a phone.
@@ -188,3 +195,4 @@ def test_import_with_errors_shows_the_row_report(session, phone_session, organiz
     expect(phone.locator("table.import-errors tbody tr")).to_have_count(2)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone_session.screenshot("import-errors-390")
+    assert_accessible(phone_session.page, "import-errors-390")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from dangjian.training.models import Session
-from tests.e2e.conftest import FIRST_DAY, SEED, log_in
+from tests.e2e.conftest import FIRST_DAY, SEED, assert_accessible, log_in
 from tests.factories import (
     ClassroomFactory,
     at,
@@ -38,6 +38,7 @@ def test_build_and_move_a_session_in_the_grid(session, organizer, phase):
     expect(page.locator(".tt-session")).to_have_count(len(SEED) + 1)  # the three groups' discussion: one block
     expect(page.locator(".tt-dayhead").first).to_contain_text("星期一")
     session.screenshot("timetable-grid-1280")
+    assert_accessible(session.page, "timetable-grid-1280")
 
     # Click the empty slot of Thursday 19:30: the dialog opens with the form for that day and time.
     thursday = FIRST_DAY + datetime.timedelta(days=3)
@@ -53,6 +54,7 @@ def test_build_and_move_a_session_in_the_grid(session, organizer, phase):
     dialog.locator("#id_end").fill("21:00")
     dialog.locator("#id_instructors").select_option(label="王教授（教授）")
     session.screenshot("timetable-dialog-1280")
+    assert_accessible(session.page, "timetable-dialog-1280")
     with page.expect_response(re.compile(r"/timetable/sessions/new/$")) as saved:
         dialog.locator("form.tt-session-form button[type=submit]").click()
     assert saved.value.status == 200
@@ -90,6 +92,7 @@ def test_build_and_move_a_session_in_the_grid(session, organizer, phase):
     added.refresh_from_db()
     assert added.starts_at == at(friday, "19:00")
     session.screenshot("timetable-moved-1280")
+    assert_accessible(session.page, "timetable-moved-1280")
 
     # Build from the catalog: pick Thursday 18:00 in the picker, add the course there.
     page.locator(f'.tt-toolbar a[href="{reverse("timetable_catalog", args=[phase.pk])}"]').click()
@@ -104,6 +107,7 @@ def test_build_and_move_a_session_in_the_grid(session, organizer, phase):
     item = dialog.locator(".tt-catalog-item", has_text="体验教学：重走“志仁小道”")
     expect(item.locator("button[type=submit]")).to_contain_text("18:00–19:30")
     session.screenshot("timetable-catalog-1280")
+    assert_accessible(session.page, "timetable-catalog-1280")
     with page.expect_response(re.compile(r"/timetable/sessions/new/$")):
         item.locator("button[type=submit]").click()
     expect(dialog).to_be_hidden()
@@ -127,6 +131,7 @@ def test_grid_on_a_phone(phone_session, organizer, phase):
     expect(page.locator(".tt-list")).to_contain_text("分组研讨①")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     phone_session.screenshot("timetable-list-390")
+    assert_accessible(phone_session.page, "timetable-list-390")
 
     # The grid is one tap away and scrolls sideways inside its frame, with the hours kept in view.
     page.locator("label[for=tt-view-grid]").click()
@@ -139,6 +144,7 @@ def test_grid_on_a_phone(phone_session, organizer, phase):
                            " - document.querySelector('.tt-scroll').getBoundingClientRect().left")
     assert abs(offset) < 2  # the hours column sticks to the left edge
     phone_session.screenshot("timetable-grid-390")
+    assert_accessible(phone_session.page, "timetable-grid-390")
 
     # Editing from the list works on a phone too: the form opens in the dialog.
     page.locator("label[for=tt-view-list]").click()
@@ -147,6 +153,7 @@ def test_grid_on_a_phone(phone_session, organizer, phase):
     expect(page.locator("#id_title")).to_have_value("开班仪式")
     settled(page)
     phone_session.screenshot("timetable-dialog-390")
+    assert_accessible(phone_session.page, "timetable-dialog-390")
     assert phone_session.console_errors == []
 
 
@@ -176,6 +183,7 @@ def test_parallel_group_sessions_are_one_block_that_opens_with_the_keyboard(sess
     expect(listed.locator("li").nth(2)).to_contain_text("第3组")
     expect(listed.locator("li").nth(2)).to_contain_text("研讨室C")
     session.screenshot("timetable-group-block-open-1280")
+    assert_accessible(session.page, "timetable-group-block-open-1280")
     # A group's link opens its session in the dialog.
     listed.get_by_role("link", name="第2组").click()
     dialog = page.locator("#tt-dialog")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from dangjian.training.models import Program
-from tests.e2e.conftest import log_in, make_user
+from tests.e2e.conftest import assert_accessible, log_in, make_user
 from tests.factories import PhaseFactory, ProgramFactory
 
 pytestmark = pytest.mark.e2e
@@ -34,6 +34,7 @@ def test_starting_a_program_asks_in_a_dialog(session, program):
     expect(dialog).to_contain_text("培训班状态将变为“培训中”")
     expect(dialog).to_contain_text("此操作不可撤销。")
     session.screenshot("program-confirm-start-1280")
+    assert_accessible(session.page, "program-confirm-start-1280")
     dialog.get_by_role("button", name="取消").click()
     expect(dialog).to_be_hidden()
     program.refresh_from_db()
@@ -44,6 +45,7 @@ def test_starting_a_program_asks_in_a_dialog(session, program):
     program.refresh_from_db()
     assert program.status == Program.Status.IN_PROGRESS
     expect(page.get_by_role("link", name="结业…")).to_be_visible()
+    assert_accessible(page, "program in progress, with its message")
     assert session.console_errors == []
 
 
@@ -58,6 +60,15 @@ def test_without_script_the_button_leads_to_the_confirmation_page(browser, live_
         assert page.url.endswith(reverse("program_start", args=[program.pk]))
         expect(page.locator("h1")).to_have_text("开班")
         expect(page.locator(".confirm-step")).to_contain_text("已批准的方案不能再撤回修改")
+        # axe-core cannot run where script is off (its timers never fire): the same page, as the server sends it,
+        # is checked in a context with script and the same cookies.
+        checker = browser.new_context(storage_state=context.storage_state(), base_url=live_server.url)
+        try:
+            checked = checker.new_page()
+            checked.goto(page.url)
+            assert_accessible(checked, "confirmation page")
+        finally:
+            checker.close()
         program.refresh_from_db()
         assert program.status == Program.Status.ENROLLMENT_OPEN
         page.get_by_role("button", name="确认：开班").click()
