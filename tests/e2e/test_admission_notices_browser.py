@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from dangjian.enrollment import services
 from dangjian.enrollment.services import NomineeInput
 from dangjian.outbox.models import Message
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import assert_accessible, log_in
 from tests.e2e.test_enrollment_flow import open_program  # noqa: F401 - the shared fixture
 
 pytestmark = pytest.mark.e2e
@@ -35,19 +35,23 @@ def test_organizer_prepares_the_admission_notices_and_opens_one(session, open_pr
     page.goto(f"/enrollment/programs/{program.pk}/")
     expect(page.locator("#messages-title")).to_be_visible()
     session.screenshot("notices-1-overview")
+    assert_accessible(page, "notices-1-overview")
 
     page.click("form[action$='/admission-notices/'] button")
     page.wait_for_selector(".job-done, .job-failed", timeout=60_000)
     assert "3" in page.locator(".job .job-state").inner_text()
     session.screenshot("notices-2-job-done")
+    assert_accessible(page, "notices-2-job-done")
     page.click(".job a[href*='kind=admission_notice']")
     page.wait_for_selector("table")
     assert page.locator("text=入学通知").count() >= 3
     session.screenshot("notices-3-outbox-drafts")
+    assert_accessible(page, "notices-3-outbox-drafts")
 
     notice = Message.unscoped.filter(kind="admission_notice").order_by("id").first()
     page.goto(f"/outbox/{notice.pk}/")
     session.screenshot("notices-4-draft")
+    assert_accessible(page, "notices-4-draft")
     response = page.request.get(f"/outbox/{notice.pk}/attachment/")
     assert response.ok and response.headers["content-type"] == "application/pdf"
     text = "".join("".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.body())).pages).split())
@@ -58,4 +62,5 @@ def test_organizer_prepares_the_admission_notices_and_opens_one(session, open_pr
     page.wait_for_selector(".message.success")
     assert Message.unscoped.filter(kind="nomination_opened", user=admin).count() == 1
     session.screenshot("notices-5-announced")
+    assert_accessible(page, "notices-5-announced")
     assert session.console_errors == []
