@@ -67,7 +67,7 @@ def _cases():
 
 @pytest.fixture(autouse=True)
 def _no_pdf_rendering(monkeypatch):
-    monkeypatch.setattr(documents, "_html_to_pdf", lambda html: b"%PDF-1.7 stub")
+    monkeypatch.setattr(documents, "html_to_pdf", lambda html: b"%PDF-1.7 stub")
 
 
 def _build_records(users_by_role, _unit_admins_organ):

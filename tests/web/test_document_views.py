@@ -46,7 +46,7 @@ def _no_pdf_rendering(monkeypatch):
         rendered.append(html)
         return PDF_STUB
 
-    monkeypatch.setattr(documents, "_html_to_pdf", fake)
+    monkeypatch.setattr(documents, "html_to_pdf", fake)
     return rendered
 
 

@@ -22,18 +22,18 @@ from dangjian.enrollment import selectors
 from dangjian.enrollment.models import Nomination
 from dangjian.outbox.services import absolute_url
 from dangjian.training.documents import (
-    _css_string,
-    _html_to_pdf,
-    _paragraphs,
-    _render,
-    _total_hours,
+    css_string,
     format_date_range,
     format_day,
     format_hours,
+    html_to_pdf,
+    paragraphs,
     phase_label,
+    render_document,
     safe_filename,
     section_label,
     timetable_days,
+    total_hours,
 )
 from dangjian.training.models import Phase
 from dangjian.training.selectors import phase_sessions
@@ -107,24 +107,25 @@ def admission_notice_context(*, nomination: Nomination, link: NoticeLink) -> dic
         "venue": venue,
         "venue_place": venue_place,
         "classroom": phase.classroom if phase and phase.classroom_id else None,
-        "notes": _paragraphs(notes),
+        "notes": paragraphs(notes),
         "days": days,
-        "total_hours": format_hours(_total_hours(days)),
+        "total_hours": format_hours(total_hours(days)),
         "compact": True,
         "link": link,
         "link_expires": format_day(link.expires_on) if link.expires_on else "",
         "qr": mark_safe(qr_svg(link.url)),
         "headings": notice_headings(),
         "document_title": _("Admission notice: %(program)s") % {"program": program.title},
-        "footer_title": _css_string(program.title),
+        "footer_title": css_string(program.title),
         "issued_on": format_day(timezone.localdate()),
     }
 
 
 def admission_notice_html(*, nomination: Nomination, link: NoticeLink) -> str:
-    return _render("enrollment/admission_notice.html", admission_notice_context(nomination=nomination, link=link))
+    context = admission_notice_context(nomination=nomination, link=link)
+    return render_document("enrollment/admission_notice.html", context)
 
 
 def admission_notice_pdf(*, nomination: Nomination, link: NoticeLink) -> bytes:
     """The admission notice of a confirmed participant as an A4 PDF."""
-    return _html_to_pdf(admission_notice_html(nomination=nomination, link=link))
+    return html_to_pdf(admission_notice_html(nomination=nomination, link=link))

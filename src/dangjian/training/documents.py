@@ -116,11 +116,11 @@ def _in_sentence(label: str) -> str:
     return label if _chinese() or not label else label[0].lower() + label[1:]
 
 
-def _paragraphs(text: str) -> list[str]:
+def paragraphs(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _css_string(text: str) -> str:
+def css_string(text: str) -> str:
     """A CSS string literal for user data (a title) or a translated label: quotes and backslashes escaped,
     and `<` too, so that no text can close the <style> element it is printed in."""
     for newline in ("\n", "\r", "\f"):  # each ends a CSS string
@@ -139,7 +139,7 @@ def page_counter_css() -> str:
         elif part == "%(pages)s":
             css.append("counter(pages)")
         elif part:
-            css.append(_css_string(part))
+            css.append(css_string(part))
     return " ".join(css)
 
 
@@ -294,13 +294,13 @@ def _timetable_signature(phase: Phase, days: list[TimetableDay]) -> list[tuple]:
     ]
 
 
-def _total_hours(days: list[TimetableDay]) -> Decimal:
+def total_hours(days: list[TimetableDay]) -> Decimal:
     return sum((day.hours for day in days), Decimal("0"))
 
 
 # --- PDF rendering -----------------------------------------------------------------------------------
 
-def _html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
@@ -308,7 +308,7 @@ def _html_to_pdf(html: str) -> bytes:
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
 
 
-def _render(template: str, context: dict) -> str:
+def render_document(template: str, context: dict) -> str:
     language = get_language() or settings.LANGUAGE_CODE
     return render_to_string(template, {
         "language": "zh-Hans" if _chinese(language) else language,
@@ -446,7 +446,7 @@ def program_plan_context(*, program: Program) -> dict:
             "label": phase_label(phase.number),
             "dates": format_date_range(phase.starts_on, phase.ends_on),
             "days": days,
-            "hours": format_hours(_total_hours(days)),
+            "hours": format_hours(total_hours(days)),
             "same_as_first": same_as_first,
             "first_label": first_label,
             "head_teacher": str(phase.head_teacher) if phase.head_teacher_id else "",
@@ -481,10 +481,10 @@ def program_plan_context(*, program: Program) -> dict:
         "approved": approval is not None,
         "approval": approval,
         "approval_date": format_day(timezone.localtime(approval.decided_at).date()) if approval else "",
-        "purpose": _paragraphs(program.purpose),
-        "legal_basis": _paragraphs(program.legal_basis),
-        "target": _paragraphs(program.target_population),
-        "content": _paragraphs(program.content),
+        "purpose": paragraphs(program.purpose),
+        "legal_basis": paragraphs(program.legal_basis),
+        "target": paragraphs(program.target_population),
+        "content": paragraphs(program.content),
         "requirement": _in_sentence(program.get_requirement_display()) if program.requirement else "",
         "venue": venue,
         "venue_place": venue_place,
@@ -506,13 +506,13 @@ def program_plan_context(*, program: Program) -> dict:
 
 
 def program_plan_html(*, program: Program) -> str:
-    return _render("training/documents/program_plan.html", program_plan_context(program=program))
+    return render_document("training/documents/program_plan.html", program_plan_context(program=program))
 
 
 def program_plan_pdf(*, program) -> bytes:
     """The plan as the approver reads it: A4, official-document style (title centred, sections 一、二、…),
     with page numbers, and the approval (who, when, document number) once approved."""
-    return _html_to_pdf(program_plan_html(program=program))
+    return html_to_pdf(program_plan_html(program=program))
 
 
 # --- The timetable of a phase ------------------------------------------------------------------------
@@ -533,21 +533,22 @@ def phase_timetable_context(*, phase: Phase, sessions=None) -> dict:
         "dates": format_date_range(phase.starts_on, phase.ends_on),
         "venue": program.venue,
         "days": days,
-        "total_hours": format_hours(_total_hours(days)),
+        "total_hours": format_hours(total_hours(days)),
         "head_teacher": str(phase.head_teacher) if phase.head_teacher_id else "",
-        "footer_title": _css_string(program.title),
-        "footer_printed": _css_string(_("Printed on %(day)s") % {"day": format_day(timezone.localdate())}),
+        "footer_title": css_string(program.title),
+        "footer_printed": css_string(_("Printed on %(day)s") % {"day": format_day(timezone.localdate())}),
     }
 
 
 def phase_timetable_html(*, phase: Phase, sessions=None) -> str:
-    return _render("training/documents/phase_timetable.html", phase_timetable_context(phase=phase, sessions=sessions))
+    context = phase_timetable_context(phase=phase, sessions=sessions)
+    return render_document("training/documents/phase_timetable.html", context)
 
 
 def phase_timetable_pdf(*, phase, sessions=None) -> bytes:
     """The phase's timetable as an A4 landscape table, day by day with each day's hours.
     `sessions` (optional) limits it to the sessions a user may see; by default all of the phase's."""
-    return _html_to_pdf(phase_timetable_html(phase=phase, sessions=sessions))
+    return html_to_pdf(phase_timetable_html(phase=phase, sessions=sessions))
 
 
 # Rows of the timetable workbook: a title naming the program and the phase, a line with the dates and the
