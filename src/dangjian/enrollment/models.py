@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import TimeStampedModel
 from dangjian.core.scoping import ScopedQuerySet, UnscopedManager
@@ -32,6 +33,17 @@ class ProgramEnrollment(TimeStampedModel):  # 报名设置
         _("nomination deadline"), null=True, blank=True,
         help_text=_("The last day on which unit administrators may nominate (inclusive)."))
     note = models.TextField(_("note to the organs"), blank=True)
+    # Allocation to phases and groups (enrollment/allocation.py): the bounds of a group's size and how many people
+    # of one organ may be away in the same phase (so that a secretary and a deputy are not away together).
+    group_size_min = models.PositiveSmallIntegerField(
+        _("smallest group"), default=0, validators=[MaxValueValidator(500)],
+        help_text=_("Every group of a phase has at least this many participants."))
+    group_size_max = models.PositiveSmallIntegerField(
+        _("largest group"), null=True, blank=True, validators=[MaxValueValidator(500)],
+        help_text=_("No group has more participants (empty: no limit)."))
+    max_per_organ_per_phase = models.PositiveSmallIntegerField(
+        _("at most per organ in a phase"), null=True, blank=True, validators=[MaxValueValidator(1000)],
+        help_text=_("How many people of one organ may attend the same phase (empty: no limit)."))
 
     class Meta:
         verbose_name = _("enrollment settings")
@@ -39,6 +51,10 @@ class ProgramEnrollment(TimeStampedModel):  # 报名设置
 
     def __str__(self) -> str:
         return str(self.program)
+
+    def clean(self) -> None:
+        if self.group_size_max is not None and self.group_size_max < self.group_size_min:
+            raise ValidationError({"group_size_max": _("The largest group cannot be smaller than the smallest.")})
 
     def deadline_passed(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
@@ -181,6 +197,48 @@ class UnavailablePeriod(models.Model):  # 不能参训的日期
 
     def overlaps(self, first: datetime.date, last: datetime.date) -> bool:
         return self.starts_on <= last and self.ends_on >= first
+
+
+class PlacementQuerySet(ScopedQuerySet):
+    def visibility(self, user):
+        return nomination_filter(user, path="nomination__")
+
+
+class Placement(TimeStampedModel):  # 分期分组
+    """Where a confirmed participant attends: a phase of the program and a group of that phase (none yet while the
+    phase has no groups). Written by hand or by applying an allocation run; a locked placement stays where it is
+    when the solver runs again."""
+
+    nomination = models.OneToOneField(Nomination, verbose_name=_("nomination"), on_delete=models.CASCADE,
+                                      related_name="placement")
+    phase = models.ForeignKey("training.Phase", verbose_name=_("phase"), on_delete=models.CASCADE,
+                              related_name="placements")
+    group = models.ForeignKey("training.Group", verbose_name=pgettext_lazy("training", "group"), null=True,
+                              blank=True, on_delete=models.SET_NULL, related_name="placements")
+    locked = models.BooleanField(_("locked"), default=False,
+                                 help_text=_("A locked placement is kept when the allocation runs again."))
+
+    objects = PlacementQuerySet.as_manager()  # scoped: .visible_to(user)
+    unscoped = UnscopedManager.from_queryset(PlacementQuerySet)()
+
+    class Meta:
+        default_manager_name = "unscoped"
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        ordering = ["phase_id", "group_id", "nomination_id"]
+        indexes = [models.Index(fields=["phase", "group"])]
+
+    def __str__(self) -> str:
+        return f"{self.nomination.person} · {self.phase} · {self.group or '-'}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.phase_id and self.nomination_id and self.phase.program_id != self.nomination.program_id:
+            errors["phase"] = _("This phase belongs to another program.")
+        if self.group_id and self.phase_id and self.group.phase_id != self.phase_id:
+            errors["group"] = _("This group belongs to another phase.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ActivationLink(models.Model):  # 账号激活链接

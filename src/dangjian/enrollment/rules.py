@@ -16,7 +16,7 @@ from dangjian.accounts.rules import is_organizer, is_participant, is_unit_admin
 from dangjian.core.rules import add_action
 from dangjian.enrollment.enums import ACTIVE_STATUSES, NominationStatus
 from dangjian.training.enums import PUBLISHED_STATUSES, ProgramStatus
-from dangjian.training.rules import can_see_program, program_of
+from dangjian.training.rules import can_see_program, program_of, runs_class
 
 # --- Scope ----------------------------------------------------------------------------------------
 
@@ -157,3 +157,22 @@ add_action("enrollment.issue_activation", who=organs_or_organizer, when=nominati
            refusal=lambda nomination: _("Only a confirmed participant gets an account."))
 # A participant's own enrollment, schedule and records.
 rules.add_perm("enrollment.view_own_enrollment", is_participant)
+
+
+# --- Placing participants into phases and groups (allocation) -------------------------------------
+
+PLACEABLE_STATUSES = (ProgramStatus.APPROVED, ProgramStatus.ENROLLMENT_OPEN, ProgramStatus.IN_PROGRESS)
+
+
+@rules.predicate
+def placement_open(user, obj) -> bool:
+    program = _program(obj)
+    return program is None or program.status in PLACEABLE_STATUSES
+
+
+# Placing participants by hand, locking, the allocation settings and the solver's runs: organizers, and college
+# staff of the program's venue (who run its class), from approval until the class closes.
+add_action("enrollment.place_participants", who=runs_class, when=placement_open,
+           refusal=lambda obj: _("Participants are placed while a program is approved, open for enrollment or in "
+                                 "progress; this one is “%(status)s”.") % {
+               "status": _program(obj).get_status_display()})

@@ -24,14 +24,21 @@ from django.utils.translation import gettext as _
 from dangjian.accounts.roles import Role
 from dangjian.core.audit import audit_record
 from dangjian.core.rules import require
-from dangjian.core.services import model_create, model_update
+from dangjian.core.services import model_create, model_delete, model_update
 from dangjian.enrollment import selectors
 from dangjian.enrollment.enums import ACTIVE_STATUSES, NominationStatus
-from dangjian.enrollment.models import ActivationLink, Nomination, ProgramEnrollment, Quota, UnavailablePeriod
+from dangjian.enrollment.models import (
+    ActivationLink,
+    Nomination,
+    Placement,
+    ProgramEnrollment,
+    Quota,
+    UnavailablePeriod,
+)
 from dangjian.enrollment.rules import deadline_of
 from dangjian.organizations.models import Organ, Person
 from dangjian.organizations.scoping import sees_all_organs
-from dangjian.training.models import Phase, Program
+from dangjian.training.models import Group, Phase, Program
 
 Status = NominationStatus
 
@@ -465,3 +472,61 @@ def activation_use(*, token: str, password: str):
         link.save(update_fields=["used_at"])
         audit_record(actor=user, action="update", instance=user, changes={"password": ["—", "activated"]})
     return user
+
+
+# --- Placement in phases and groups -----------------------------------------------------------------
+
+def allocation_settings_update(*, program: Program, by, group_size_min: int, group_size_max: int | None,
+                               max_per_organ_per_phase: int | None) -> ProgramEnrollment:
+    """The bounds the allocation keeps: the size of a group, and how many people of one organ may attend the same
+    phase (so that an organ's secretary and deputy are not away together)."""
+    require(by, "enrollment.place_participants", program)
+    data = {"group_size_min": group_size_min, "group_size_max": group_size_max,
+            "max_per_organ_per_phase": max_per_organ_per_phase}
+    current = ProgramEnrollment.objects.filter(program=program).first()
+    if current is None:
+        return model_create(instance=ProgramEnrollment(program=program, **data), by=by)
+    return model_update(instance=current, data=data, by=by)
+
+
+def _unavailable_clash(nomination: Nomination, phase: Phase):
+    return next((period for period in nomination.unavailable_periods.all()
+                 if period.overlaps(phase.starts_on, phase.ends_on)), None)
+
+
+@transaction.atomic
+def placement_set(*, nomination: Nomination, phase: Phase, group: Group | None, by,
+                  locked: bool | None = None) -> Placement:
+    """Place a confirmed participant by hand in a phase (and a group of it). Refused for a nomination that is not
+    confirmed and for a phase overlapping the dates the participant cannot attend. `locked` None keeps the lock
+    as it is; a new placement is unlocked unless told."""
+    current = Placement.unscoped.filter(nomination=nomination).first()
+    require(by, "enrollment.place_participants", current or nomination.program)
+    if nomination.status != Status.CONFIRMED:
+        raise ValidationError({"nomination": _("%(person)s is not a confirmed participant: only confirmed "
+                                               "participants are placed.") % {"person": nomination.person.name}})
+    clash = _unavailable_clash(nomination, phase)
+    if clash is not None:
+        raise ValidationError({"phase": _("%(person)s cannot attend phase %(number)s: it overlaps the dates they "
+                                          "cannot attend (%(start)s – %(end)s).") % {
+            "person": nomination.person.name, "number": phase.number, "start": clash.starts_on,
+            "end": clash.ends_on}})
+    if current is None:
+        return model_create(instance=Placement(nomination=nomination, phase=phase, group=group,
+                                               locked=bool(locked)), by=by)
+    data = {"phase": phase, "group": group}
+    if locked is not None:
+        data["locked"] = locked
+    return model_update(instance=current, data=data, by=by)
+
+
+def placement_lock(*, placement: Placement, locked: bool, by) -> Placement:
+    """Lock a placement (the allocation keeps it where it is) or unlock it."""
+    require(by, "enrollment.place_participants", placement)
+    return model_update(instance=placement, data={"locked": locked}, by=by)
+
+
+def placement_remove(*, placement: Placement, by) -> None:
+    """Take a participant out of their phase and group (the allocation may place them again)."""
+    require(by, "enrollment.place_participants", placement)
+    model_delete(instance=placement, by=by)
