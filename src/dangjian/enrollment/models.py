@@ -11,7 +11,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import TimeStampedModel
 from dangjian.core.scoping import ScopedQuerySet, UnscopedManager
-from dangjian.enrollment.enums import ACTIVE_STATUSES, NominationStatus
+from dangjian.enrollment.enums import ACTIVE_STATUSES, AllocationState, NominationStatus, SolverStatus
 from dangjian.enrollment.scoping import nomination_filter, quota_filter
 
 
@@ -239,6 +239,51 @@ class Placement(TimeStampedModel):  # 分期分组
             errors["group"] = _("This group belongs to another phase.")
         if errors:
             raise ValidationError(errors)
+
+
+class AllocationRun(models.Model):  # 自动分期分组
+    """One run of the allocation solver (enrollment.allocation) for a program: its settings, live figures while
+    it solves (a background job), then its proposal — where each confirmed participant goes, who stays unplaced
+    and why — to apply in one transaction or discard. `baseline` is the placement the run started from: applying
+    is refused when the placements changed since."""
+
+    State = AllocationState
+
+    program = models.ForeignKey("training.Program", verbose_name=_("program"), on_delete=models.CASCADE,
+                                related_name="allocation_runs")
+    job = models.ForeignKey("jobs.BackgroundJob", verbose_name=_("background job"), null=True, blank=True,
+                            on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(_("state"), max_length=12, choices=AllocationState.choices,
+                             default=AllocationState.SOLVING)
+    solver_status = models.CharField(_("solver status"), max_length=12, choices=SolverStatus.choices, blank=True)
+    time_limit = models.PositiveSmallIntegerField(_("time limit (seconds)"), default=10,
+                                                  validators=[MinValueValidator(1), MaxValueValidator(600)])
+    # Group sizes, limit per organ and weights, as the run used them.
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    solutions = models.PositiveIntegerField(_("solutions found"), default=0)
+    objective = models.BigIntegerField(_("objective"), null=True, blank=True)
+    bound = models.BigIntegerField(_("bound"), null=True, blank=True)
+    gap = models.FloatField(_("gap"), null=True, blank=True)
+    wall_time = models.FloatField(_("time taken (seconds)"), null=True, blank=True)
+    baseline = models.JSONField(_("placement before the run"), default=dict, blank=True)  # nomination -> [phase, group]
+    proposal = models.JSONField(_("proposal"), default=dict, blank=True)  # nomination -> [phase, group]
+    unplaced = models.JSONField(_("unplaced"), default=dict, blank=True)  # nomination -> reason
+    explanations = models.JSONField(_("explanations"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["program", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ActivationLink(models.Model):  # 账号激活链接

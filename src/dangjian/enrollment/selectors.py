@@ -304,3 +304,56 @@ def due_for_page(*, program: Program, organ: Organ, on: datetime.date | None = N
     for person in people:
         person.current_post = posts.get(person.pk)
     return people
+
+
+# --- Allocation to phases and groups --------------------------------------------------------------
+
+def placement_baseline(program: Program) -> dict[str, list]:
+    """The confirmed participants and where they are now: nomination id (a string, as JSON keys are) ->
+    [phase id, group id, locked], with None for a participant not placed yet. An allocation run starts from it;
+    applying the run's proposal is refused when it changed meanwhile."""
+    rows = Nomination.unscoped.filter(program=program, status=NominationStatus.CONFIRMED).values_list(
+        "pk", "placement__phase_id", "placement__group_id", "placement__locked")
+    return {str(pk): [phase, group, bool(locked)] for pk, phase, group, locked in rows}
+
+
+def allocation_problem(*, program: Program, time_limit: float, num_workers: int = 2):
+    """The program's confirmed participants, phases and groups as data for the solver (enrollment.allocation):
+    each participant's organ and its sector, gender, age on the first day, unavailable dates, preferred phase
+    (the nomination's, else the organ's quota's), current placement and lock. Four queries."""
+    from dangjian.enrollment import allocation
+
+    phases = list(program.phases.order_by("number").prefetch_related("groups"))
+    first_day = min((phase.starts_on for phase in phases), default=timezone.localdate())
+    nominations = (Nomination.unscoped.filter(program=program, status=NominationStatus.CONFIRMED)
+                   .select_related("person", "organ", "placement")
+                   .prefetch_related("unavailable_periods").order_by("pk"))
+    preferred_of_organ = dict(Quota.unscoped.filter(program=program, preferred_phase__isnull=False)
+                              .values_list("organ_id", "preferred_phase_id"))
+    participants, organ_names = [], {}
+    for nomination in nominations:
+        person, placement = nomination.person, getattr(nomination, "placement", None)
+        organ_names[nomination.organ_id] = nomination.organ.name_zh
+        age = None
+        if person.birth_date:
+            age = first_day.year - person.birth_date.year - (
+                (first_day.month, first_day.day) < (person.birth_date.month, person.birth_date.day))
+        participants.append(allocation.Participant(
+            id=nomination.pk, organ=nomination.organ_id, sector=nomination.organ.sector, gender=person.gender,
+            age=age, name=person.name,
+            unavailable=tuple((period.starts_on, period.ends_on) for period in nomination.unavailable_periods.all()),
+            preferred_phase=nomination.preferred_phase_id or preferred_of_organ.get(nomination.organ_id),
+            current_phase=placement.phase_id if placement else None,
+            current_group=placement.group_id if placement else None,
+            locked=bool(placement and placement.locked)))
+    settings_row = enrollment_settings(program)
+    settings = allocation.Settings(
+        group_min=settings_row.group_size_min, group_max=settings_row.group_size_max,
+        max_per_organ_per_phase=settings_row.max_per_organ_per_phase, time_limit=time_limit,
+        num_workers=num_workers)
+    return allocation.Problem(
+        participants=tuple(participants), settings=settings, organ_names=organ_names,
+        phases=tuple(allocation.PhaseSpec(id=phase.pk, number=phase.number, starts_on=phase.starts_on,
+                                          ends_on=phase.ends_on, capacity=phase.capacity,
+                                          groups=tuple(group.pk for group in phase.groups.all()))
+                     for phase in phases))
