@@ -116,7 +116,7 @@ def test_at_most_k_people_of_one_organ_in_a_phase_when_it_can_hold():
 def test_an_organ_limit_that_cannot_hold_becomes_a_cost_and_is_reported():
     result = solve(problem(people(5, organ=1) + people(3, start=6), max_per_organ_per_phase=2))
     assert result.status == OPTIMAL and not result.unplaced
-    assert result.explanations[0] == ("市教育局: 5 participants can only attend phase 1、phase 2, more than 2 per "
+    assert result.explanations[0] == ("市教育局: 5 participants can only attend phase 1, phase 2, more than 2 per "
                                       "phase: the limit cannot hold for this organ.")
     assert result.explanations[1] in ("市教育局 has 3 people in phase 1, more than 2.",
                                       "市教育局 has 3 people in phase 2, more than 2.")

@@ -141,7 +141,7 @@ class Result:
 # --- Words -------------------------------------------------------------------------------------------
 
 def _phase_label(phases: list[PhaseSpec]) -> str:
-    return "、".join(_("phase %(number)s") % {"number": phase.number} for phase in phases)
+    return _(", ").join(_("phase %(number)s") % {"number": phase.number} for phase in phases)
 
 
 def _person(participant: Participant) -> str:
