@@ -357,3 +357,111 @@ def allocation_problem(*, program: Program, time_limit: float, num_workers: int 
                                           ends_on=phase.ends_on, capacity=phase.capacity,
                                           groups=tuple(group.pk for group in phase.groups.all()))
                      for phase in phases))
+
+
+def allocation_run_get(*, user, pk: int):
+    """A run of a program the user sees (404 otherwise), with its program, job and people loaded."""
+    from dangjian.enrollment.models import AllocationRun
+
+    return get_object_or_404(
+        AllocationRun.objects.select_related("program__venue", "job", "created_by", "decided_by")
+        .filter(program__in=Program.objects.visible_to(user)), pk=pk)
+
+
+def allocation_runs(*, program: Program, limit: int = 10):
+    """The program's latest runs, newest first."""
+    from dangjian.enrollment.models import AllocationRun
+
+    return list(AllocationRun.objects.filter(program=program).select_related("created_by")[:limit])
+
+
+@dataclass
+class ProposalRow:
+    nomination: Nomination
+    current: tuple  # (phase, group) objects or None
+    proposed: tuple
+    reason: str = ""
+
+    @property
+    def moved(self) -> bool:
+        return self.current != self.proposed
+
+
+@dataclass
+class GroupSummary:
+    phase: Phase
+    group: object  # training.Group, or None for the phase's participants without a group
+    size: int = 0
+    organs: int = 0
+    most_of_one_organ: int = 0
+    sectors: dict = field(default_factory=dict)
+    women: int = 0
+    ages: list = field(default_factory=list)
+
+    @property
+    def average_age(self) -> int | None:
+        return round(sum(self.ages) / len(self.ages)) if self.ages else None
+
+
+def _places(program: Program):
+    phases = {phase.pk: phase for phase in program.phases.order_by("number").prefetch_related("groups")}
+    groups = {group.pk: group for phase in phases.values() for group in phase.groups.all()}
+
+    def place(phase_id, group_id):
+        return None if phase_id is None else (phases.get(phase_id), groups.get(group_id))
+    return phases, place
+
+
+def proposal_rows(*, run) -> list[ProposalRow]:
+    """Every confirmed participant of the run with their placement before the run and in its proposal (moved
+    ones first), and the reason of those left unplaced. Three queries, whatever the number of people."""
+    _phases, place = _places(run.program)
+    ids = [int(pk) for pk in run.baseline]
+    nominations = Nomination.unscoped.filter(pk__in=ids).select_related("person", "organ").order_by(
+        "organ__sort_order", "person__name_sort", "pk")
+    rows = []
+    for nomination in nominations:
+        key = str(nomination.pk)
+        current = place(*run.baseline[key][:2])
+        proposed = place(*run.proposal[key]) if key in run.proposal else None
+        rows.append(ProposalRow(nomination=nomination, current=current, proposed=proposed,
+                                reason=run.unplaced.get(key, "")))
+    rows.sort(key=lambda row: not row.moved)
+    return rows
+
+
+def group_summaries(*, program: Program, placements: dict[int, tuple[int, int | None]]) -> list[GroupSummary]:
+    """The composition of each group for a placement (nomination id -> (phase, group)): size, organs and the most
+    people of one organ, sectors, women and average age. Three queries."""
+    phases, _place = _places(program)
+    first_day = min((phase.starts_on for phase in phases.values()), default=timezone.localdate())
+    summaries = {(phase.pk, group.pk): GroupSummary(phase=phase, group=group)
+                 for phase in phases.values() for group in phase.groups.all()}
+    organs_in = {}
+    people = Nomination.unscoped.filter(pk__in=list(placements)).values_list(
+        "pk", "organ_id", "organ__sector", "person__gender", "person__birth_date")
+    for pk, organ, sector, gender, birth in people:
+        phase_id, group_id = placements[pk]
+        if phase_id not in phases:
+            continue
+        summary = summaries.setdefault((phase_id, group_id), GroupSummary(phase=phases[phase_id], group=None))
+        summary.size += 1
+        organs_in.setdefault((phase_id, group_id), []).append(organ)
+        summary.sectors[sector] = summary.sectors.get(sector, 0) + 1
+        summary.women += gender == Person.Gender.FEMALE
+        if birth:
+            summary.ages.append(first_day.year - birth.year)
+    for key, organs in organs_in.items():
+        counts = {}
+        for organ in organs:
+            counts[organ] = counts.get(organ, 0) + 1
+        summaries[key].organs, summaries[key].most_of_one_organ = len(counts), max(counts.values())
+    return sorted(summaries.values(), key=lambda s: (s.phase.number, s.group is None, s.group.number if s.group else 0))
+
+
+def current_placements(program: Program) -> dict[int, tuple[int, int | None]]:
+    from dangjian.enrollment.models import Placement
+
+    return {nomination: (phase, group) for nomination, phase, group in Placement.unscoped.filter(
+        nomination__program=program, nomination__status=NominationStatus.CONFIRMED).values_list(
+        "nomination_id", "phase_id", "group_id")}
