@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dangjian.web.views import allocation, enrollment
+from dangjian.web.views import enrollment
 
 urlpatterns = [
     path("enrollment/programs/<int:pk>/", enrollment.enrollment_overview, name="enrollment_overview"),
@@ -17,13 +17,6 @@ urlpatterns = [
     path("enrollment/nominations/<int:pk>/unavailable/", enrollment.nomination_unavailable,
          name="nomination_unavailable"),
     path("enrollment/nominations/<int:pk>/activation/", enrollment.activation_issue, name="activation_issue"),
-    # Allocation to phases and groups (分期分组)
-    path("enrollment/programs/<int:pk>/allocation/", allocation.allocation_page, name="allocation_page"),
-    path("enrollment/programs/<int:pk>/allocation/runs/", allocation.allocation_start, name="allocation_start"),
-    path("enrollment/allocation/<int:pk>/", allocation.allocation_run, name="allocation_run"),
-    path("enrollment/allocation/<int:pk>/status/", allocation.allocation_run_status, name="allocation_run_status"),
-    path("enrollment/allocation/<int:pk>/apply/", allocation.allocation_apply, name="allocation_apply"),
-    path("enrollment/allocation/<int:pk>/discard/", allocation.allocation_discard, name="allocation_discard"),
     # The participant (学员)
     path("my/enrollment/", enrollment.my_enrollment, name="my_enrollment"),
     path("activate/<str:token>/", enrollment.participant_activate, name="participant_activate"),
