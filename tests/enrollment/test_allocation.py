@@ -170,3 +170,26 @@ def test_the_seed_size_is_solved_to_optimality_quickly(time_limit):
     result = solve(problem(participants, phases=phases, group_min=8, group_max=12, max_per_organ_per_phase=3,
                            time_limit=5))
     assert result.status == OPTIMAL and not result.unplaced
+
+
+def test_the_costs_of_a_placement_made_without_the_solver_are_the_models_costs():
+    """When a model finds nothing in time, its greedy first placement is kept and costed in Python: the same
+    terms as the model (checked here on the solver's own solutions)."""
+    from dangjian.enrollment import allocation
+
+    participants = [Participant(id=i, organ=1 + i % 4, gender="female" if i % 3 == 0 else "male", age=30 + i,
+                                sector=("party", "government")[i % 2], preferred_phase=1 if i < 6 else None,
+                                current_phase=2 if i % 5 == 0 else None) for i in range(1, 19)]
+    prep = allocation._prepare(problem(participants, max_per_organ_per_phase=2, group_max=5))
+    model, kinds, counts, _hint = allocation._phase_model(prep, {1, 2, 3, 4})
+    solver, solved = allocation._solve(model, prep.problem.settings, 5, lambda *args: None, presolve=False)
+    rows = {kind: {pk: solver.value(var) for pk, var in row.items()} for kind, row in counts.items()}
+    assert solved.status == OPTIMAL and allocation._phase_cost(prep, kinds, rows) == solved.objective
+    people = participants[:9]
+    model, group_kinds, group_counts, _fixed, _greedy = allocation._group_model(prep, PHASE1, people)
+    solver, solved = allocation._solve(model, prep.problem.settings, 5, lambda *args: None)
+    placed = {}
+    for kind, members in group_kinds.items():
+        row = {group: solver.value(var) for group, var in group_counts[kind].items()}
+        placed.update(allocation._deal(members, {g: n for g, n in row.items() if n}))
+    assert allocation._split_cost(prep, PHASE1, people, {p.id: g for p, g in placed.items()}) == solved.objective

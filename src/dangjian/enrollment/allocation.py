@@ -417,7 +417,7 @@ def _phase_model(prep: _Prepared, soft_organs: set[int]):
             model.add(beyond >= people - groups)
             costs.append(weights.organ * beyond)
     model.minimize(cp_model.LinearExpr.sum(costs))
-    return model, kinds, counts
+    return model, kinds, counts, hint
 
 
 def _greedy_phases(prep: _Prepared, kinds, soft_organs) -> dict:
@@ -446,12 +446,41 @@ def _greedy_phases(prep: _Prepared, kinds, soft_organs) -> dict:
     return hint
 
 
+def _phase_cost(prep: _Prepared, kinds, rows) -> int:
+    """The phases' model's costs of a placement made without the solver (the same terms as `_phase_model`)."""
+    settings, weights = prep.problem.settings, prep.problem.settings.weights
+    k = settings.max_per_organ_per_phase
+    organ_of = {p.id: p.organ for p in prep.problem.participants}
+    organ_sizes = Counter(organ_of[pk] for pk in prep.fixed) + Counter(p.organ for p in prep.free)
+    keyed = {kind[0] for kind in kinds if kind[0] is not None}
+    per_phase = Counter((organ_of[pk], phase) for pk, (phase, _group) in prep.fixed.items()
+                        if organ_of[pk] in keyed)
+    cost = 0
+    for kind, members in kinds.items():
+        organ, _allowed, preferred, current = kind
+        row, size = rows[kind], len(members)
+        cost += weights.unplaced * (size - sum(row.values()))
+        if preferred is not None:
+            cost += weights.preferred_phase * (size - row.get(preferred, 0))
+        if current is not None:
+            cost += weights.phase_move * (size - row.get(current, 0))
+        if organ is not None:
+            per_phase.update({(organ, pk): n for pk, n in row.items()})
+    for (organ, pk), n in per_phase.items():
+        if k is not None and organ in prep.soft_limit_organs:
+            cost += weights.organ_over_limit * max(0, n - k)
+        groups = len(prep.phases[pk].groups)
+        if groups and organ_sizes[organ] > groups:
+            cost += weights.organ * max(0, n - groups)
+    return cost
+
+
 def _group_model(prep: _Prepared, phase: PhaseSpec, people: list[Participant]):
     """Counts per kind of participant and group, inside one phase."""
     settings, weights = prep.problem.settings, prep.problem.settings.weights
     groups = phase.groups
     model = cp_model.CpModel()
-    fixed_group = {p.id: prep.fixed[p.id][1] for p in people if p.id in prep.fixed and prep.fixed[p.id][1]}
+    fixed_group = _fixed_groups(prep, people)
     organs_here = Counter(p.organ for p in people)
     kinds = defaultdict(list)
     for p in people:
@@ -511,6 +540,11 @@ def _group_model(prep: _Prepared, phase: PhaseSpec, people: list[Participant]):
     return model, kinds, counts, fixed_group, hint
 
 
+def _fixed_groups(prep: _Prepared, people: list[Participant]) -> dict[int, int]:
+    """The locked participants of a phase who are locked in a group too."""
+    return {p.id: prep.fixed[p.id][1] for p in people if p.id in prep.fixed and prep.fixed[p.id][1]}
+
+
 def _greedy_groups(prep: _Prepared, phase: PhaseSpec, people: list[Participant], fixed_group) -> dict[int, int]:
     """A first split for the solver's hint: people who have a group stay in it; then one at a time, organs with
     most people first, each to the group where they add least beyond an even spread (the model's costs)."""
@@ -533,7 +567,10 @@ def _greedy_groups(prep: _Prepared, phase: PhaseSpec, people: list[Participant],
     def cost(p, group):
         beyond = sum(getattr(weights, name) for name, value_of in values.items()
                      if count[(name, value_of(p), group)] + 1 > ceiling[name][value_of(p)])
-        return (size[group] >= largest, beyond + weights.size * (size[group] + 1 > size_ceiling), size[group])
+        # Full groups last, groups below the smallest size first (so the sizes hold whenever they can), then
+        # the least cost, then the smallest group.
+        return (size[group] >= largest, size[group] >= settings.group_min,
+                beyond + weights.size * (size[group] + 1 > size_ceiling), size[group])
 
     waiting = []
     for p in people:
@@ -615,7 +652,7 @@ def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) 
 
     with_groups = [phase for phase in prep.phases.values() if phase.groups]
     first_share = settings.time_limit * (0.5 if with_groups else 1.0)
-    model, kinds, counts = _phase_model(prep, prep.soft_limit_organs)
+    model, kinds, counts, greedy_phases = _phase_model(prep, prep.soft_limit_organs)
     # The phases' model is large and plain (counts, sums, bounds): CP-SAT's presolve costs seconds on it at
     # province scale and gains nothing (bench/allocation.py).
     solver, first = _solve(model, settings, first_share, reporter("phases", None), presolve=False)
@@ -623,13 +660,17 @@ def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) 
         # Kept hard for the organs that passed the check, the limit still failed with other constraints: it
         # becomes a cost for every organ, and the result says which organs are above it.
         prep.soft_limit_organs = {p.organ for p in problem.participants}
-        model, kinds, counts = _phase_model(prep, prep.soft_limit_organs)
+        model, kinds, counts, greedy_phases = _phase_model(prep, prep.soft_limit_organs)
         solver, first = _solve(model, settings, first_share, reporter("phases", None), presolve=False)
-    if first.status in (INFEASIBLE, UNKNOWN):
-        result.status = first.status
-        if first.status == INFEASIBLE:
-            result.explanations.append(_("The constraints cannot all hold together: check the capacities, the "
-                                         "group sizes and the locked placements."))
+    if first.status == UNKNOWN:
+        # No solution in the time given (a large model on a loaded machine): the first placement (the hint), which
+        # keeps the capacities, the dates and the limit per organ, with its costs and 0 as the bound.
+        first = _Solved(status=FEASIBLE, objective=_phase_cost(prep, kinds, greedy_phases))
+        counts = None
+    if first.status == INFEASIBLE:
+        result.status = INFEASIBLE
+        result.explanations.append(_("The constraints cannot all hold together: check the capacities, the group "
+                                     "sizes and the locked placements."))
         result.wall_time = time.monotonic() - started
         return result
 
@@ -637,7 +678,8 @@ def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) 
     for pk, (phase, _group) in prep.fixed.items():
         in_phase[phase].append(pk)
     for kind, members in kinds.items():
-        row = {pk: solver.value(var) for pk, var in counts[kind].items()}
+        row = dict(greedy_phases[kind]) if counts is None else {
+            pk: solver.value(var) for pk, var in counts[kind].items()}
         current = kind[3]
         ordered = sorted(members, key=lambda p: (p.gender, _age_band(p, settings.age_bands), p.id))
         if current is not None:
@@ -663,10 +705,12 @@ def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) 
             continue
         remaining = settings.time_limit - (time.monotonic() - started)
         share = remaining / max(1, len([ph for ph in with_groups if ph.number >= phase.number]))
-        model, group_kinds, group_counts, fixed_group, greedy = _group_model(prep, phase, people)
         if share >= MIN_GROUP_SECONDS:
+            model, group_kinds, group_counts, fixed_group, greedy = _group_model(prep, phase, people)
             solver, second = _solve(model, settings, share, reporter("groups", phase.number))
         else:
+            fixed_group = _fixed_groups(prep, people)
+            greedy = _greedy_groups(prep, phase, people, fixed_group)
             second = _Solved(status=UNKNOWN)
         if second.status not in (OPTIMAL, FEASIBLE):
             # No solution in the time left: the first split (the hint) when it keeps the group sizes; its costs
