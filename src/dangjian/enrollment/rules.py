@@ -176,5 +176,6 @@ add_action("enrollment.place_participants", who=runs_class, when=placement_open,
            refusal=lambda obj: _("Participants are placed while a program is approved, open for enrollment or in "
                                  "progress; this one is “%(status)s”.") % {
                "status": _program(obj).get_status_display()})
-# An allocation run's page and proposal: who runs the program's class (the same people who start and apply runs).
-rules.add_perm("enrollment.view_allocation", runs_class & sees_program_enrollment)
+# An allocation run's page and proposal: who runs the program's class (the same people who start and apply runs;
+# the program itself is loaded through its scoped selector).
+rules.add_perm("enrollment.view_allocation", runs_class)
