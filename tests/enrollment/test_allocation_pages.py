@@ -180,3 +180,17 @@ def test_query_counts_do_not_grow_with_the_participants(client, alloc_world):
     with CaptureQueriesContext(connection) as api_big:
         api.get(f"enrollment/allocation-runs/{big.pk}/proposal")
     assert len(api_big) == len(api_small)
+
+
+def test_a_run_whose_worker_stopped_says_so_and_stops_polling(client, alloc_world):
+    from dangjian.jobs.models import BackgroundJob
+
+    w = alloc_world
+    run = allocation_run_start(program=w.program, by=w.organizer, time_limit=5)
+    AllocationRun.objects.filter(pk=run.pk).update(state="solving")
+    BackgroundJob.unscoped.filter(pk=run.job_id).update(status="failed", result={"error": "工作进程已停止。"})
+    client.force_login(w.organizer)
+    status = client.get(reverse("allocation_run_status", args=[run.pk]))
+    assert status["HX-Refresh"] == "true"
+    page = client.get(reverse("allocation_run", args=[run.pk])).content.decode()
+    assert "工作进程已停止。" in page and "hx-get" not in page

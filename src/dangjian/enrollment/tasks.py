@@ -65,7 +65,11 @@ def _run_allocation(run_job: JobRun) -> tuple[bool, dict]:
     run.baseline = baseline
     run.parameters = _parameters(problem.settings)
     run.save(update_fields=["baseline", "parameters"])
-    result = _solve_reporting(problem, run, run_job)
+    try:
+        result = _solve_reporting(problem, run, run_job)
+    except BaseException:  # the job ends failed (jobs.services.job_run): so does the run, not "solving" forever
+        _finish(run, state=AllocationState.FAILED)
+        raise
     run.solver_status = result.status
     run.objective, run.bound, run.gap = result.objective, result.bound, result.gap
     run.solutions, run.wall_time = result.solutions, round(result.wall_time, 2)

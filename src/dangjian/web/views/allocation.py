@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from dangjian.enrollment import allocation, selectors, services
 from dangjian.enrollment.enums import AllocationState
 from dangjian.enrollment.tasks import MAX_TIME_LIMIT, allocation_run_start
+from dangjian.jobs.services import fail_abandoned_jobs
 from dangjian.organizations.models import Organ
 from dangjian.web.views.base import add_service_errors, permission_required, private_no_store, refused, require
 
@@ -120,7 +121,14 @@ def allocation_start(request, pk):
 
 
 def _run_context(request, run) -> dict:
-    context = {"run": run, "program": run.program, "active": ACTIVE, "solving": run.state == AllocationState.SOLVING,
+    # A worker stopped without a word (killed, out of memory) leaves its job failed (jobs.services) and the run
+    # "solving": the page stops polling and shows the job's error.
+    if run.state == AllocationState.SOLVING and run.job_id:
+        fail_abandoned_jobs(job_ids=[run.job_id])
+        run.job.refresh_from_db()
+    lost = run.state == AllocationState.SOLVING and run.job is not None and run.job.finished
+    context = {"run": run, "program": run.program, "active": ACTIVE, "lost": lost,
+               "solving": run.state == AllocationState.SOLVING and not lost,
                "can_decide": run.state == AllocationState.PROPOSED and bool(run.proposal)
                and request.user.has_perm("enrollment.place_participants", run.program)}
     if run.state != AllocationState.SOLVING:
@@ -146,8 +154,9 @@ def allocation_run_status(request, pk):
     """The run's live figures alone, polled every second while it solves; once it has ended, the whole page is
     reloaded (the fragment says so with HX-Refresh)."""
     run = _run(request, pk)
-    response = render(request, "web/enrollment/_allocation_progress.html", _run_context(request, run))
-    if run.state != AllocationState.SOLVING:
+    context = _run_context(request, run)
+    response = render(request, "web/enrollment/_allocation_progress.html", context)
+    if not context["solving"]:
         response["HX-Refresh"] = "true"
     return private_no_store(response)
 
