@@ -114,14 +114,17 @@ API_PATHS = {("post", "/api/v1/enrollment/programs/{program_id}/allocation-runs"
              ("get", "/api/v1/enrollment/allocation-runs/{run_id}"),
              ("get", "/api/v1/enrollment/allocation-runs/{run_id}/proposal"),
              ("post", "/api/v1/enrollment/allocation-runs/{run_id}/apply"),
-             ("post", "/api/v1/enrollment/allocation-runs/{run_id}/discard")}
+             ("post", "/api/v1/enrollment/allocation-runs/{run_id}/discard"),
+             ("put", "/api/v1/enrollment/participants/{nomination_id}/placement"),
+             ("delete", "/api/v1/enrollment/participants/{nomination_id}/placement")}
 
 
 def test_the_api_starts_polls_reads_and_applies(alloc_world):
     w = alloc_world
     api = ApiClient(w.organizer)
     paths = api.get("openapi.json").json()["paths"]
-    assert {(method, path) for path, ops in paths.items() for method in ops if "allocation-runs" in path} == API_PATHS
+    assert {(method, path) for path, ops in paths.items() for method in ops
+            if "allocation-runs" in path or "/placement" in path} == API_PATHS
     started = api.call("post", f"enrollment/programs/{w.program.pk}/allocation-runs", {"time_limit": 5})
     assert started.status_code == 202, started.content
     run_id = started.json()["id"]
@@ -152,8 +155,27 @@ def test_api_permission_matrix(alloc_world, role):
                              ("post", f"enrollment/allocation-runs/{run.pk}/apply", 409)):  # discarded just now
         response = api.call(method, path, {"time_limit": 5} if path.endswith("runs") else {})
         assert response.status_code == (expected or (ok if allowed else 403)), (path, response.content)
+    placement = f"enrollment/participants/{w.nominations[0].pk}/placement"
+    group = w.phase2.groups.get(number=1)
+    put = api.django.put("/api/v1/" + placement, {"phase_id": w.phase2.pk, "group_id": group.pk, "locked": True},
+                         content_type="application/json")
+    assert put.status_code == (expected or (200 if allowed else 403)), put.content
+    removed = api.call("delete", placement)
+    assert removed.status_code == (expected or (204 if allowed else 403)), removed.content
     if not allowed:
         assert state_diff(before, db_state()) == {}
+
+
+def test_placing_by_hand_through_the_api_checks_the_phase_and_group(alloc_world):
+    w = alloc_world
+    api = ApiClient(w.organizer)
+    path = f"/api/v1/enrollment/participants/{w.nominations[0].pk}/placement"
+    other_group = w.phase1.groups.get(number=1)
+    wrong = api.django.put(path, {"phase_id": w.phase2.pk, "group_id": other_group.pk}, content_type="application/json")
+    assert wrong.status_code == 422 and "group_id" in wrong.content.decode()
+    placed = api.django.put(path, {"phase_id": w.phase2.pk, "locked": True}, content_type="application/json")
+    assert placed.json() == {"nomination_id": w.nominations[0].pk, "phase_id": w.phase2.pk, "group_id": None,
+                             "locked": True}
 
 
 def _queries(client, url) -> int:

@@ -15,6 +15,7 @@ import pytest
 from django.contrib.messages import constants as message_levels
 from django.urls import reverse
 
+from dangjian.enrollment import services
 from dangjian.enrollment.models import AllocationRun, Nomination, Placement, ProgramEnrollment
 from dangjian.enrollment.tasks import allocation_run_start
 from tests.conftest import ROLES
@@ -43,8 +44,13 @@ def _build(users_by_role, organ):
         other = OrganFactory()
         Nomination.unscoped.create(program=program, person=PersonFactory(organ=other), organ=other,
                                    status="confirmed")
+    placed = allocation_run_start(program=program, by=users_by_role["organizer"], time_limit=5)
+    services.allocation_apply(run=placed, by=users_by_role["organizer"])
     run = allocation_run_start(program=program, by=users_by_role["organizer"], time_limit=5)
-    return SimpleNamespace(program=program, run=run)
+    nomination = Nomination.unscoped.filter(program=program).first()
+    phase2 = program.phases.get(number=2)
+    return SimpleNamespace(program=program, run=run, nomination=nomination, phase2=phase2,
+                           group2=phase2.groups.get(number=1))
 
 
 _built_once, users_by_role, records = world_per_module(_build)
@@ -59,6 +65,9 @@ PAGES = [
     ("allocation_run_status", "get", ["run"], None),
     ("allocation_apply", "post", ["run"], {}),
     ("allocation_discard", "post", ["run"], {}),
+    ("allocation_placement", "get", ["nomination"], None),
+    ("allocation_placement", "post", ["nomination"], {"phase": "{phase2}", "group": "{group2}", "locked": "on"}),
+    ("allocation_placement_remove", "post", ["nomination"], {}),
 ]
 
 
@@ -66,9 +75,17 @@ def _effect(name):
     return {
         "allocation_page": lambda: list(ProgramEnrollment.objects.values_list("group_size_max", flat=True)),
         "allocation_start": lambda: AllocationRun.objects.count(),
-        "allocation_apply": lambda: Placement.unscoped.count(),
+        "allocation_apply": lambda: sorted(AllocationRun.objects.values_list("pk", "state")),
         "allocation_discard": lambda: sorted(AllocationRun.objects.values_list("pk", "state")),
+        "allocation_placement": lambda: sorted(Placement.unscoped.values_list("pk", "phase", "group", "locked")),
+        "allocation_placement_remove": lambda: Placement.unscoped.count(),
     }[name]
+
+
+def _fill(value, records):
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return getattr(records, value[1:-1]).pk
+    return value
 
 
 def expected_status(role, method):
@@ -99,7 +116,7 @@ def test_allocation_page_permission_matrix(client, users_by_role, records, role,
     else:
         effect = _effect(name)
         before, state_before = effect(), db_state()
-        response = client.post(url, data)
+        response = client.post(url, {key: _fill(value, records) for key, value in data.items()})
     assert response.status_code == status, response.content.decode()[:2000]
     assert_denial_page(response)
     assert_no_traceback_logged(caplog)

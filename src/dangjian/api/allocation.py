@@ -9,6 +9,8 @@ not approved, open or in progress, a run that is no proposal, or placements that
 
 import datetime
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from dangjian.api.inputs import Input
@@ -133,3 +135,50 @@ def run_discard(request, run_id: Id):
     require_perm(request.user, "enrollment.place_participants", run.program)
     call(services.allocation_discard, run=run, by=request.user)
     return _run(request, run_id)
+
+
+class PlacementIn(Input):
+    phase_id: int
+    group_id: int | None = None
+    locked: bool | None = Field(None, description="Omitted: the lock stays as it is (a new placement: unlocked).")
+
+
+class PlacementOut(Schema):
+    nomination_id: int
+    phase_id: int
+    group_id: int | None
+    locked: bool
+
+
+def _participant(request, nomination_id):
+    nomination = selectors.placement_nomination_get(user=request.user, pk=nomination_id)
+    require_perm(request.user, "enrollment.view_allocation", nomination.program)
+    return nomination
+
+
+@router.put("/enrollment/participants/{nomination_id}/placement", response={200: PlacementOut, **WRITE_ERRORS},
+            summary="Place a confirmed participant by hand in a phase and a group of it, locked or not")
+def placement_set(request, nomination_id: Id, payload: PlacementIn):
+    nomination = _participant(request, nomination_id)
+    require_perm(request.user, "enrollment.place_participants", nomination.program)
+    phase = nomination.program.phases.filter(pk=payload.phase_id).first()
+    if phase is None:
+        raise ValidationError({"phase_id": _("This phase belongs to another program.")})
+    group = None
+    if payload.group_id is not None:
+        group = phase.groups.filter(pk=payload.group_id).first()
+        if group is None:
+            raise ValidationError({"group_id": _("This group belongs to another phase.")})
+    return call(services.placement_set, nomination=nomination, phase=phase, group=group, locked=payload.locked,
+                by=request.user)
+
+
+@router.delete("/enrollment/participants/{nomination_id}/placement", response={204: None, **WRITE_ERRORS},
+               summary="Take a participant out of their phase and group")
+def placement_remove(request, nomination_id: Id):
+    nomination = _participant(request, nomination_id)
+    require_perm(request.user, "enrollment.place_participants", nomination.program)
+    placement = getattr(nomination, "placement", None)
+    if placement is not None:
+        call(services.placement_remove, placement=placement, by=request.user)
+    return Status(204, None)

@@ -465,3 +465,18 @@ def current_placements(program: Program) -> dict[int, tuple[int, int | None]]:
     return {nomination: (phase, group) for nomination, phase, group in Placement.unscoped.filter(
         nomination__program=program, nomination__status=NominationStatus.CONFIRMED).values_list(
         "nomination_id", "phase_id", "group_id")}
+
+
+def placement_nomination_get(*, user, pk: int) -> Nomination:
+    """A confirmed participant of a program the user sees (404 otherwise), with their placement loaded."""
+    return get_object_or_404(
+        Nomination.unscoped.filter(program__in=Program.objects.visible_to(user), status=NominationStatus.CONFIRMED)
+        .select_related("program__venue", "person", "organ", "placement__phase", "placement__group"), pk=pk)
+
+
+def participant_placements(*, program: Program) -> list[Nomination]:
+    """The program's confirmed participants with their placement (phase, group, lock), by organ and name; one
+    query."""
+    return list(Nomination.unscoped.filter(program=program, status=NominationStatus.CONFIRMED)
+                .select_related("person", "organ", "placement__phase", "placement__group")
+                .order_by("organ__sort_order", "person__name_sort", "pk"))

@@ -12,4 +12,8 @@ urlpatterns = [
     path("enrollment/allocation/<int:pk>/status/", allocation.allocation_run_status, name="allocation_run_status"),
     path("enrollment/allocation/<int:pk>/apply/", allocation.allocation_apply, name="allocation_apply"),
     path("enrollment/allocation/<int:pk>/discard/", allocation.allocation_discard, name="allocation_discard"),
+    path("enrollment/participants/<int:pk>/placement/", allocation.allocation_placement,
+         name="allocation_placement"),
+    path("enrollment/participants/<int:pk>/placement/remove/", allocation.allocation_placement_remove,
+         name="allocation_placement_remove"),
 ]

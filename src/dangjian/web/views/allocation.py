@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from dangjian.enrollment import allocation, selectors, services
@@ -19,7 +19,15 @@ from dangjian.enrollment.enums import AllocationState
 from dangjian.enrollment.tasks import MAX_TIME_LIMIT, allocation_run_start
 from dangjian.jobs.services import fail_abandoned_jobs
 from dangjian.organizations.models import Organ
-from dangjian.web.views.base import add_service_errors, permission_required, private_no_store, refused, require
+from dangjian.training.models import Group
+from dangjian.web.views.base import (
+    add_service_errors,
+    form_page,
+    permission_required,
+    private_no_store,
+    refused,
+    require,
+)
 
 ACTIVE = "training_program"
 allocation_required = permission_required("enrollment.view_allocation")
@@ -40,6 +48,19 @@ WEIGHT_LABELS = {
 class RunForm(forms.Form):
     time_limit = forms.IntegerField(label=gettext_lazy("Time limit (seconds)"), min_value=1,
                                     max_value=MAX_TIME_LIMIT, initial=10)
+
+
+class PlacementForm(forms.Form):
+    phase = forms.ModelChoiceField(label=gettext_lazy("Phase"), queryset=None)
+    group = forms.ModelChoiceField(label=pgettext_lazy("training", "Group"), queryset=None, required=False)
+    locked = forms.BooleanField(label=gettext_lazy("Locked: the allocation keeps this placement"), required=False)
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].queryset = program.phases.order_by("number")
+        self.fields["group"].queryset = Group.objects.filter(phase__program=program).select_related("phase")
+        self.fields["phase"].label_from_instance = lambda phase: _("Phase %(number)s") % {"number": phase.number}
+        self.fields["group"].label_from_instance = lambda group: f"{group.phase.number} · {group.display_name}"
 
 
 class AllocationSettingsForm(forms.Form):
@@ -103,7 +124,7 @@ def allocation_page(request, pk):
     return render(request, "web/enrollment/allocation.html", {
         "program": program, "active": ACTIVE, "can_place": can_place, "settings_form": settings_form,
         "run_form": RunForm(), "runs": selectors.allocation_runs(program=program), "summaries": summaries,
-        "weights": _weights(), "confirmed": len(selectors.placement_baseline(program))})
+        "weights": _weights(), "participants": selectors.participant_placements(program=program)})
 
 
 @allocation_required
@@ -192,3 +213,46 @@ def allocation_discard(request, pk):
         return redirect(back)
     messages.success(request, _("The proposal was discarded."))
     return redirect(allocation_url(run.program))
+
+
+def _participant(request, pk):
+    nomination = selectors.placement_nomination_get(user=request.user, pk=pk)
+    require(request.user, "enrollment.view_allocation", nomination.program)
+    return nomination
+
+
+@allocation_required
+def allocation_placement(request, pk):
+    """Place one participant by hand: phase, group and lock."""
+    nomination = _participant(request, pk)
+    back = allocation_url(nomination.program)
+    if (response := refused(request, "enrollment.place_participants", nomination.program, back)):
+        return response
+    placement = getattr(nomination, "placement", None)
+    initial = {"phase": placement.phase, "group": placement.group, "locked": placement.locked} if placement else {}
+    form = PlacementForm(request.POST or None, initial=initial, program=nomination.program)
+    return form_page(
+        request, form=form, success=_("%(person)s was placed.") % {"person": nomination.person.name},
+        save=lambda: services.placement_set(nomination=nomination, phase=form.cleaned_data["phase"],
+                                            group=form.cleaned_data["group"], locked=form.cleaned_data["locked"],
+                                            by=request.user),
+        next_url=lambda _placement: back,
+        context={"title": _("Placement of %(person)s") % {"person": nomination.person.name}, "cancel_url": back,
+                 "active": ACTIVE, "intro": nomination.organ.name_zh,
+                 "delete_url": reverse("allocation_placement_remove", args=[nomination.pk]) if placement else ""})
+
+
+@allocation_required
+@require_POST
+def allocation_placement_remove(request, pk):
+    """Take a participant out of their phase and group."""
+    nomination = _participant(request, pk)
+    back = allocation_url(nomination.program)
+    if (response := refused(request, "enrollment.place_participants", nomination.program, back)):
+        return response
+    placement = getattr(nomination, "placement", None)
+    if placement is not None:
+        services.placement_remove(placement=placement, by=request.user)
+        messages.success(request, _("%(person)s was taken out of their phase and group.") % {
+            "person": nomination.person.name})
+    return redirect(back)
