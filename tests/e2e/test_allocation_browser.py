@@ -6,10 +6,12 @@ Screenshots: tests/e2e/screenshots/allocation-*.png (Chinese), allocation-run-en
 import datetime
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from dangjian.enrollment.models import AllocationRun, Nomination, Placement
 from dangjian.enrollment.tasks import allocation_run_start
+from dangjian.jobs.models import BackgroundJob
 from tests.e2e.conftest import DESKTOP, BrowserSession, log_in, make_user
 from tests.factories import GroupFactory, OrganFactory, PersonFactory, PhaseFactory, ProgramFactory
 
@@ -66,10 +68,19 @@ def test_the_organizer_runs_watches_reviews_and_applies(session, browser, live_s
     assert Placement.unscoped.count() == len(NAMES)
     session.screenshot("allocation-applied")
 
+    # By hand: lock one participant where the solver put them (a re-run keeps them there).
+    page.locator(".allocation-people a", has_text="更改").first.click()
+    page.check("#id_locked")
+    session.screenshot("allocation-placement-form")
+    page.click("form.form button[type=submit]")
+    expect(page.get_by_text("已为", exact=False).first).to_be_visible()
+    assert Placement.unscoped.filter(locked=True).count() == 1
+
     # A run that is still solving: its figures update by themselves, and the page reloads when it ends.
     finished = allocation_run_start(program=program, by=organizer, time_limit=5)
     AllocationRun.objects.filter(pk=finished.pk).update(state="solving", solver_status="", solutions=2, objective=14,
                                                         bound=9, gap=0.36)
+    BackgroundJob.unscoped.filter(pk=finished.job_id).update(status="running", heartbeat_at=timezone.now())
     page.goto(f"/enrollment/allocation/{finished.pk}/")
     expect(page.locator("#run-solutions")).to_have_text("2")
     session.screenshot("allocation-solving")

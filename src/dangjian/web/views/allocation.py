@@ -50,6 +50,10 @@ class RunForm(forms.Form):
                                     max_value=MAX_TIME_LIMIT, initial=10)
 
 
+def _phase_label(phase) -> str:
+    return _("Phase %(number)s") % {"number": phase.number}
+
+
 class PlacementForm(forms.Form):
     phase = forms.ModelChoiceField(label=gettext_lazy("Phase"), queryset=None)
     group = forms.ModelChoiceField(label=pgettext_lazy("training", "Group"), queryset=None, required=False)
@@ -59,8 +63,8 @@ class PlacementForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["phase"].queryset = program.phases.order_by("number")
         self.fields["group"].queryset = Group.objects.filter(phase__program=program).select_related("phase")
-        self.fields["phase"].label_from_instance = lambda phase: _("Phase %(number)s") % {"number": phase.number}
-        self.fields["group"].label_from_instance = lambda group: f"{group.phase.number} · {group.display_name}"
+        self.fields["phase"].label_from_instance = _phase_label
+        self.fields["group"].label_from_instance = lambda group: f"{_phase_label(group.phase)} · {group.display_name}"
 
 
 class AllocationSettingsForm(forms.Form):
