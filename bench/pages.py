@@ -3,6 +3,7 @@
     .venv/bin/python bench/province.py                  # once: the registry in PostgreSQL (dangjian_province)
     .venv/bin/python bench/pages.py                     # every page, both roles, 20 requests each after a warm-up
     .venv/bin/python bench/pages.py --only people --requests 50 --role organizer
+    .venv/bin/python bench/pages.py --only ledger --only enrollment --only outbox   # issue 10's pages
 
 In process, with Django's test Client (no web server, no network), against the database that DATABASE_URL names
 (bench/provincedb.py). Each page is requested once to warm up, with its queries counted,
@@ -39,6 +40,7 @@ class Subjects:
     new_since: str
     job: int
     enrollment: int = 0  # the program with the most nominations the role sees
+    message: int = 0  # the latest message of the outbox the role sees
 
 
     @classmethod
@@ -49,6 +51,7 @@ class Subjects:
         from dangjian.jobs.models import BackgroundJob
         from dangjian.organizations.models import Organ, PartyOrganization, Person
         from dangjian.organizations.selectors import newly_appointed_since_default
+        from dangjian.outbox.models import Message
         from dangjian.training.models import Phase, Program
 
         organ = Organ.objects.visible_to(user).annotate(n=Count("party_organizations")).order_by("-n", "pk").first()
@@ -63,7 +66,8 @@ class Subjects:
         return cls(organ=organ.pk, party_organization=committee.pk, person=person.pk,
                    program=program.pk if program else 0, phase=phase.pk if phase else 0,
                    new_since=newly_appointed_since_default().isoformat(), job=job.pk if job else 0,
-                   enrollment=busiest or program.pk)
+                   enrollment=busiest or program.pk,
+                   message=Message.objects.visible_to(user).order_by("-pk").values_list("pk", flat=True).first() or 0)
 
 
 # (name, URL of the Subjects). Staff pages, then the API's lists. Pages a role may not open answer 403 there.
@@ -110,16 +114,28 @@ PAGES = [
     ("outbox, failed", lambda s: "/outbox/?status=failed"),
     ("outbox, by program", lambda s: f"/outbox/?program={s.program}"),
     ("outbox, SMS drafts, page 20", lambda s: "/outbox/?status=draft&channel=sms&page=20"),
+    ("outbox, a message", lambda s: f"/outbox/{s.message}/"),
     ("enrollment", lambda s: f"/enrollment/programs/{s.enrollment}/"),
     ("enrollment, waitlist", lambda s: f"/enrollment/programs/{s.enrollment}/?status=waitlisted"),
+    ("enrollment, by organ", lambda s: f"/enrollment/programs/{s.enrollment}/?organ={s.organ}"),
+    ("enrollment, organs page 10", lambda s: f"/enrollment/programs/{s.enrollment}/?organs_page=10"),
     ("enrollment quotas (form)", lambda s: f"/enrollment/programs/{s.enrollment}/settings/"),
+    ("enrollment quotas (form), search", lambda s: f"/enrollment/programs/{s.enrollment}/settings/?q=教育局"),
+    ("enrollment quotas (form), page 10", lambda s: f"/enrollment/programs/{s.enrollment}/settings/?page=10"),
     ("nomination page", lambda s: f"/enrollment/programs/{s.enrollment}/organs/{s.organ}/nominate/"),
+    ("nomination page, people search",
+     lambda s: f"/enrollment/programs/{s.enrollment}/organs/{s.organ}/nominees/?q=%E7%8E%8B"),
     ("ledger: city compliance, induction", lambda s: "/ledger/compliance/"),
     ("ledger: city compliance, secretaries' hours", lambda s: "/ledger/compliance/?requirement=secretary-annual"),
+    ("ledger: city compliance, one sector", lambda s: "/ledger/compliance/?sector=judicial"),
+    ("ledger: city compliance, page 20", lambda s: "/ledger/compliance/?requirement=member-annual&page=20"),
     ("ledger: organ compliance, induction", lambda s: f"/ledger/compliance/organs/{s.organ}/"),
     ("ledger: organ compliance, members' hours",
      lambda s: f"/ledger/compliance/organs/{s.organ}/?requirement=member-annual"),
     ("ledger: a person's archive", lambda s: f"/ledger/people/{s.person}/"),
+    ("ledger: new record (form)", lambda s: f"/ledger/people/{s.person}/records/new/"),
+    ("ledger: new exemption (form)", lambda s: f"/ledger/people/{s.person}/exemptions/new/"),
+    ("ledger: import", lambda s: "/ledger/import/"),
     ("ledger: annual statistics", lambda s: "/ledger/statistics/"),
     ("ledger: requirements", lambda s: "/ledger/requirements/"),
     ("ledger: induction forecast", lambda s: "/ledger/forecast/"),
@@ -148,6 +164,8 @@ PAGES = [
     ("API nominations", lambda s: "/api/v1/enrollment/nominations"),
     ("API nominations of a program", lambda s: f"/api/v1/enrollment/nominations?program={s.enrollment}"),
     ("API quotas", lambda s: f"/api/v1/enrollment/programs/{s.enrollment}/quotas"),
+    ("API waitlist", lambda s: f"/api/v1/enrollment/programs/{s.enrollment}/waitlist"),
+    ("API people due", lambda s: f"/api/v1/enrollment/programs/{s.enrollment}/due?organ={s.organ}"),
     ("API ledger records", lambda s: "/api/v1/ledger/records"),
     ("API ledger compliance per organ", lambda s: "/api/v1/ledger/compliance/organs?requirement=secretary-annual"),
     ("API ledger compliance, an organ's people", lambda s: f"/api/v1/ledger/compliance/people?organ={s.organ}"),
@@ -194,7 +212,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def run(*, requests: int, only: str, roles: list[str]) -> list[Timing]:
+def run(*, requests: int, only: list[str], roles: list[str]) -> list[Timing]:
     from django.test import Client
 
     from dangjian.accounts.models import User
@@ -206,7 +224,7 @@ def run(*, requests: int, only: str, roles: list[str]) -> list[Timing]:
         client = Client()
         client.force_login(user)
         for name, url_of in PAGES:
-            if only and only.lower() not in name.lower():
+            if only and not any(word.lower() in name.lower() for word in only):
                 continue
             url = url_of(subjects)
             status, queries, kilobytes, times = time_page(client, url, requests)
@@ -230,7 +248,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default=provincedb.DEFAULT_DATABASE)
     parser.add_argument("--requests", type=int, default=20, help="Timed requests per page, after one warm-up.")
-    parser.add_argument("--only", default="", help="Only the pages whose name contains this.")
+    parser.add_argument("--only", action="append", default=[],
+                        help="Only the pages whose name contains this (repeatable: any of them).")
     parser.add_argument("--role", action="append", choices=list(ROLES), help="Default: every role.")
     parser.add_argument("--target", type=float, default=100.0, help="p95 in ms above which a page is marked.")
     options = parser.parse_args()

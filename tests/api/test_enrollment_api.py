@@ -67,3 +67,33 @@ def test_a_person_of_another_organ_is_refused_by_name(api_as, enrollment_world):
         "organ_id": w.organ.pk, "people": [{"person_id": w.others[0].pk}]})
     assert response.status_code == 422 and "没有编号为" in field_errors(response)["people"]  # no such person
     assert not Nomination.unscoped.exists()
+
+
+def test_admission_notes_and_notices_through_the_api(api_as, enrollment_world):
+    """What the admission notices say about arrival is an enrollment setting; a confirmed participant's notice is a
+    PDF for the organizer; preparing the notices answers 202 with the job, which wrote the drafts."""
+    from dangjian.enrollment import services
+    from dangjian.enrollment.services import NomineeInput
+    from dangjian.organizations.models import Person
+    from dangjian.outbox.models import Message
+
+    w = enrollment_world
+    organizer = api_as(w.organizer)
+    response = organizer.patch(f"enrollment/programs/{w.program.pk}", {"admission_notes": "请携带身份证。"})
+    assert response.status_code == 200 and response.json()["admission_notes"] == "请携带身份证。"
+    response = organizer.patch(f"enrollment/programs/{w.program.pk}", {"note": "说明"})
+    assert response.json()["admission_notes"] == "请携带身份证。"  # left alone when not given
+    services.quotas_set(program=w.program, by=w.organizer, seats={w.organ.pk: 3})
+    Person.unscoped.filter(pk=w.secretaries[0].pk).update(mobile="13800138005")
+    nomination = services.nominate(program=w.program, organ=w.organ, by=w.organizer,
+                                   nominees=[NomineeInput(person=w.secretaries[0], preferred_phase=w.phase1)])[0]
+    services.nominations_confirm(nominations=[nomination], by=w.organizer)
+    response = organizer.get(f"enrollment/nominations/{nomination.pk}/admission-notice.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content[:5] == b"%PDF-"
+    response = organizer.post(f"enrollment/programs/{w.program.pk}/admission-notices", {"phase_id": w.phase2.pk})
+    assert response.status_code == 202 and response.json()["status"] == "done"
+    assert not Message.unscoped.filter(kind="admission_notice").exists()  # nobody preferred phase 2
+    response = organizer.post(f"enrollment/programs/{w.program.pk}/admission-notices", {})
+    assert response.status_code == 202 and response["Location"] == response.json()["url"]
+    assert Message.unscoped.get(kind="admission_notice").person_id == w.secretaries[0].pk

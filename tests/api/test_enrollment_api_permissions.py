@@ -21,10 +21,13 @@ from dangjian.core.models import AuditEntry
 from dangjian.enrollment import services
 from dangjian.enrollment.models import ActivationLink, Nomination, ProgramEnrollment, Quota
 from dangjian.enrollment.services import NomineeInput
+from dangjian.jobs.models import BackgroundJob
+from dangjian.organizations.models import Person
+from dangjian.outbox.models import Message
 from tests.conftest import ROLES
 from tests.denials import assert_no_traceback_logged
 from tests.enrollment.conftest import make_secretaries
-from tests.factories import OrganFactory, PhaseFactory, ProgramFactory
+from tests.factories import OrganFactory, PhaseFactory, ProgramFactory, UserFactory
 from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
 
@@ -54,6 +57,12 @@ def _build_world(users_by_role, organ):
         confirmed.refresh_from_db()
         theirs = services.nominate(program=program, organ=other, by=organizer,
                                    nominees=[NomineeInput(person=theirs_people[0])])[0]
+        # Reachable: the confirmed participant by SMS, the unit administrator of an organ that has nominated
+        # nobody by e-mail (the messages' endpoints write drafts).
+        Person.unscoped.filter(pk=confirmed.person_id).update(mobile="13800138001")
+        silent = OrganFactory()
+        services.quotas_set(program=program, by=organizer, seats={silent.pk: 2})
+        UserFactory(roles=["unit_admin"], organs=[silent], email="silent@example.org")
         AuditEntry.objects.all().delete()
         return SimpleNamespace(program=program, organ=organ, other=other, nominated=nominated,
                                confirmed=confirmed, theirs=theirs, spare=ours[2], spare2=ours[3])
@@ -80,6 +89,14 @@ def unavailable(world):
 
 def links(world):
     return ActivationLink.objects.count()
+
+
+def drafts(world):
+    return sorted(Message.unscoped.values_list("kind", flat=True))
+
+
+def jobs(world):
+    return BackgroundJob.unscoped.count()
 
 
 @dataclass
@@ -124,6 +141,14 @@ ENDPOINTS = [
     E("unavailable", "put", "enrollment/nominations/{nominated.pk}/unavailable", "own", 200,
       {"unavailable": [{"starts_on": "2027-02-01", "ends_on": "2027-02-03"}]}, unavailable),
     E("activation", "post", "enrollment/nominations/{confirmed.pk}/activation", "own", 201, {}, links),
+    E("nomination opened", "post", "enrollment/programs/{program.pk}/messages/nomination-opened", "organizer", 201,
+      {}, drafts),
+    E("deadline reminder", "post", "enrollment/programs/{program.pk}/messages/deadline-reminder", "organizer", 201,
+      {}, drafts),
+    E("admission notices", "post", "enrollment/programs/{program.pk}/admission-notices", "organizer", 202, {},
+      jobs),
+    E("admission notice", "get", "enrollment/nominations/{confirmed.pk}/admission-notice.pdf", "own"),
+    E("my admission notice", "get", "me/enrollments/{confirmed.pk}/admission-notice.pdf", "not-mine"),
     E("my enrollments", "get", "me/enrollments", "participant"),
 ]
 
@@ -133,6 +158,8 @@ def expected_status(endpoint: Endpoint, role: str) -> int:
         return 401
     if endpoint.who == "participant":
         return 200 if role == "participant" else 403
+    if endpoint.who == "not-mine":  # a participant's own notice: another's is not found
+        return 404 if role == "participant" else 403
     if role not in {"organizer", "unit_admin"}:
         return 403
     if role == "organizer":

@@ -13,6 +13,7 @@ import pytest
 
 from dangjian.core.models import AuditEntry
 from dangjian.ledger.models import Exemption, Requirement, TrainingRecord
+from dangjian.outbox.models import Message
 from tests.conftest import ROLES
 from tests.denials import assert_no_traceback_logged
 from tests.factories import (
@@ -37,6 +38,10 @@ def _build(users_by_role, organ):
                          started_on=datetime.date(2026, 3, 1)).person
     other_person = PersonFactory(organ=other)
     phase = PhaseFactory()
+    PostFactory(person=PersonFactory(organ=organ), party_organization__organ=organ,
+                started_on=datetime.date(2026, 9, 1))  # due for induction training, not exempt
+    users_by_role["unit_admin"].email = "danwei@example.org"  # reachable: the induction reminder writes a draft
+    users_by_role["unit_admin"].save(update_fields=["email"])
     return SimpleNamespace(
         organ=organ, other_organ=other, person=person, other_person=other_person,
         record=TrainingRecordFactory(person=person), spare_record=TrainingRecordFactory(person=person),
@@ -94,7 +99,7 @@ ENDPOINTS = [
              effect=exists(TrainingRecord, "spare_record")),
     Endpoint("record delete platform", "delete", "ledger/records/{platform_record.pk}", "staff", 204,
              effect=exists(TrainingRecord, "platform_record"), refused=409),
-    Endpoint("record import", "post", "ledger/records/import", "staff", 200, "import",
+    Endpoint("record import", "post", "ledger/records/import", "staff", 202, "import",
              effect=count(TrainingRecord)),
     Endpoint("record template", "get", "ledger/records/template", "staff"),
     Endpoint("requirement list", "get", "ledger/requirements", "staff"),
@@ -121,6 +126,8 @@ ENDPOINTS = [
     Endpoint("compliance people", "get", "ledger/compliance/people", "staff"),
     Endpoint("statistics", "get", "ledger/statistics?year=2026", "staff"),
     Endpoint("forecast", "get", "ledger/forecast", "organizer"),
+    Endpoint("induction reminders", "post", "ledger/compliance/induction-reminders", "organizer", 201, {},
+             effect=lambda world: Message.unscoped.count()),
 ]
 
 
@@ -212,7 +219,7 @@ def test_compliance_people_say_why(api_as, users_by_role, world):
     assert row["status"] == "exempt" and "2026-03-01" in row["why"]  # exempt in 2026 (the world's exemption)
 
 
-def test_an_import_with_errors_is_a_problem_naming_rows(api_as, users_by_role, world):
+def test_an_import_with_errors_fails_its_job_naming_rows(api_as, users_by_role, world):
     book = xlsx({"学时": [["身份证号", "姓名", "培训名称", "举办单位", "培训方式", "开始日期", "结束日期", "学时",
                           "任职培训", "证书编号", "备注"],
                          [world.person.id_number, "", "坏的一行", "", "函授", "2026-02-01", "2026-02-01", 3, "", "",
@@ -221,9 +228,12 @@ def test_an_import_with_errors_is_a_problem_naming_rows(api_as, users_by_role, w
     upload.name = "学时.xlsx"
     before = TrainingRecord.unscoped.count()
     response = api_as(users_by_role["unit_admin"]).django.post("/api/v1/ledger/records/import", {"file": upload})
-    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["error_count"] == 1 and body["errors"][0]["row"] == 2 and body["errors"][0]["column"] == "培训方式"
+    assert response.status_code == 202 and response["Location"] == response.json()["url"]
+    job = api_as(users_by_role["unit_admin"]).get(f"jobs/{response.json()['id']}").json()
+    assert job["status"] == "failed" and job["kind"] == "ledger_import"
+    result = job["result"]
+    assert result["error_count"] == 1
+    assert (result["errors"][0]["row"], result["errors"][0]["column"]) == (2, "培训方式")
     assert TrainingRecord.unscoped.count() == before
 
 

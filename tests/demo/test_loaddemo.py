@@ -366,8 +366,29 @@ def test_the_outbox_holds_drafts_to_preview_and_send(loaded):
     assert all(message.channel == "email" and message.address == "unitadmin@example.org" for message in notices)
     reminders = Message.unscoped.filter(kind="induction_due")
     assert reminders.exists() and all(message.channel == "sms" and message.person_id for message in reminders)
-    assert set(Message.unscoped.values_list("status", flat=True)) == {"draft"}  # nothing sent while loading
+    # Nothing sent while loading: the drafts wait; the 2022 admission notices are history (marked sent, as then).
+    assert set(Message.unscoped.exclude(kind="admission_notice").values_list("status", flat=True)) == {"draft"}
     assert all("{" not in message.body for message in Message.unscoped.all())
+
+
+def test_the_2022_class_has_its_admission_notices_and_the_open_program_a_reminder(loaded):
+    """A few admission notices of 2022, sent then, each with its PDF (Chinese text, the activation link); the
+    program open for enrollment has a deadline reminder to the organs that have not nominated, as a draft."""
+    import io
+
+    import pypdf
+
+    from dangjian.outbox.models import Message
+
+    notices = list(Message.unscoped.filter(kind="admission_notice").select_related("program"))
+    assert len(notices) == 3 and {m.status for m in notices} == {"sent"} and {m.channel for m in notices} == {"email"}
+    assert {m.program.year for m in notices} == {2022}
+    with notices[0].attachment.open("rb") as pdf:
+        text = "".join("".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.read())).pages).split())
+    assert "入学通知" in text and notices[0].recipient_name in text and "/activate/" in text
+    assert "请携带本通知、身份证" in text  # the program's admission notes
+    reminder = Message.unscoped.get(kind="deadline_reminder")
+    assert reminder.status == "draft" and reminder.program.status == "enrollment_open"
 def test_the_ledger_makes_compliance_realistic(loaded):
     """External records (online study, rotation training, earlier induction) and the requirements as data: the
     secretaries of 南阳市教育局 appointed in recent months are due, as the unit administrator will see them."""

@@ -73,7 +73,7 @@ def test_preview_then_send_in_bulk(session, drafts, mailoutbox, sms_outbox):
     assert sorted(sms["to"] for sms in sms_outbox) == ["13912345670", "13912345671"]
     assert mailoutbox == []
 
-    page.get_by_role("link", name="返回发件箱").click()
+    page.get_by_role("link", name="返回：发件箱").click()
     page.get_by_role("button", name="发送全部 1 条草稿…").click()  # the one draft left: the bulk button counts it
     page.locator("#confirm-send-all").get_by_role("button", name="确认发送").click()
     expect(page.locator(".job")).to_contain_text("已发送 1 条消息。")

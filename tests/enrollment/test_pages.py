@@ -92,3 +92,18 @@ def test_adding_another_person_of_the_organ(client, enrollment_world):
     assert f'name="person" value="{extra.pk}"' in page
     client.post(url, {"person": [extra.pk], "add": [extra.pk]})
     assert Nomination.unscoped.get().person == extra
+
+
+def test_the_add_picker_searches_the_people_the_organ_may_nominate(client, enrollment_world):
+    w = enrollment_world
+    Quota.unscoped.create(program=w.program, organ=w.organ, seats=5)
+    extra = PostFactory(person=PersonFactory(organ=w.organ, name="欧阳明远", position="副书记"),
+                        role="committee_member").person
+    PostFactory(person=PersonFactory(name="欧阳明亮"), role="committee_member")  # of another organ
+    client.force_login(w.admin)
+    page = client.get(reverse("nominate_page", args=[w.program.pk, w.organ.pk])).content.decode()
+    picker = reverse("nominee_picker", args=[w.program.pk, w.organ.pk])
+    assert f'data-picker-url="{picker}"' in page
+    options = client.get(picker, {"q": "欧阳"}).content.decode()
+    assert f'value="{extra.pk}"' in options and "欧阳明远 · 副书记" in options and "欧阳明亮" not in options
+    assert "欧阳明远" not in client.get(picker, {"q": "张"}).content.decode()

@@ -99,3 +99,20 @@ def test_enrollment_api_lists_take_a_constant_number_of_queries(role, path):
         client = ApiClient(world[role])
         counts.append(_count(lambda world=world, client=client: client.get(path(world))))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("url", [
+    lambda w: reverse("enrollment_overview", args=[w["program"].pk]) + "?organs_page=2",
+    lambda w: reverse("enrollment_settings", args=[w["program"].pk]) + "?page=2",
+])
+def test_paged_quotas_take_a_constant_number_of_queries(client, monkeypatch, url):
+    """Two organs a page: one organ (one page) costs what three (a second page) cost."""
+    from dangjian.web.views import enrollment as views
+
+    monkeypatch.setattr(views, "QUOTA_PAGE", 2)
+    counts = []
+    for n in (1, 3):
+        world = build(n)
+        client.force_login(world["organizer"])
+        counts.append(_count(lambda world=world: client.get(url(world))))
+    assert counts[0] == counts[1], counts

@@ -21,10 +21,13 @@ from django.urls import reverse
 from dangjian.enrollment import services
 from dangjian.enrollment.models import ActivationLink, Nomination, Quota, UnavailablePeriod
 from dangjian.enrollment.services import NomineeInput
+from dangjian.jobs.models import BackgroundJob
+from dangjian.organizations.models import Person
+from dangjian.outbox.models import Message
 from tests.conftest import ROLES
 from tests.denials import assert_denial_page, assert_no_traceback_logged
 from tests.enrollment.conftest import make_secretaries
-from tests.factories import OrganFactory, PhaseFactory, ProgramFactory
+from tests.factories import OrganFactory, PhaseFactory, ProgramFactory, UserFactory
 from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
 
@@ -60,6 +63,13 @@ def _build(users_by_role, organ):
                                    nominees=[NomineeInput(person=make_secretaries(other, 1)[0])])[0]
         for record in (confirmed, waitlisted, nominated):
             record.refresh_from_db()
+        # Reachable: the confirmed participant by SMS, the unit administrator by e-mail (messages are composed).
+        Person.unscoped.filter(pk=confirmed.person_id).update(mobile="13800138001")
+        users_by_role["unit_admin"].email = "danwei@example.org"
+        users_by_role["unit_admin"].save(update_fields=["email"])
+        silent = OrganFactory()  # has seats, has nominated nobody: the deadline reminder's organ
+        services.quotas_set(program=program, by=organizer, seats={silent.pk: 2})
+        UserFactory(roles=["unit_admin"], organs=[silent], email="silent@example.org")
         return SimpleNamespace(program=program, organ=organ, other=other, nominated=nominated,
                                confirmed=confirmed, waitlisted=waitlisted, theirs=theirs, spare=ours[3],
                                spare2=ours[4])
@@ -77,6 +87,8 @@ PAGES = [
     ("nominate_page", "get", ["program", "organ"], "own", None),
     ("nominate_page", "get", ["program", "other"], "other", None),
     ("nominate_page", "post", ["program", "organ"], "own", {"person": "{spare}"}),
+    ("nominee_picker", "get", ["program", "organ"], "own", None),
+    ("nominee_picker", "get", ["program", "other"], "other", None),
     ("nominations_decide", "post", ["program"], "organizer", {"nomination": "{nominated}", "decision": "confirm"}),
     ("waitlist_promote", "post", ["program"], "organizer", {}),
     ("nomination_withdraw", "get", ["nominated"], "own", None),
@@ -88,6 +100,10 @@ PAGES = [
     ("nomination_unavailable", "post", ["nominated"], "own", {"unavailable_from_1": "2027-02-01",
                                                              "unavailable_to_1": "2027-02-02"}),
     ("activation_issue", "post", ["confirmed"], "own", {}),
+    ("nomination_opened_compose", "post", ["program"], "organizer", {}),
+    ("deadline_reminder_compose", "post", ["program"], "organizer", {}),
+    ("admission_notices_prepare", "post", ["program"], "organizer", {}),
+    ("admission_notice_pdf", "get", ["confirmed"], "own", None),
     ("my_enrollment", "get", [], "participant", None),
     ("participant_activate", "get", ["token"], "public", None),
 ]
@@ -103,6 +119,9 @@ def _effect(name):
         "nomination_substitute": lambda: Nomination.unscoped.count(),
         "nomination_unavailable": lambda: UnavailablePeriod.objects.count(),
         "activation_issue": lambda: ActivationLink.objects.count(),
+        "nomination_opened_compose": lambda: Message.unscoped.filter(kind="nomination_opened").count(),
+        "deadline_reminder_compose": lambda: Message.unscoped.filter(kind="deadline_reminder").count(),
+        "admission_notices_prepare": lambda: BackgroundJob.unscoped.count(),
     }[name]
 
 
@@ -117,6 +136,8 @@ def expected_status(role, method, who, name=""):
         return 302
     if who == "participant":
         return 200 if role == "participant" else 403
+    if name == "admission_notice_pdf" and role == "participant":
+        return 404  # a participant may read their own notice only: another's is not found
     if role not in {"organizer", "unit_admin"}:
         return 403
     done = 302 if method == "post" and name not in POST_RENDERS else 200

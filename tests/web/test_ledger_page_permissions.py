@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 
 from dangjian.ledger.models import Exemption, Requirement, TrainingRecord
+from dangjian.outbox.models import Message
 from tests.conftest import ROLES
 from tests.denials import assert_denial_page, assert_no_traceback_logged
 from tests.factories import (
@@ -72,11 +73,12 @@ PAGES = [
     ("ledger_statistics", "get", None),
     ("ledger_statistics_export", "get", None),
     ("ledger_forecast", "get", None),
+    ("ledger_induction_remind", "post", None),
 ]
 
 ORGANIZERS_ONLY = {"ledger_city", "ledger_city_export", "ledger_requirement_create", "ledger_requirement_edit",
                    "ledger_requirement_supersede", "ledger_requirement_delete", "ledger_exemption_create",
-                   "ledger_exemption_delete", "ledger_forecast"}
+                   "ledger_exemption_delete", "ledger_forecast", "ledger_induction_remind"}
 REDIRECTS = {"ledger_home"}
 # Refused in the record's state: a redirect back with the reason, nothing written.
 REFUSED_STATE = {("ledger_record_edit", "platform_record"), ("ledger_record_delete", "platform_record"),
@@ -127,6 +129,10 @@ def _build(users_by_role, organ):
     result["future_requirement"] = Requirement.objects.create(
         code="future-rule", kind="hours", title_zh="未来规则", min_hours=10, source="测试",
         effective_from=datetime.date(2099, 1, 1))
+    PostFactory(person=PersonFactory(organ=organ), party_organization__organ=organ,
+                started_on=datetime.date(2026, 9, 1))  # due for induction training, not exempt
+    users_by_role["unit_admin"].email = "danwei@example.org"  # reachable: the reminder writes a draft
+    users_by_role["unit_admin"].save(update_fields=["email"])
     return SimpleNamespace(**result)
 
 
@@ -139,8 +145,9 @@ def test_ledger_page_matrix(client, users_by_role, records, role, name, method, 
     if user is not None:
         client.force_login(user)
     url = reverse(name, args=[getattr(records, target).pk] if target else [])
-    record = getattr(records, target) if method == "post" else None
+    record = getattr(records, target) if method == "post" and target else None
     before = db_state() if method == "post" else None
+    drafts = Message.unscoped.count()
     response = getattr(client, method)(url)
     assert response.status_code == status
     assert_denial_page(response)
@@ -149,7 +156,9 @@ def test_ledger_page_matrix(client, users_by_role, records, role, name, method, 
         assert response["Location"].startswith(reverse("login") + "?next=")
     if method == "post":
         done = status == 302 and role != "anonymous" and (name, target) not in REFUSED_STATE
-        if done:
+        if done and record is None:  # the reminder: drafts written
+            assert Message.unscoped.count() > drafts, f"{name} as {role} answered {status} but wrote nothing"
+        elif done:
             assert not _exists(record), f"{name} as {role} answered {status} but changed nothing"
         else:
             assert state_diff(before, db_state()) == {}

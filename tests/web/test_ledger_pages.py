@@ -95,3 +95,49 @@ def test_the_archive_pdf_is_chinese_text(client, unit_admin, secretary, tmp_path
         SCREENSHOTS.mkdir(exist_ok=True)
         target = str(SCREENSHOTS / "ledger-archive-pdf")
         subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), target], check=True)
+
+
+def test_the_city_page_pages_its_organs_and_counts_them_all(client, organizer, settings):
+    """Paged by 2: three organs under the rule, two on the first page, one on the second; the totals and the chart
+    count all three (from the same one pass over the people), and a sector narrows the table, not the chart."""
+    settings.PAGE_SIZE = 2
+    organs = [OrganFactory(sector="party" if i < 2 else "judicial") for i in range(3)]
+    for organ in organs:
+        PostFactory(person=PersonFactory(organ=organ), party_organization__organ=organ, started_on=D(2026, 3, 1))
+    client.force_login(organizer)
+    url = reverse("ledger_city")
+    first = client.get(url, {"requirement": "induction"})
+    second = client.get(url, {"requirement": "induction", "page": 2}).context
+    shown = [row.organ for row in first.context["page"]] + [row.organ for row in second["page"]]
+    assert len(first.context["page"]) == 2 and sorted(o.pk for o in shown) == [o.pk for o in organs]
+    assert first.context["page"].paginator.count == 3 and sum(first.context["totals"].values()) == 3
+    assert sum(sum(series["data"]) for series in first.context["chart"]["series"]) == 3
+    row = first.context["page"][0]
+    status = next(status for status, count in row.counts.items() if count)
+    drill = f'{reverse("ledger_organ", args=[row.organ.pk])}?requirement=induction&amp;year=2026&amp;status={status}'
+    assert drill in first.content.decode()
+    narrowed = client.get(url, {"requirement": "induction", "sector": "judicial"}).context
+    assert [row.organ for row in narrowed["page"]] == organs[2:]
+    assert sum(narrowed["totals"].values()) == 1 and len(narrowed["chart"]["categories"]) == 2
+
+
+def test_the_import_runs_as_a_job_whose_page_reports_the_rows(client, unit_admin, secretary):
+    from tests.ledger.test_services import book
+
+    client.force_login(unit_admin)
+    bad = book([[secretary.id_number, secretary.name, "学习强国专题", "学习强国", "函授", "2026-02-01", "2026-02-01", 3,
+                 "", "", ""]])
+    bad.name = "学时.xlsx"
+    response = client.post(reverse("ledger_import"), {"file": bad})
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    page = client.get(response["Location"]).content.decode()
+    assert "未导入任何数据" in page and "培训方式" in page and reverse("ledger_import") in page
+    assert not TrainingRecord.unscoped.exists()
+    good = book([[secretary.id_number, secretary.name, "学习强国专题", "学习强国", "网络培训", "2026-02-01",
+                  "2026-02-01", 3, "", "", ""]])
+    good.name = "学时.xlsx"
+    response = client.post(reverse("ledger_import"), {"file": good})
+    assert response.status_code == 302
+    assert TrainingRecord.unscoped.get().source == "imported"
+    listing = client.get(reverse("ledger_import")).content.decode()
+    assert listing.count("学时.xlsx") == 2  # both imports under "recent imports"

@@ -92,7 +92,7 @@ def test_send_selected_asks_first_then_sends_and_shows_the_job(client, organizer
     done = client.post(reverse("outbox_send"), {"message": [first.pk, second.pk], "confirmed": "1"}, follow=True)
     assert done.redirect_chain[-1][0].startswith("/jobs/")
     page = done.content.decode()
-    assert "已发送 2 条消息" in page and "返回发件箱" in page
+    assert "已发送 2 条消息" in page and "返回：发件箱" in page
     assert [sms["text"] for sms in sms_outbox] == [first.body, second.body]
     assert Message.unscoped.filter(status="draft").count() == 1
 

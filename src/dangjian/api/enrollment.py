@@ -14,17 +14,20 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from dangjian.api.inputs import Filters, Input
+from dangjian.api.jobs import JobOut, job_out
 from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.api.registry import ERRORS, Id, Text
 from dangjian.api.training_library import WRITE_ERRORS, call, gate
 from dangjian.core.services import require_perm
-from dangjian.enrollment import selectors, services
+from dangjian.enrollment import messaging, notices, selectors, services
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import Nomination
 from dangjian.enrollment.services import NomineeInput
@@ -77,6 +80,7 @@ class EnrollmentOut(Schema):
     status: str
     nomination_deadline: datetime.date | None
     note: str
+    admission_notes: str
     capacity: int
     quota_total: int
     confirmed: int
@@ -87,6 +91,7 @@ class EnrollmentOut(Schema):
 class EnrollmentIn(Input):
     nomination_deadline: datetime.date | None = None
     note: Text = ""
+    admission_notes: Text | None = None  # printed on the admission notices; None: unchanged
 
 
 class QuotaIn(Input):
@@ -122,6 +127,16 @@ class DecideOut(Schema):
     confirmed: int = 0
     waitlisted: int = 0
     rejected: int = 0
+
+
+class ComposedOut(Schema):
+    kind: str
+    count: int = Field(..., description="Drafts written into the outbox.")
+    unreachable: list[str] = Field(..., description="Organs without a unit administrator with an address.")
+
+
+class NoticesIn(Input):
+    phase_id: Id | None = None
 
 
 class ReasonIn(Input):
@@ -200,6 +215,7 @@ def _summary(program: Program, user) -> dict:
     setup = selectors.enrollment_settings(program)
     return {"program_id": program.pk, "status": program.status,
             "nomination_deadline": setup.nomination_deadline, "note": setup.note,
+            "admission_notes": setup.admission_notes,
             "capacity": summary.capacity, "quota_total": summary.quota_total, "confirmed": summary.confirmed,
             "seats_left": summary.seats_left, "counts": summary.counts}
 
@@ -385,6 +401,70 @@ def activation(request, nomination_id: Id):
                      "link": request.build_absolute_uri(reverse("participant_activate", args=[token])),
                      "expires_in_days": settings.ENROLLMENT_ACTIVATION_DAYS}
     return Status(201, response_data)
+
+
+# Messages and admission notices ----------------------------------------------------------------------
+
+PDF_RESPONSE = {"responses": {200: {"description": "The admission notice, A4 PDF", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+def _composed(composed: messaging.Composed) -> dict:
+    return {"kind": composed.kind, "count": composed.count, "unreachable": composed.unreachable}
+
+
+@staff.post("/programs/{program_id}/messages/nomination-opened", response={201: ComposedOut, **WRITE_ERRORS},
+            summary="Drafts to the unit administrators of every organ with seats: nomination is open")
+def nomination_opened(request, program_id: Id):
+    program = _program(request, program_id)
+    require_perm(request.user, "enrollment.announce_enrollment", program)
+    return Status(201, _composed(messaging.nomination_opened_compose(program=program, by=request.user)))
+
+
+@staff.post("/programs/{program_id}/messages/deadline-reminder", response={201: ComposedOut, **WRITE_ERRORS},
+            summary="Drafts to the unit administrators of the organs that have not nominated")
+def deadline_reminder(request, program_id: Id):
+    program = _program(request, program_id)
+    require_perm(request.user, "enrollment.announce_enrollment", program)
+    return Status(201, _composed(messaging.deadline_reminder_compose(program=program, by=request.user)))
+
+
+@staff.post("/programs/{program_id}/admission-notices", response={202: JobOut, **WRITE_ERRORS},
+            summary="Prepare the missing admission notices as drafts (a background job)")
+def admission_notices(request, response: HttpResponse, program_id: Id, payload: NoticesIn):
+    """One draft per confirmed participant (of the phase, when given) who has no admission notice yet, each with a
+    fresh activation link; 202 with the job (its URL also in `Location`)."""
+    program = _program(request, program_id)
+    require_perm(request.user, "enrollment.prepare_admission_notices", program)
+    phase = None
+    if payload.phase_id is not None:
+        phase = program.phases.filter(pk=payload.phase_id).first()
+        if phase is None:
+            raise ValidationError({"phase_id": _("This phase belongs to another program.")})
+    body = job_out(messaging.admission_notices_prepare(program=program, by=request.user, phase=phase))
+    response["Location"] = body["url"]
+    return Status(202, body)
+
+
+def _notice(request, nomination_id: int) -> HttpResponse:
+    nomination = selectors.nomination_get(user=request.user, pk=nomination_id)
+    require_perm(request.user, "enrollment.view_admission_notice", nomination)
+    pdf = notices.admission_notice_pdf(nomination=nomination, link=notices.NoticeLink.own_page())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, notices.admission_notice_filename(nomination))
+    return response
+
+
+@staff.get("/nominations/{nomination_id}/admission-notice.pdf", openapi_extra=PDF_RESPONSE, response=ERRORS,
+           summary="A confirmed participant's admission notice (PDF)")
+def admission_notice(request, nomination_id: Id):
+    return _notice(request, nomination_id)
+
+
+@me.get("/enrollments/{nomination_id}/admission-notice.pdf", openapi_extra=PDF_RESPONSE, response=ERRORS,
+        summary="The participant's own admission notice (PDF)")
+def my_admission_notice(request, nomination_id: Id):
+    return _notice(request, nomination_id)
 
 
 @me.get("/enrollments", response={200: list[MyEnrollmentOut], **ERRORS},

@@ -14,6 +14,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
@@ -21,17 +22,20 @@ from ninja.files import UploadedFile
 
 from dangjian.api.errors import PROBLEM_CONTENT_TYPE
 from dangjian.api.inputs import Filters, Input
+from dangjian.api.jobs import JobOut, job_out
 from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.api.registry import ERRORS, Conflict, Id, Problem, Text, choice_type, model_fields_of
 from dangjian.api.spreadsheets import SpreadsheetProblem
 from dangjian.api.training_library import partial
 from dangjian.core.services import require_perm
-from dangjian.ledger import compliance, forecast, selectors, services
+from dangjian.ledger import compliance, forecast, messaging, selectors, services
 from dangjian.ledger import spreadsheets as ledger_xlsx
 from dangjian.ledger.enums import Audience, ComplianceStatus, RecordSource, RequirementKind, TrainingKind
 from dangjian.ledger.models import Requirement
+from dangjian.ledger.tasks import records_import_start
 from dangjian.organizations import selectors as registry
 from dangjian.organizations.models import Organ, Person
+from dangjian.organizations.spreadsheets.reading import file_error
 
 router = Router(tags=["ledger"])
 WRITE_ERRORS = {**ERRORS, 409: Problem}
@@ -119,29 +123,28 @@ class RecordFilters(Filters):
     kind: choice_type(TrainingKind) | None = None
 
 
-class ImportOut(Schema):
-    counts: dict[str, int] = Field(..., description="What was created, e.g. {\"training_records\": 120}.")
-
-
-@router.post("/records/import", response={200: ImportOut, 422: SpreadsheetProblem, **ERRORS},
-             summary="Import training records from Excel")
-def records_import(request, file: File[UploadedFile]):
-    """A filled-in template (sheet 学时: GET /api/v1/ledger/records/template): every row is checked, then all are
-    created (source "imported") or none. The problems come back as problem details (422) with `errors` naming the
-    sheet, the row as Excel shows it and the column, at most IMPORT_MAX_REPORTED_ERRORS of them, and
-    `error_count` and `omitted` for how many there were in all."""
-    require_perm(request.user, "ledger.import_records")
-    result = ledger_xlsx.records_import(file=file, by=request.user, filename=file.name or "")
-    if result.ok:
-        return {"counts": result.counts}
-    data = result.as_dict()
-    body = {"type": "about:blank", "status": 422, "title": _("The spreadsheet has errors; nothing was imported."),
-            "detail": None, "errors": [{**error, "sheet": error["sheet"] or "", "column": error["column"] or ""}
-                       for error in data["errors"]],
-            "error_count": data["error_count"], "omitted": data["omitted"]}
-    problem = _api().create_response(request, body, status=422)
-    problem["Content-Type"] = PROBLEM_CONTENT_TYPE
-    return problem
+@router.post("/records/import", response={202: JobOut, 422: SpreadsheetProblem, **ERRORS},
+             summary="Import training records from Excel (a background job)")
+def records_import(request, response: HttpResponse, file: File[UploadedFile]):
+    """A filled-in template (sheet 学时: GET /api/v1/ledger/records/template), imported by a background job as the
+    registry's workbooks are: the answer is 202 with the job (its URL also in `Location`); poll
+    GET /api/v1/jobs/{id} until `status` is `done` (the result's `counts` say how many records were created,
+    source "imported") or `failed` (nothing was imported; the result's `errors` name the sheet, the row as Excel
+    shows it and the column of each problem, at most IMPORT_MAX_REPORTED_ERRORS of them, with `error_count` and
+    `omitted` for how many there were in all). A file over IMPORT_MAX_UPLOAD_MB is refused at once (422)."""
+    try:
+        job = records_import_start(file=file, by=request.user, filename=file.name or "")
+    except ValidationError as error:
+        body = {"type": "about:blank", "status": 422, "title": _("The spreadsheet has errors; nothing was imported."),
+                "detail": " ".join(error.messages),
+                "errors": [file_error(message).as_dict() for message in error.messages],
+                "error_count": len(error.messages), "omitted": 0}
+        problem = _api().create_response(request, body, status=422)
+        problem["Content-Type"] = PROBLEM_CONTENT_TYPE
+        return problem
+    body = job_out(job)
+    response["Location"] = body["url"]
+    return Status(202, body)
 
 
 def _api():
@@ -154,7 +157,6 @@ def _api():
             openapi_extra={"responses": {"200": {"description": "An Excel workbook", "content": {
                 ledger_xlsx.XLSX: {"schema": {"type": "string", "format": "binary"}}}}}})
 def records_template(request):
-    from django.http import HttpResponse
     from django.utils.http import content_disposition_header
 
     require_perm(request.user, "ledger.import_records")
@@ -447,6 +449,22 @@ class PersonStatusOut(Schema):
 class PeopleQuery(ComplianceQuery):
     organ: Id | None = None
     status: choice_type(ComplianceStatus) | None = None
+
+
+class RemindersOut(Schema):
+    kind: str
+    count: int = Field(..., description="Drafts written into the outbox (one per unit administrator).")
+    unreachable: list[str] = Field(..., description="Organs without a unit administrator with an address.")
+
+
+@router.post("/compliance/induction-reminders", response={201: RemindersOut, **WRITE_ERRORS},
+             summary="Drafts to the unit administrators of the organs with people due for induction training")
+def induction_reminders(request):
+    """One draft per unit administrator of every organ with people due or overdue (the counts and a link to the
+    organ's compliance page); preview and send them in the outbox. Organizers only."""
+    require_perm(request.user, "ledger.remind_induction_due")
+    composed = messaging.induction_due_remind(by=request.user)
+    return Status(201, {"kind": composed.kind, "count": composed.count, "unreachable": composed.unreachable})
 
 
 @router.get("/compliance/people", response={200: page_schema(PersonStatusOut), 409: Problem, **ERRORS},

@@ -82,7 +82,8 @@ class MessageDetail(MessageOut):
     body: str = Field(..., description="The text as the recipient reads it.")
     language: str
     attachment_name: str
-    created_by: str | None = Field(None, description="User name of who composed it.")
+    created_by: str | None = Field(None, description="User name of who composed it; null: the platform (a message "
+                                                 "that follows from an enrollment change, or to every organ).")
     actions: list[Literal["send", "retry", "discard"]] = Field(..., description="What the caller may do now.")
 
     @staticmethod

@@ -15,6 +15,11 @@ open for enrollment.
   and quotas from the suggestion (the people due per organ, as the ledger says, and the capacity). `unitadmin`
   nominates the due secretaries of 南阳市教育局 on the nomination page.
 
+- Messages (the outbox): the 2022 class's first admission notices (入学通知, PDF attached to the e-mail), sent
+  then; the coming program's "what to bring" and a deadline reminder to the organs that have not nominated, as
+  drafts. Only a few notices are rendered (a PDF takes about half a second): "prepare the admission notices" on
+  the enrollment page writes the others, as a job.
+
 Deterministic for a given day and idempotent: nothing is written again when the 2022 enrollment or the coming
 program exist.
 """
@@ -40,6 +45,11 @@ SUBSTITUTIONS = ["原人选因工作调整，改派本单位同志参训", "原�
 WITHDRAWALS = ["单位重要工作任务，无法脱产参训", "家庭原因，申请下期参训"]
 NOT_ADMITTED = "本期名额已满，转入下一期培训"
 COMING_TITLE = "新任党组织书记培训班（报名中）"
+ADMISSION_NOTES = ("请于开班当日上午9时前到学院报到处报到，领取学习资料、房卡和学员证。\n"
+                   "请携带本通知、身份证、笔记本和党章；着装整洁，统一佩戴党员徽章。\n"
+                   "培训期间统一食宿，实行封闭式管理，一般不得请假；确有特殊情况须经本单位和市直机关工委同意。")
+NOTICES_2022 = 3  # admission notices rendered while loading (the others: "prepare" on the enrollment page)
+SENT_AT = datetime.datetime(2022, 9, 26, 9, 0, tzinfo=datetime.UTC)
 
 
 def _dated(nomination: Nomination, **fields) -> Nomination:
@@ -179,6 +189,32 @@ def load_coming(*, source: Program, organizer: User, approver: User) -> Program:
     return program
 
 
+def load_messages(*, history: Program, coming: Program, organizer: User) -> dict:
+    """The admission notes of both programs, the first admission notices of 2022 (sent then), and a deadline
+    reminder for the coming program (drafts). Left alone when the 2022 notices exist."""
+    from dangjian.enrollment import messaging
+    from dangjian.outbox.enums import MessageKind, MessageStatus
+    from dangjian.outbox.models import Message
+
+    if Message.unscoped.filter(kind=MessageKind.ADMISSION_NOTICE, program=history).exists():
+        return {"notices": 0}
+    for program in (history, coming):
+        ProgramEnrollment.objects.filter(program=program).update(admission_notes=ADMISSION_NOTES)
+    missing = messaging.notices_missing(program=history)
+    own = list(missing.filter(person__user__username="participant"))  # the demo's participant login first
+    participants = own + list(missing.exclude(pk__in=[n.pk for n in own]).order_by("id")[:NOTICES_2022 - len(own)])
+    for nomination in participants:
+        user = nomination.person.user
+        if not user.email:
+            user.email = f"{user.username}@example.org"
+            user.save(update_fields=["email"])
+    notices = [messaging.admission_notice_compose(nomination, by=organizer) for nomination in participants]
+    Message.unscoped.filter(pk__in=[m.pk for m in notices if m]).update(
+        status=MessageStatus.SENT, sent_at=SENT_AT, attempts=1, created_at=SENT_AT - datetime.timedelta(hours=2))
+    reminders = messaging.deadline_reminder_compose(program=coming, by=organizer)
+    return {"notices": len(notices), "reminders": reminders.count}
+
+
 def load_enrollment() -> dict:
     """Needs the registry, the users, the seed program (load_training) and the ledger (load_ledger) first."""
     organizer = User.objects.get(username="organizer")
@@ -189,6 +225,7 @@ def load_enrollment() -> dict:
     if history.get("created"):
         history["placement"] = place_history(program=program, organizer=organizer)
     coming = load_coming(source=program, organizer=organizer, approver=User.objects.get(username="approver"))
+    messages = load_messages(history=program, coming=coming, organizer=organizer)
     confirmed = Nomination.unscoped.filter(program=program, status=S.CONFIRMED).count()
-    return {**history, "program": PROGRAM_TITLE, "confirmed": confirmed, "coming": coming,
+    return {**history, **messages, "program": PROGRAM_TITLE, "confirmed": confirmed, "coming": coming,
             "coming_quotas": Quota.unscoped.filter(program=coming).count()}

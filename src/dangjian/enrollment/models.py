@@ -33,6 +33,12 @@ class ProgramEnrollment(TimeStampedModel):  # 报名设置
         _("nomination deadline"), null=True, blank=True,
         help_text=_("The last day on which unit administrators may nominate (inclusive)."))
     note = models.TextField(_("note to the organs"), blank=True)
+    # Printed on every admission notice (入学通知): arrival and registration, what to bring.
+    admission_notes = models.TextField(
+        _("arrival and what to bring"), blank=True,
+        help_text=_("Printed on the admission notices: when and where to register on arrival, what to bring, "
+                    "dress, accommodation. One paragraph per line."))
+
     # Allocation to phases and groups (enrollment/allocation.py): the bounds of a group's size and how many people
     # of one organ may be away in the same phase (so that a secretary and a deputy are not away together).
     group_size_min = models.PositiveSmallIntegerField(

@@ -159,6 +159,34 @@ add_action("enrollment.issue_activation", who=organs_or_organizer, when=nominati
 rules.add_perm("enrollment.view_own_enrollment", is_participant)
 
 
+# --- Messages and admission notices ---------------------------------------------------------------
+
+@rules.predicate
+def own_nomination(user, obj) -> bool:
+    """The nomination is the user's own (a participant's login is linked to the nominated person)."""
+    person_id = getattr(user, "person_id", None)
+    return obj is None or (person_id is not None and obj.person_id == person_id)
+
+
+@rules.predicate
+def notices_preparable(user, obj) -> bool:
+    program = _program(obj)
+    return program is None or program.status in (ProgramStatus.ENROLLMENT_OPEN, ProgramStatus.IN_PROGRESS)
+
+
+# The admission notice of a confirmed participant: organizers, the organ's unit administrators, the participant.
+add_action("enrollment.view_admission_notice", who=organs_or_organizer | (is_participant & own_nomination),
+           when=nomination_confirmed,
+           refusal=lambda nomination: _("Only a confirmed participant has an admission notice."))
+# Prepare the admission notices (a job writing one draft per confirmed participant into the outbox).
+add_action("enrollment.prepare_admission_notices", who=is_organizer, when=notices_preparable,
+           refusal=lambda program: _("Admission notices are prepared while a program is open for enrollment or in "
+                                     "progress; this one is “%(status)s”.") % {
+               "status": _program(program).get_status_display()})
+# Tell the organs that nomination is open, remind those that have not nominated (drafts in the outbox).
+add_action("enrollment.announce_enrollment", who=is_organizer, when=enrollment_open,
+           refusal=lambda program: _("The program is not open for enrollment."))
+
 # --- Placing participants into phases and groups (allocation) -------------------------------------
 
 PLACEABLE_STATUSES = (ProgramStatus.APPROVED, ProgramStatus.ENROLLMENT_OPEN, ProgramStatus.IN_PROGRESS)

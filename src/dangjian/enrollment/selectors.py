@@ -7,7 +7,6 @@ computed here: `people_due` asks it; `induction_credited` asks the ledger who is
 
 import datetime
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -96,10 +95,12 @@ def suggest_quotas(*, due_counts: dict[int, int], capacity: int) -> dict[int, in
     total = sum(due_counts.values())
     if total <= capacity:
         return dict(due_counts)
-    shares = {organ: Fraction(count * capacity, total) for organ, count in due_counts.items()}
-    seats = {organ: int(share) for organ, share in shares.items()}
+    # Each share is count * capacity / total: its whole seats and its remainder (over the same denominator, so
+    # remainders compare as integers: exact, like fractions, and cheaper for 2,000 organs).
+    seats = {organ: count * capacity // total for organ, count in due_counts.items()}
+    remainders = {organ: count * capacity % total for organ, count in due_counts.items()}
     left = capacity - sum(seats.values())
-    order = sorted(due_counts, key=lambda organ: (-(shares[organ] - seats[organ]), -due_counts[organ], organ))
+    order = sorted(due_counts, key=lambda organ: (-remainders[organ], -due_counts[organ], organ))
     for organ in order[:left]:
         seats[organ] += 1
     return seats
@@ -133,7 +134,12 @@ def quota_rows(*, user, program: Program, on: datetime.date | None = None) -> li
     suggestion = suggest_quotas(due_counts=due_counts, capacity=program_capacity(program))
     wanted = set(quotas) | set(due_counts) | set(nominated)
     rows = []
-    for organ in Organ.unscoped.filter(pk__in=wanted).order_by(*organ_order()):
+    # Read whole (less than an IN list of 2,000 ids), and only what a row shows and sorts by.
+    organs = Organ.unscoped.only("id", "name_zh", "name_en", "sector", "sort_order", "name_sort") \
+        .order_by(*organ_order())
+    if organ_ids is not None:
+        organs = organs.filter(pk__in=organ_ids)
+    for organ in (organ for organ in organs if organ.pk in wanted):
         quota = quotas.get(organ.pk)
         rows.append(QuotaRow(
             organ=organ, seats=quota.seats if quota else None, suggested=suggestion.get(organ.pk, 0),
@@ -141,6 +147,18 @@ def quota_rows(*, user, program: Program, on: datetime.date | None = None) -> li
             confirmed=nominated.get(organ.pk, (0, 0))[1],
             preferred_phase_id=quota.preferred_phase_id if quota else None))
     return rows
+
+
+def quota_rows_for_form(rows: list[QuotaRow], *, q: str = "", sector: str = "") -> list[QuotaRow]:
+    """The quotas form's rows: the organs with a quota, a suggestion or nominations first, then those with people
+    due only (each in the official order); narrowed to organs whose name (Chinese or English) contains `q` and
+    to a sector."""
+    q = q.strip().lower()
+    if q:
+        rows = [row for row in rows if q in row.organ.name_zh.lower() or q in (row.organ.name_en or "").lower()]
+    if sector:
+        rows = [row for row in rows if row.organ.sector == sector]
+    return sorted(rows, key=lambda row: not (row.seats is not None or row.suggested or row.nominated))
 
 
 def quota_of(*, program: Program, organ: Organ) -> Quota:
@@ -283,6 +301,16 @@ def nominee_choices(*, user, program: Program, organ: Organ, on: datetime.date |
     taken = Nomination.unscoped.filter(program=program, person=OuterRef("pk"), status__in=ACTIVE_STATUSES)
     return (Person.objects.visible_to(user).filter(organ=organ).filter(Exists(holds_post)).exclude(Exists(taken))
             .order_by("name_sort", "id"))
+
+
+def nominee_picker(*, user, program: Program, organ: Organ, q: str = "", limit: int = 30) -> tuple[list, bool]:
+    """The nomination page's picker: people of `nominee_choices` whose name or position contains `q`, by name;
+    at most `limit`, and whether there are more."""
+    qs = nominee_choices(user=user, program=program, organ=organ)
+    if q := (q or "").strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(position__icontains=q))
+    rows = list(qs[: limit + 1])
+    return rows[:limit], len(rows) > limit
 
 
 def post_ended_on(person: Person) -> datetime.date | None:

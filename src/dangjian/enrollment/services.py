@@ -48,14 +48,17 @@ Status = NominationStatus
 # --- Settings and quotas ----------------------------------------------------------------------------
 
 def enrollment_settings_update(*, program: Program, by, nomination_deadline: datetime.date | None,
-                               note: str = "") -> ProgramEnrollment:
-    """The nomination deadline (and a note to the organs), set by organizers."""
+                               note: str = "", admission_notes: str | None = None) -> ProgramEnrollment:
+    """The nomination deadline, a note to the organs and what the admission notices say about arrival and what
+    to bring (None: unchanged), set by organizers."""
     require(by, "enrollment.manage_enrollment", program)
+    data = {"nomination_deadline": nomination_deadline, "note": note}
+    if admission_notes is not None:
+        data["admission_notes"] = admission_notes
     current = ProgramEnrollment.objects.filter(program=program).first()
     if current is None:
-        return model_create(instance=ProgramEnrollment(program=program, nomination_deadline=nomination_deadline,
-                                                       note=note), by=by)
-    return model_update(instance=current, data={"nomination_deadline": nomination_deadline, "note": note}, by=by)
+        return model_create(instance=ProgramEnrollment(program=program, **data), by=by)
+    return model_update(instance=current, data=data, by=by)
 
 
 @transaction.atomic
@@ -345,7 +348,7 @@ def waitlist_promote(*, program: Program, by, _locked: bool = False) -> list[Nom
                 "person", "program").order_by("waitlist_position", "id")[:free]:
             _set_status(nomination, Status.CONFIRMED, by=by, decided=True)
             participant_account_ensure(person=nomination.person, by=by)
-            on_confirmed(nomination)
+            on_confirmed(nomination, promoted=True)
             promoted.append(nomination)
     return promoted
 
@@ -406,9 +409,13 @@ def nomination_substitute(*, nomination: Nomination, person: Person, by, reason:
     return substitute
 
 
-def on_confirmed(nomination: Nomination) -> None:
-    """SEAM for the outbox (branch `outbox`): a confirmed participant's admission notice and message are queued
-    here, inside the confirming transaction. Nothing is sent from enrollment itself."""
+def on_confirmed(nomination: Nomination, *, promoted: bool = False) -> None:
+    """Inside every confirmation (bulk, promotion, substitution): the participant's message ("confirmed", or
+    "promoted from the waitlist") as a draft in the outbox, composed by the platform (enrollment/messaging.py).
+    The admission notice follows when an organizer prepares the notices (a job: PDFs are not made here)."""
+    from dangjian.enrollment.messaging import on_confirmed as compose_confirmation
+
+    compose_confirmation(nomination, promoted=promoted)
 
 
 # --- Participant accounts ---------------------------------------------------------------------------

@@ -1,9 +1,13 @@
-"""The allocation run as a background job: the solver (enrollment.allocation) places a program's confirmed
-participants into phases and groups within a time limit, reporting solutions, objective and bound while it
-searches; the outcome is stored as a proposal on the AllocationRun, to apply or discard (enrollment.services).
+"""Background work of the enrollment, as jobs (jobs.BackgroundJob), never inside a request; the pages and the API
+start them and show their progress.
 
-The solver runs in a thread of its own and hears of each solution there; this (the job's) thread writes the
-latest figures to the run and the job every half second, so that every database write stays in one thread.
+Preparing the admission notices of a program (hundreds of PDFs).
+
+The allocation run: the solver (enrollment.allocation) places a program's confirmed participants into phases and
+groups within a time limit, reporting solutions, objective and bound while it searches; the outcome is stored as
+a proposal on the AllocationRun, to apply or discard (enrollment.services). The solver runs in a thread of its
+own and hears of each solution there; this (the job's) thread writes the latest figures to the run and the job
+every half second, so that every database write stays in one thread.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +30,13 @@ from dangjian.jobs.services import JobRun, job_create, job_enqueue, job_run
 
 REPORT_EVERY = 0.5  # seconds between two writes of the live figures
 MAX_TIME_LIMIT = 600
+
+
+@task()
+def admission_notices_task(job_id: int) -> None:
+    from dangjian.enrollment.messaging import run_admission_notices
+
+    job_run(job_id, run_admission_notices)
 
 
 def allocation_run_start(*, program, by, time_limit: int = 10) -> AllocationRun:

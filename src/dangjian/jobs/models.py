@@ -51,6 +51,8 @@ class BackgroundJob(models.Model):  # 后台任务
         SOLVING = "solving", _("Searching for the best placement")
 
     FINISHED = (Status.DONE, Status.FAILED)
+    # Kinds whose result is a spreadsheet import's report (organizations.spreadsheets.ImportResult).
+    IMPORT_KINDS = (Kind.REGISTRY_IMPORT, Kind.LEDGER_IMPORT)
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     requested_by = models.ForeignKey(

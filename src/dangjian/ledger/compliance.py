@@ -101,10 +101,15 @@ def version_on(code: str, on: datetime.date) -> Requirement | None:
     return in_effect(on).filter(code=code).first()
 
 
-def _registry_posts(roles) -> QuerySet[Post]:
+def registry_posts(roles) -> QuerySet[Post]:
     """Posts of these roles in the registry's party organizations (a temporary branch of a class is not one)."""
-    return (Post.unscoped.filter(person=OuterRef("pk"), role__in=roles)
+    return (Post.unscoped.filter(role__in=roles)
             .exclude(party_organization__org_type=PartyOrganization.Type.TEMPORARY_BRANCH))
+
+
+def _registry_posts(roles) -> QuerySet[Post]:
+    """registry_posts of the person of the outer query."""
+    return registry_posts(roles).filter(person=OuterRef("pk"))
 
 
 def _holds_post(roles, on: datetime.date) -> Exists:

@@ -83,7 +83,13 @@ class TrainingRecord(TimeStampedModel):  # 培训记录 (学时档案的一行)
             # The sums of a person's hours in a year (compliance) and their archive, latest first.
             models.Index(fields=["person", "year", "kind"], name="ledger_record_person_year"),
             models.Index(fields=["person", "counts_as_induction"], name="ledger_record_induction"),
+            # Who is credited with induction training by a day (compliance): an index-only scan of the few
+            # induction records instead of a pass over all of them.
+            models.Index(fields=["person", "starts_on"], condition=Q(counts_as_induction=True),
+                         name="ledger_record_induction_on"),
             models.Index(fields=["year", "source"], name="ledger_record_year_source"),
+            # The lists of records (page and API), latest first: a page is read from the index, not sorted.
+            models.Index(fields=["-ends_on", "-id"], name="ledger_record_latest"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="ledger_record_dates",

@@ -71,3 +71,5 @@ rules.add_perm("ledger.view_organ_compliance", scoped_staff)  # obj: the organ
 rules.add_perm("ledger.view_statistics", ledger_staff)
 # The demand forecast (how many new secretaries need induction, and the phases that follows): organizers.
 rules.add_perm("ledger.view_forecast", is_organizer)  # scoped to the user's organs by the selectors
+# Remind the unit administrators of organs with people due for induction training (drafts in the outbox).
+rules.add_perm("ledger.remind_induction_due", is_organizer)

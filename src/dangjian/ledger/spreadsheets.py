@@ -143,12 +143,13 @@ class RecordImporter(Importer):
         return {"training_records": count}
 
 
-def records_import(*, file, by, filename: str = "", progress=None) -> ImportResult:
+def records_import(*, file, by, filename: str = "", progress=None, before_writing=None) -> ImportResult:
     """Import external training records (source "imported") for the people of the user's organs: all rows or
-    none, every problem reported with its row and column; one audit entry of action "import"."""
+    none, every problem reported with its row and column; one audit entry of action "import". Pages and the API
+    run it as a background job (ledger/tasks.py)."""
     require(by, "ledger.import_records")
     return import_workbook(spec=RECORDS, importer_class=RecordImporter, file=file, by=by, filename=filename,
-                           progress=progress)
+                           progress=progress, before_writing=before_writing)
 
 
 def records_template() -> bytes:

@@ -56,7 +56,8 @@ def _run_import(run: JobRun) -> tuple[bool, dict]:
 
 
 def import_result(job: BackgroundJob) -> ImportResult | None:
-    """The import's result of a finished job, for its report (None while it runs, or after an unexpected error)."""
-    if job.kind != BackgroundJob.Kind.REGISTRY_IMPORT or not job.result or "kind" not in job.result:
+    """The import's result of a finished job — the registry's or the ledger's (ledger/tasks.py), which share the
+    import machinery —, for its report (None while it runs, or after an unexpected error)."""
+    if job.kind not in BackgroundJob.IMPORT_KINDS or not job.result or "kind" not in job.result:
         return None
     return ImportResult.from_dict(job.result)

@@ -33,6 +33,8 @@ from dangjian.outbox.rendering import message_language, render_message
 # Fields checked by clean_fields(): the foreign keys are records the caller already holds (checking each would
 # cost a query per message and field).
 _RELATIONS = ["user", "person", "organ", "program", "created_by", "send_job"]
+# The author named in the audit trail for messages the platform composes itself (messages_compose(by=None)).
+PLATFORM_AUTHOR = "platform"
 
 
 @dataclass
@@ -89,6 +91,48 @@ class Recipient:
         return None
 
 
+def absolute_url(path: str) -> str:
+    """A link for a message or a printed page: the platform's public address (settings.WAGTAILADMIN_BASE_URL)."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def reachable(recipient: Recipient) -> bool:
+    """The recipient has an address on their channel (a draft can be composed)."""
+    return bool(recipient.email() if recipient.resolved_channel() == Channel.EMAIL else recipient.mobile())
+
+
+def organ_admin_recipients(organs, contexts: dict[int, dict]) -> tuple[list[Recipient], list[str]]:
+    """The reachable unit administrators of each organ as recipients (with the organ's template variables from
+    `contexts`, organ id -> dict), and the names of the organs none of whose administrators has an address."""
+    from dangjian.accounts.selectors import unit_admins_of
+
+    admins = unit_admins_of([organ.pk for organ in organs])
+    recipients, unreachable = [], []
+    for organ in organs:
+        found = [Recipient(user=user, organ=organ, context=contexts.get(organ.pk, {}))
+                 for user in admins.get(organ.pk, [])]
+        found = [recipient for recipient in found if reachable(recipient)]
+        if not found:
+            unreachable.append(organ.name_zh)
+        recipients.extend(found)
+    return recipients, unreachable
+
+
+@dataclass
+class Composed:
+    """The outcome of an action that composed drafts: how many, of which kind (and program: the outbox's filter),
+    and the organs or people nobody could write to."""
+
+    count: int = 0
+    unreachable: list[str] = field(default_factory=list)
+    kind: str = ""
+    program_id: int | None = None
+
+    @property
+    def outbox_query(self) -> str:
+        return f"status=draft&kind={self.kind}" + (f"&program={self.program_id}" if self.program_id else "")
+
+
 def _address_problem(recipient: Recipient, channel: str, address: str) -> str | None:
     name = recipient.name or _("a recipient without a name")
     if recipient.user is None and recipient.person is None:
@@ -121,10 +165,12 @@ def _base_context(*, program, context: dict | None) -> dict:
 
 
 def _audit(messages: Iterable[Message], *, by, action: str, changes) -> None:
-    """One audit entry per message (written together: a bulk compose or send is hundreds of messages)."""
+    """One audit entry per message (written together: a bulk compose or send is hundreds of messages); by=None
+    is the platform."""
     origin = current_origin.get()
+    name = PLATFORM_AUTHOR if by is None else (getattr(by, "username", "") or "")
     AuditEntry.objects.bulk_create([
-        AuditEntry(actor=by if getattr(by, "pk", None) else None, actor_name=getattr(by, "username", "") or "",
+        AuditEntry(actor=by if getattr(by, "pk", None) else None, actor_name=name,
                    action=action, model="outbox.message", object_pk=str(message.pk), object_repr=str(message)[:200],
                    changes=changes(message), origin=origin)
         for message in messages
@@ -140,6 +186,11 @@ def messages_compose(*, kind: str, recipients: Iterable[Recipient], by, program=
     All or nothing: a recipient without an address on the channel (no e-mail, no mobile), or outside the organs
     `by` may write to (outbox.compose_message), stops the whole batch; the problems name every such recipient.
     The caller (another app's service) has checked its own permission for what the message announces.
+
+    `by=None`: the platform composes (PLATFORM_AUTHOR in the audit trail, no `created_by`): a message that
+    follows from a change of state the caller's service has permitted, addressed to people the acting user may
+    not write to themselves (a waitlist promotion after a unit administrator's withdrawal frees a seat for
+    another organ's nominee; a notice to every organ with a quota). Only services pass None, never a view.
     """
     if kind not in MessageKind.values:
         raise ValidationError({"kind": _("“%(kind)s” is not a kind of message.") % {"kind": kind}})
@@ -163,7 +214,8 @@ def messages_compose(*, kind: str, recipients: Iterable[Recipient], by, program=
                           person=recipient.person, recipient_name=recipient.name[:150], address=address,
                           language=language, organ=organ, program=program, subject=rendered.subject[:200],
                           body=rendered.body, created_by=by if getattr(by, "pk", None) else None)
-        require(by, "outbox.compose_message", message)
+        if by is not None:
+            require(by, "outbox.compose_message", message)
         try:
             message.clean_fields(exclude=_RELATIONS)
         except ValidationError as error:

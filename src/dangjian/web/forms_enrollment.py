@@ -6,12 +6,36 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.enrollment import selectors
 from dangjian.web.forms import DateInput
+from dangjian.web.widgets import PickerSelect
 
 
 class EnrollmentSettingsForm(forms.Form):
     nomination_deadline = forms.DateField(label=_("Nomination deadline"), required=False, widget=DateInput,
                                           help_text=_("The last day on which unit administrators may nominate."))
     note = forms.CharField(label=_("Note to the organs"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    admission_notes = forms.CharField(
+        label=_("Arrival and what to bring"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Printed on the admission notices: registration on arrival, what to bring, dress, "
+                    "accommodation. One paragraph per line."))
+
+
+def nominee_label(person) -> str:
+    return f"{person.name} · {person.position}" if person.position else person.name
+
+
+class AddNomineeForm(forms.Form):
+    """The nomination page's "add another person of the organ": a searchable picker among the people the organ
+    may nominate (selectors.nominee_choices; the options come from web/views/pickers.nominee_options)."""
+
+    add = forms.ModelChoiceField(label=_("Add another person of the organ"), queryset=None, empty_label="—")
+
+    def __init__(self, *args, choices, url: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["add"]
+        field.queryset = choices
+        field.label_from_instance = nominee_label
+        field.widget = PickerSelect(url=url, search_label=_("Search by name"))
+        field.widget.choices = field.choices
 
 
 class ReasonForm(forms.Form):

@@ -7,6 +7,7 @@ from dangjian.web.views import ledger
 urlpatterns = [
     path("ledger/", ledger.ledger_home, name="ledger_home"),
     path("ledger/compliance/", ledger.city_compliance, name="ledger_city"),
+    path("ledger/compliance/remind/", ledger.induction_due_remind, name="ledger_induction_remind"),
     path("ledger/compliance/export.xlsx", ledger.city_compliance_export, name="ledger_city_export"),
     path("ledger/compliance/organs/<int:pk>/", ledger.organ_compliance, name="ledger_organ"),
     path("ledger/compliance/organs/<int:pk>/export.xlsx", ledger.organ_compliance_export,

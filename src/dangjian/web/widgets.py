@@ -18,13 +18,15 @@ class PickerSelect(forms.Select):
 
     template_name = "web/widgets/picker.html"
 
-    def __init__(self, *, url_name: str, search_label: str, attrs=None):
+    def __init__(self, *, search_label: str, url_name: str = "", url: str = "", attrs=None):
+        """`url_name`: the options' view (no arguments); or `url`: its address, for options that depend on the
+        page (the people an organ may nominate to a program)."""
         super().__init__(attrs)
-        self.url_name, self.search_label = url_name, search_label
+        self.url_name, self.url, self.search_label = url_name, url, search_label
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"].update(picker_url=reverse(self.url_name), search_label=self.search_label,
+        context["widget"].update(picker_url=self.url or reverse(self.url_name), search_label=self.search_label,
                                  found_label=PICKER_FOUND)
         return context
 

@@ -73,8 +73,12 @@ def refused(request, perm: str, obj, back_url: str):
     return redirect(back_url)
 
 
-def paginate(request, queryset, per_page: int | None = None):
+def paginate(request, queryset, per_page: int | None = None, *, count: int | None = None):
+    """The requested page of `queryset`; `count`, when the view knows it already (from counts it shows anyway),
+    spares the paginator its COUNT(*)."""
     paginator = DeepPagePaginator(queryset, per_page or settings.PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached property: this is its value
     return paginator.get_page(request.GET.get("page"))
 
 

@@ -13,22 +13,26 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from dangjian.enrollment import selectors, services
+from dangjian.enrollment import messaging, notices, selectors, services
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import Nomination
 from dangjian.enrollment.services import NomineeInput
 from dangjian.organizations.models import Organ, Person
 from dangjian.web.forms_enrollment import (
+    AddNomineeForm,
     DecideForm,
     EnrollmentSettingsForm,
     ReasonForm,
     SubstituteForm,
     UnavailableFields,
+    nominee_label,
 )
 from dangjian.web.views.base import (
     add_service_errors,
@@ -38,9 +42,12 @@ from dangjian.web.views.base import (
     refused,
     require,
 )
+from dangjian.web.views.documents import _download
+from dangjian.web.views.pickers import picker_options
 
 ACTIVE = "training_program"
 SHOWN = 50  # organs not nominated and places of the waitlist shown on the overview (the whole count beside)
+QUOTA_PAGE = 50  # organs per page of the quotas on the overview and the quotas form
 
 enrollment_required = permission_required("enrollment.view_enrollment")
 
@@ -86,7 +93,7 @@ def enrollment_overview(request, pk):
     context = {
         "active": ACTIVE, "program": program, "settings": settings,
         "summary": selectors.enrollment_summary(program=program, organ_ids=organ_ids),
-        "rows": rows, "organizer": organizer,
+        "quota_page": Paginator(rows, QUOTA_PAGE).get_page(request.GET.get("organs_page")), "organizer": organizer,
         "page": paginate(request, nominations), "status": status, "organ_filter": organ_filter,
         "statuses": NominationStatus.choices,
         "can_manage": user.has_perm("enrollment.manage_enrollment", program),
@@ -104,39 +111,59 @@ def enrollment_overview(request, pk):
         context["waitlist"] = list(selectors.waitlist(program=program)[:SHOWN])
         context["can_decide"] = user.has_perm("enrollment.decide_nomination", None) \
             and program.status == program.Status.ENROLLMENT_OPEN
+        context["can_announce"] = user.has_perm("enrollment.announce_enrollment", program)
+        context["can_prepare_notices"] = user.has_perm("enrollment.prepare_admission_notices", program)
+        if context["can_prepare_notices"]:
+            context["notices_missing"] = messaging.notices_missing(program=program).count()
     return render(request, "web/enrollment/overview.html", context)
+
+
+def _quota_post(request, rows, phase_ids) -> tuple[dict, dict, list]:
+    """The seats and preferred phases posted for the rows whose field was sent (the rows of the page shown); with
+    `fill_suggested`, the suggestion for each organ without a quota that was not on the page. Errors name the
+    organ."""
+    seats, phases, errors = {}, {}, []
+    fill = request.POST.get("fill_suggested") == "on"
+    for row in rows:
+        name = f"seats-{row.organ.pk}"
+        if name not in request.POST:
+            if fill and row.seats is None and row.suggested:
+                seats[row.organ.pk] = row.suggested
+            continue
+        raw = request.POST[name].strip()
+        if raw == "" and row.seats is None:
+            continue
+        try:
+            value = int(raw or 0)
+            if value < 0:
+                raise ValueError
+        except ValueError:
+            errors.append(_("%(organ)s: the seats must be a whole number, 0 or more.") % {
+                "organ": row.organ.name_zh})
+            continue
+        seats[row.organ.pk] = value
+        phase = request.POST.get(f"phase-{row.organ.pk}", "")
+        phases[row.organ.pk] = int(phase) if phase.isdigit() and int(phase) in phase_ids else None
+        row.seats, row.preferred_phase_id = value, phases[row.organ.pk]
+    return seats, phases, errors
 
 
 @enrollment_required
 def enrollment_settings(request, pk):
-    """The deadline and the quotas per organ (suggested from the people due and the capacity)."""
+    """The deadline and the quotas per organ (suggested from the people due and the capacity). The organs are
+    paged (those with a quota, a suggestion or nominations first) and may be searched by name or sector; the sum
+    against the capacity counts every organ."""
     program = _program(request, pk)
     if response := refused(request, "enrollment.manage_enrollment", program, overview_url(program)):
         return response
     settings = selectors.enrollment_settings(program)
     form = EnrollmentSettingsForm(request.POST or None, initial={
-        "nomination_deadline": settings.nomination_deadline, "note": settings.note})
+        "nomination_deadline": settings.nomination_deadline, "note": settings.note,
+        "admission_notes": settings.admission_notes})
     rows = selectors.quota_rows(user=request.user, program=program)
     errors = []
     if request.method == "POST":
-        seats, phases = {}, {}
-        phase_ids = {phase.pk for phase in program.phases.all()}
-        for row in rows:
-            raw = request.POST.get(f"seats-{row.organ.pk}", "").strip()
-            if raw == "" and row.seats is None:
-                continue
-            try:
-                value = int(raw or 0)
-                if value < 0:
-                    raise ValueError
-            except ValueError:
-                errors.append(_("%(organ)s: the seats must be a whole number, 0 or more.") % {
-                    "organ": row.organ.name_zh})
-                continue
-            seats[row.organ.pk] = value
-            phase = request.POST.get(f"phase-{row.organ.pk}", "")
-            phases[row.organ.pk] = int(phase) if phase.isdigit() and int(phase) in phase_ids else None
-            row.seats, row.preferred_phase_id = value, phases[row.organ.pk]
+        seats, phases, errors = _quota_post(request, rows, {phase.pk for phase in program.phases.all()})
         if form.is_valid() and not errors:
             try:
                 services.enrollment_settings_update(program=program, by=request.user, **form.cleaned_data)
@@ -146,12 +173,27 @@ def enrollment_settings(request, pk):
             else:
                 messages.success(request, _("The quotas and the deadline were saved."))
                 return redirect(overview_url(program))
-    capacity = selectors.program_capacity(program)
+    q, sector = request.GET.get("q", "")[:100], request.GET.get("sector", "")
+    sector = sector if sector in Organ.Sector.values else ""
+    page = paginate(request, selectors.quota_rows_for_form(rows, q=q, sector=sector), QUOTA_PAGE)
+    shown = {row.organ.pk for row in page}
+    others = [row for row in rows if row.organ.pk not in shown]
+    others_quotas = sum(row.seats or 0 for row in others)
+    others_suggested = sum(row.suggested for row in others if row.seats is None)
+    on_page = sum(row.seats if row.seats is not None else row.suggested for row in page)
     return render(request, "web/enrollment/settings.html", {
-        "active": ACTIVE, "program": program, "form": form, "rows": rows, "errors": errors,
-        "capacity": capacity, "quota_total": sum(row.seats or 0 for row in rows),
-        "suggested_total": sum(row.suggested for row in rows), "phases": list(program.phases.all()),
+        "active": ACTIVE, "program": program, "form": form, "page": page, "errors": errors,
+        "capacity": selectors.program_capacity(program), "q": q, "sector": sector, "sectors": Organ.Sector.choices,
+        "others_quotas": others_quotas, "others_suggested": others_suggested,
+        "quota_total": on_page + others_quotas + others_suggested,
+        "suggested_total": sum(row.suggested for row in rows), "phases": _phase_options(program),
     }, status=400 if errors or form.errors else 200)
+
+
+def _phase_options(program) -> list[tuple[int, str]]:
+    """The preferred-phase choices of every row of the quotas form, labelled once (not once per organ)."""
+    return [(phase.pk, _("Phase %(number)s") % {"number": phase.number} + f" ({phase.starts_on:%m-%d})")
+            for phase in program.phases.all()]
 
 
 # Nominating --------------------------------------------------------------------------------------
@@ -230,10 +272,22 @@ def nominate_page(request, pk, organ_pk):
         "active": ACTIVE, "program": program, "organ": organ, "quota": quota, "rows": rows, "phases": phases,
         "errors": errors, "override_reason": override_reason, "organizer": user.has_perm(
             "enrollment.manage_enrollment", None),
-        "addable": choices.exclude(pk__in=[row["person"].pk for row in rows])[:200],
+        "add_form": AddNomineeForm(choices=choices.exclude(pk__in=[row["person"].pk for row in rows]),
+                                   url=reverse("nominee_picker", args=[program.pk, organ.pk])),
         "held": held, "held_count": sum(1 for n in held if n.is_active),
         "settings": selectors.enrollment_settings(program),
     }, status=400 if errors else 200)
+
+
+@enrollment_required
+def nominee_options(request, pk, organ_pk):
+    """The nomination page's picker: the people of the organ it may nominate whose name matches the search."""
+    program = _program(request, pk)
+    organ = _organ(request, organ_pk)
+    require(request.user, "enrollment.nominate", selectors.quota_of(program=program, organ=organ))
+    rows, more = selectors.nominee_picker(user=request.user, program=program, organ=organ,
+                                          q=request.GET.get("q", ""))
+    return picker_options(request, rows, more, label=nominee_label)
 
 
 def _nomination_form_page(request, nomination, form, *, title, intro, save, success, submit_label):
@@ -352,6 +406,67 @@ def activation_issue(request, pk):
         "active": ACTIVE, "nomination": nomination, "link": link,
         "username": nomination.person.user.username, "back": overview_url(nomination.program),
     }))
+
+
+# Messages and admission notices ------------------------------------------------------------------
+
+def _composed_message(request, composed: messaging.Composed, what: str) -> None:
+    """Say how many drafts were written, link to them in the outbox, and name whom nobody could reach."""
+    url = reverse("outbox_list") + "?" + composed.outbox_query
+    messages.success(request, format_html('{} <a href="{}">{}</a>', what % {"count": composed.count}, url,
+                                          _("Preview and send them in the outbox")))
+    if composed.unreachable:
+        messages.warning(request, _("No unit administrator with an e-mail address or mobile number: %(organs)s.")
+                         % {"organs": "、".join(composed.unreachable)})
+
+
+@enrollment_required
+@require_POST
+def nomination_opened_compose(request, pk):
+    """Drafts to the unit administrators of every organ with seats: nomination is open."""
+    program = _program(request, pk)
+    if response := refused(request, "enrollment.announce_enrollment", program, overview_url(program)):
+        return response
+    composed = messaging.nomination_opened_compose(program=program, by=request.user)
+    _composed_message(request, composed, _("%(count)d messages “nomination opened” were written as drafts."))
+    return redirect(overview_url(program))
+
+
+@enrollment_required
+@require_POST
+def deadline_reminder_compose(request, pk):
+    """Drafts to the unit administrators of the organs that have nominated nobody yet."""
+    program = _program(request, pk)
+    if response := refused(request, "enrollment.announce_enrollment", program, overview_url(program)):
+        return response
+    composed = messaging.deadline_reminder_compose(program=program, by=request.user)
+    _composed_message(request, composed, _("%(count)d deadline reminders were written as drafts."))
+    return redirect(overview_url(program))
+
+
+@enrollment_required
+@require_POST
+def admission_notices_prepare(request, pk):
+    """Start the job that writes the missing admission notices into the outbox; its page shows the progress."""
+    program = _program(request, pk)
+    if response := refused(request, "enrollment.prepare_admission_notices", program, overview_url(program)):
+        return response
+    phase = program.phases.filter(pk=request.POST.get("phase") or 0).first() \
+        if (request.POST.get("phase") or "").isdigit() else None
+    job = messaging.admission_notices_prepare(program=program, by=request.user, phase=phase)
+    return redirect("job_detail", job.pk)
+
+
+@permission_required("enrollment.view_admission_notice")
+@require_GET
+def admission_notice_pdf(request, pk):
+    """One participant's admission notice (organizers, the organ's unit administrators, the participant). A GET
+    issues no activation link: the code leads to the participant's own page."""
+    nomination = selectors.nomination_get(user=request.user, pk=pk)
+    require(request.user, "enrollment.view_admission_notice", nomination)
+    pdf = notices.admission_notice_pdf(nomination=nomination, link=notices.NoticeLink.own_page())
+    return _download(pdf, content_type="application/pdf", filename=notices.admission_notice_filename(nomination),
+                     inline=True)
 
 
 # The participant -----------------------------------------------------------------------------------

@@ -4,19 +4,24 @@ administrators: their own people), and the annual statistics (党员培训情况
 
 import datetime
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core.audit import audit_record
-from dangjian.ledger import compliance, documents, forecast, selectors, services
+from dangjian.jobs.models import BackgroundJob
+from dangjian.jobs.selectors import recent_jobs
+from dangjian.ledger import compliance, documents, forecast, messaging, selectors, services
 from dangjian.ledger import spreadsheets as ledger_xlsx
 from dangjian.ledger.enums import ComplianceStatus
+from dangjian.ledger.tasks import records_import_start
 from dangjian.organizations import selectors as registry
 from dangjian.organizations.models import Organ
 from dangjian.web.forms_ledger import (
@@ -84,24 +89,49 @@ def compliance_organ_order():
 
 @permission_required("ledger.view_city_compliance")
 def city_compliance(request):
+    """Every organ's counts under a rule: one pass over the people gives the table (paged), its totals and the
+    chart per sector."""
     form, f = _filters(request)
     requirement, year = f["requirement"], f["year"]
     rows, sectors = [], {}
     if requirement is not None:
-        args = {"user": request.user, "requirement": requirement, "year": _year_arg(requirement, year)}
-        rows = selectors.compliance_by_organ(**args, sector=f["sector"])
-        sectors = selectors.compliance_by_sector(**args)
+        rows = selectors.compliance_by_organ(user=request.user, requirement=requirement,
+                                             year=_year_arg(requirement, year))
+        sectors = selectors.sector_counts(rows)
+        if f["sector"]:
+            rows = [row for row in rows if row.organ.sector == f["sector"]]
     totals = {status: sum(row.counts[status] for row in rows) for status in selectors.COUNTED}
+    page = paginate(request, rows)
+    drill = f"?requirement={requirement.code}&year={year}" if requirement else ""
+    for row in page:
+        url = reverse("ledger_organ", args=[row.organ.pk]) + drill
+        row.url = url
+        row.cells = [(row.counts[status], f"{url}&status={status}") for status in selectors.COUNTED]
     chart = {
         "categories": [str(Organ.Sector(sector).label) for sector in sectors],
         "series": [{"name": str(ComplianceStatus(status).label), "code": status,
                     "data": [counts[status] for counts in sectors.values()]} for status in selectors.COUNTED],
     }
     return render(request, "web/ledger/city.html", {
-        "form": form, "requirement": requirement, "year": year, "rows": rows, "totals": totals, "chart": chart,
+        "form": form, "requirement": requirement, "year": year, "page": page, "totals": totals, "chart": chart,
         "statuses": [ComplianceStatus(s) for s in selectors.COUNTED], "query": request.GET.urlencode(),
-        "active": "ledger",
+        "active": "ledger", "can_remind": request.user.has_perm("ledger.remind_induction_due"),
     })
+
+
+@permission_required("ledger.remind_induction_due")
+@require_POST
+def induction_due_remind(request):
+    """Drafts to the unit administrators of the organs with people due for induction training."""
+    composed = messaging.induction_due_remind(by=request.user)
+    url = reverse("outbox_list") + "?" + composed.outbox_query
+    messages.success(request, format_html(
+        '{} <a href="{}">{}</a>', _("%(count)d reminders of induction training were written as drafts.")
+        % {"count": composed.count}, url, _("Preview and send them in the outbox")))
+    if composed.unreachable:
+        messages.warning(request, _("No unit administrator with an e-mail address or mobile number: %(organs)s.")
+                         % {"organs": "、".join(composed.unreachable)})
+    return redirect(reverse("ledger_city") + ("?" + request.POST["back"] if request.POST.get("back") else ""))
 
 
 @permission_required("ledger.view_city_compliance")
@@ -114,7 +144,7 @@ def city_compliance_export(request):
     content = ledger_xlsx.table_workbook(
         title=f"{requirement.title if requirement else ''} {year}", sheet=_("Compliance"),
         headers=[_("Organ"), _("Sector"), *labels, _("Total")], widths=[34, 14, 10, 10, 10, 10, 10],
-        rows=([row.organ.name_zh, str(row.organ.get_sector_display()), *(row.counts[s] for s in selectors.COUNTED),
+        rows=([row.organ.name, str(row.organ.get_sector_display()), *(row.counts[s] for s in selectors.COUNTED),
                row.total] for row in rows))
     audit_record(actor=request.user, action="export", model="ledger.requirement",
                  object_repr=_("Compliance by organ: %(rule)s") % {"rule": requirement}, changes={"year": year})
@@ -171,7 +201,7 @@ def organ_compliance_export(request, pk):
                    compliance.explain(person, requirement, on=on, year=year_arg or year)]
 
     content = ledger_xlsx.table_workbook(
-        title=f"{organ.name_zh} {requirement.title if requirement else ''} {year}", sheet=_("Compliance"),
+        title=f"{organ.name} {requirement.title if requirement else ''} {year}", sheet=_("Compliance"),
         headers=[_("Name"), _("Position"), _("Status"), _("Deadline"), _("Hours"), _("Why")],
         widths=[12, 18, 10, 12, 8, 80], rows=rows())
     audit_record(actor=request.user, action="export", instance=organ,
@@ -272,22 +302,21 @@ def record_delete(request, pk):
 
 @permission_required("ledger.import_records")
 def records_import(request):
+    """The import form; a usable file is stored and imported by a background job (ledger/tasks.py), whose page
+    follows its progress and shows the row-by-row report. A form without a usable file answers at once."""
     form = UploadForm(request.POST or None, request.FILES or None)
-    result = None
-    status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = ledger_xlsx.records_import(file=upload, by=request.user, filename=upload.name or "")
+            job = records_import_start(file=upload, by=request.user, filename=upload.name or "")
         except ValidationError as error:
             add_service_errors(form, error)
-        if result is not None and not result.ok:
-            status = 400
-    elif form.errors:
-        status = 400
+        else:
+            return redirect("job_detail", job.pk)
     return render(request, "web/ledger/import.html", {
-        "form": form, "result": result, "filename": getattr(request.FILES.get("file"), "name", ""),
-        "columns": ledger_xlsx.RECORD_SHEET.columns, "active": "ledger"}, status=status)
+        "form": form, "columns": ledger_xlsx.RECORD_SHEET.columns, "active": "ledger",
+        "recent_imports": recent_jobs(user=request.user, kind=BackgroundJob.Kind.LEDGER_IMPORT),
+    }, status=400 if form.errors else 200)
 
 
 @permission_required("ledger.import_records")
@@ -421,7 +450,7 @@ def statistics_export(request):
     content = ledger_xlsx.table_workbook(
         title=_("Training of party members %(year)s (党员培训情况)") % {"year": year}, sheet=str(year),
         headers=headers, widths=[34, 12, 12, 12, 12, 10, 14, 14],
-        rows=([row.organ.name_zh if row.organ else _("Total"), row.person_times, row.secretary_person_times,
+        rows=([row.organ.name if row.organ else _("Total"), row.person_times, row.secretary_person_times,
                row.induction_person_times, row.online_person_times, row.hours, row.post_holders,
                row.post_holders_met] for row in rows))
     audit_record(actor=request.user, action="export", model="ledger.trainingrecord",

@@ -51,11 +51,13 @@ def outbox_list(request):
     program_error = ""
     if filters.program and filters.program not in {program.pk for program in programs}:
         program_error = _("This program is not among the programs of your messages.")
-    page = paginate(request, selectors.message_list(user=user, filters=filters))
+    counts = selectors.status_counts(user=user, filters=filters)
+    # The tabs' counts hold the list's total already: no COUNT(*) of 100,000 messages a second time.
+    total = counts[filters.status] if filters.status else sum(counts.values())
+    page = paginate(request, selectors.message_list(user=user, filters=filters), count=total)
     for message in page.object_list:
         message.can_send = user.has_perm("outbox.send_message", message)
         message.can_retry = user.has_perm("outbox.retry_message", message)
-    counts = selectors.status_counts(user=user, filters=filters)
     can_send = user.has_perm("outbox.send_message")
     tabs = [{"status": "", "label": pgettext("message status", "All"), "count": sum(counts.values()),
              "query": _filter_query(filters, status="")}]

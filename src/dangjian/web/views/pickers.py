@@ -9,7 +9,8 @@ from dangjian.web.views.base import permission_required
 from dangjian.web.widgets import PICKER_MORE
 
 
-def _options(request, rows, more: bool, label=str):
+def picker_options(request, rows, more: bool, label=str):
+    """The <option>s of a picker's search (static/dangjian/picker.js puts them in the select)."""
     return render(request, "web/widgets/_picker_options.html", {
         "options": [(row.pk, label(row)) for row in rows], "more": more, "more_label": PICKER_MORE,
     })
@@ -18,10 +19,10 @@ def _options(request, rows, more: bool, label=str):
 @permission_required("organizations.view_registry")
 def organ_options(request):
     rows, more = selectors.organ_picker(user=request.user, q=request.GET.get("q", ""))
-    return _options(request, rows, more)
+    return picker_options(request, rows, more)
 
 
 @permission_required("organizations.view_registry")
 def party_organization_options(request):
     rows, more = selectors.party_organization_picker(user=request.user, q=request.GET.get("q", ""))
-    return _options(request, rows, more, label=party_organization_label)
+    return picker_options(request, rows, more, label=party_organization_label)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0001_initial'),
+        ('enrollment', '0002_enrollment_admission_notes'),
         ('training', '0005_english_names_of_classrooms_and_groups'),
     ]
 

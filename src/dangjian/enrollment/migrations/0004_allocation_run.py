@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0002_placement_and_allocation_settings'),
+        ('enrollment', '0003_placement_and_allocation_settings'),
         ('jobs', '0004_job_kinds_issue_10_11'),
         ('training', '0005_english_names_of_classrooms_and_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
