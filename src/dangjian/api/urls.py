@@ -1,6 +1,6 @@
 """The REST API v1 (django-ninja): OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
-from dangjian.api import enrollment, errors, jobs, ledger, outbox, registry, spreadsheets, training
+from dangjian.api import allocation, enrollment, errors, jobs, ledger, outbox, registry, spreadsheets, training
 from dangjian.api.auth import API_AUTH
 
 api = errors.ProblemDetailsAPI(
@@ -34,4 +34,5 @@ api.add_router("/jobs/", jobs.router)
 api.add_router("/", training.router)
 api.add_router("/outbox/", outbox.router)
 api.add_router("/", enrollment.router)
+api.add_router("/", allocation.router)
 api.add_router("/ledger/", ledger.router)

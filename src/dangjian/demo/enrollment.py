@@ -30,9 +30,9 @@ from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.demo.training import PROGRAM_TITLE, demo_program, trainee_secretaries
-from dangjian.enrollment import selectors, services
+from dangjian.enrollment import allocation, selectors, services
 from dangjian.enrollment.enums import NominationStatus
-from dangjian.enrollment.models import Nomination, ProgramEnrollment, Quota
+from dangjian.enrollment.models import Nomination, Placement, ProgramEnrollment, Quota
 from dangjian.organizations.models import Person
 from dangjian.training import services as training
 from dangjian.training.models import Program
@@ -117,6 +117,39 @@ def load_history(*, program: Program, organizer: User) -> dict:
             "promoted": min(len(WITHDRAWALS), len(waiting))}
 
 
+def place_history(*, program: Program, organizer: User) -> str:
+    """The 2022 class's groups, as the solver makes them (docs/allocation.md): each participant locked in the phase
+    they attended (the ledger credits that phase), the solver splits each phase into its six groups of 8–10,
+    spreading organs, sectors, genders and ages; each group's leader is then one of its members (none of the
+    phase's other officers). Returns the solver's status."""
+    ProgramEnrollment.objects.filter(program=program).update(group_size_min=8, group_size_max=10)
+    participants = Nomination.unscoped.filter(program=program, status=S.CONFIRMED)
+    Placement.unscoped.bulk_create([Placement(nomination=nomination, phase_id=nomination.preferred_phase_id,
+                                              locked=True) for nomination in participants])
+    problem = selectors.allocation_problem(program=program, time_limit=5)
+    result = allocation.solve(problem)
+    placements = list(Placement.unscoped.filter(nomination__program=program).select_related("nomination"))
+    for placement in placements:
+        placement.group_id = result.placements.get(placement.nomination_id, (None, None))[1]
+    Placement.unscoped.bulk_update(placements, ["group"])
+    for phase in program.phases.all():
+        officers = set(phase.committee_members.values_list("person_id", flat=True))
+        if phase.temporary_branch_id:
+            officers |= set(phase.temporary_branch.posts.values_list("person_id", flat=True))
+        groups = list(phase.groups.order_by("number"))
+        leaders = {group.leader_id for group in groups}
+        for group in groups:
+            members = sorted(p.nomination.person_id for p in placements if p.group_id == group.pk)
+            if group.leader_id in members:
+                continue
+            leader = next((pk for pk in members if pk not in officers and pk not in leaders), None)
+            if leader is not None:
+                leaders.discard(group.leader_id)
+                leaders.add(leader)
+                training.group_update(group=group, by=organizer, leader=Person.unscoped.get(pk=leader))
+    return result.status
+
+
 def _credit(*, program: Program, participants: list[Nomination], organizer: User) -> None:
     """The class was held: each participant's induction training is credited in the ledger, for their phase."""
     from dangjian.ledger.services import record_credit_phase
@@ -189,6 +222,8 @@ def load_enrollment() -> dict:
     if program is None:  # pragma: no cover - load_training creates it
         return {"created": False}
     history = load_history(program=program, organizer=organizer)
+    if history.get("created"):
+        history["placement"] = place_history(program=program, organizer=organizer)
     coming = load_coming(source=program, organizer=organizer, approver=User.objects.get(username="approver"))
     messages = load_messages(history=program, coming=coming, organizer=organizer)
     confirmed = Nomination.unscoped.filter(program=program, status=S.CONFIRMED).count()

@@ -17,3 +17,20 @@ class NominationStatus(models.TextChoices):
 
 # A person holds at most one of these in a program (a database constraint); they count against the quota.
 ACTIVE_STATUSES = (NominationStatus.NOMINATED, NominationStatus.CONFIRMED, NominationStatus.WAITLISTED)
+
+
+class AllocationState(models.TextChoices):
+    """Where an allocation run stands: solving (a background job), then a proposal applied or discarded."""
+    SOLVING = "solving", _("Solving")  # 求解中
+    PROPOSED = "proposed", _("Proposed")  # 待确认
+    APPLIED = "applied", _("Applied")  # 已采用
+    DISCARDED = "discarded", _("Discarded")  # 已放弃
+    FAILED = "failed", pgettext_lazy("allocation", "Failed")  # 出错
+
+
+class SolverStatus(models.TextChoices):
+    """The solver's verdict (enrollment.allocation)."""
+    OPTIMAL = "optimal", _("Optimal")  # 最优
+    FEASIBLE = "feasible", _("Feasible, not proven optimal")  # 可行
+    INFEASIBLE = "infeasible", _("Infeasible")  # 无解
+    UNKNOWN = "unknown", _("No solution found in time")  # 未找到

@@ -11,15 +11,16 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.models import TimeStampedModel
 from dangjian.core.scoping import ScopedQuerySet, UnscopedManager
-from dangjian.enrollment.enums import ACTIVE_STATUSES, NominationStatus
+from dangjian.enrollment.enums import ACTIVE_STATUSES, AllocationState, NominationStatus, SolverStatus
 from dangjian.enrollment.scoping import nomination_filter, quota_filter
 
 
@@ -38,12 +39,28 @@ class ProgramEnrollment(TimeStampedModel):  # 报名设置
         help_text=_("Printed on the admission notices: when and where to register on arrival, what to bring, "
                     "dress, accommodation. One paragraph per line."))
 
+    # Allocation to phases and groups (enrollment/allocation.py): the bounds of a group's size and how many people
+    # of one organ may be away in the same phase (so that a secretary and a deputy are not away together).
+    group_size_min = models.PositiveSmallIntegerField(
+        _("smallest group"), default=0, validators=[MaxValueValidator(500)],
+        help_text=_("Every group of a phase has at least this many participants."))
+    group_size_max = models.PositiveSmallIntegerField(
+        _("largest group"), null=True, blank=True, validators=[MaxValueValidator(500)],
+        help_text=_("No group has more participants (empty: no limit)."))
+    max_per_organ_per_phase = models.PositiveSmallIntegerField(
+        _("at most per organ in a phase"), null=True, blank=True, validators=[MaxValueValidator(1000)],
+        help_text=_("How many people of one organ may attend the same phase (empty: no limit)."))
+
     class Meta:
         verbose_name = _("enrollment settings")
         verbose_name_plural = _("enrollment settings")
 
     def __str__(self) -> str:
         return str(self.program)
+
+    def clean(self) -> None:
+        if self.group_size_max is not None and self.group_size_max < self.group_size_min:
+            raise ValidationError({"group_size_max": _("The largest group cannot be smaller than the smallest.")})
 
     def deadline_passed(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
@@ -186,6 +203,93 @@ class UnavailablePeriod(models.Model):  # 不能参训的日期
 
     def overlaps(self, first: datetime.date, last: datetime.date) -> bool:
         return self.starts_on <= last and self.ends_on >= first
+
+
+class PlacementQuerySet(ScopedQuerySet):
+    def visibility(self, user):
+        return nomination_filter(user, path="nomination__")
+
+
+class Placement(TimeStampedModel):  # 分期分组
+    """Where a confirmed participant attends: a phase of the program and a group of that phase (none yet while the
+    phase has no groups). Written by hand or by applying an allocation run; a locked placement stays where it is
+    when the solver runs again."""
+
+    nomination = models.OneToOneField(Nomination, verbose_name=_("nomination"), on_delete=models.CASCADE,
+                                      related_name="placement")
+    phase = models.ForeignKey("training.Phase", verbose_name=_("phase"), on_delete=models.CASCADE,
+                              related_name="placements")
+    group = models.ForeignKey("training.Group", verbose_name=pgettext_lazy("training", "group"), null=True,
+                              blank=True, on_delete=models.SET_NULL, related_name="placements")
+    locked = models.BooleanField(_("locked"), default=False,
+                                 help_text=_("A locked placement is kept when the allocation runs again."))
+
+    objects = PlacementQuerySet.as_manager()  # scoped: .visible_to(user)
+    unscoped = UnscopedManager.from_queryset(PlacementQuerySet)()
+
+    class Meta:
+        default_manager_name = "unscoped"
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        ordering = ["phase_id", "group_id", "nomination_id"]
+        indexes = [models.Index(fields=["phase", "group"])]
+
+    def __str__(self) -> str:
+        return f"{self.nomination.person} · {self.phase} · {self.group or '-'}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.phase_id and self.nomination_id and self.phase.program_id != self.nomination.program_id:
+            errors["phase"] = _("This phase belongs to another program.")
+        if self.group_id and self.phase_id and self.group.phase_id != self.phase_id:
+            errors["group"] = _("This group belongs to another phase.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class AllocationRun(models.Model):  # 自动分期分组
+    """One run of the allocation solver (enrollment.allocation) for a program: its settings, live figures while
+    it solves (a background job), then its proposal — where each confirmed participant goes, who stays unplaced
+    and why — to apply in one transaction or discard. `baseline` is the placement the run started from: applying
+    is refused when the placements changed since."""
+
+    State = AllocationState
+
+    program = models.ForeignKey("training.Program", verbose_name=_("program"), on_delete=models.CASCADE,
+                                related_name="allocation_runs")
+    job = models.ForeignKey("jobs.BackgroundJob", verbose_name=_("background job"), null=True, blank=True,
+                            on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(_("state"), max_length=12, choices=AllocationState.choices,
+                             default=AllocationState.SOLVING)
+    solver_status = models.CharField(_("solver status"), max_length=12, choices=SolverStatus.choices, blank=True)
+    time_limit = models.PositiveSmallIntegerField(_("time limit (seconds)"), default=10,
+                                                  validators=[MinValueValidator(1), MaxValueValidator(600)])
+    # Group sizes, limit per organ and weights, as the run used them.
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    solutions = models.PositiveIntegerField(_("solutions found"), default=0)
+    objective = models.BigIntegerField(_("objective"), null=True, blank=True)
+    bound = models.BigIntegerField(_("bound"), null=True, blank=True)
+    gap = models.FloatField(_("gap"), null=True, blank=True)
+    wall_time = models.FloatField(_("time taken (seconds)"), null=True, blank=True)
+    baseline = models.JSONField(_("placement before the run"), default=dict, blank=True)  # nomination -> [phase, group]
+    proposal = models.JSONField(_("proposal"), default=dict, blank=True)  # nomination -> [phase, group]
+    unplaced = models.JSONField(_("unplaced"), default=dict, blank=True)  # nomination -> reason
+    explanations = models.JSONField(_("explanations"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["program", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ActivationLink(models.Model):  # 账号激活链接

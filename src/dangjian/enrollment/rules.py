@@ -16,7 +16,7 @@ from dangjian.accounts.rules import is_organizer, is_participant, is_unit_admin
 from dangjian.core.rules import add_action
 from dangjian.enrollment.enums import ACTIVE_STATUSES, NominationStatus
 from dangjian.training.enums import PUBLISHED_STATUSES, ProgramStatus
-from dangjian.training.rules import can_see_program, program_of
+from dangjian.training.rules import can_see_program, program_of, runs_class
 
 # --- Scope ----------------------------------------------------------------------------------------
 
@@ -186,3 +186,24 @@ add_action("enrollment.prepare_admission_notices", who=is_organizer, when=notice
 # Tell the organs that nomination is open, remind those that have not nominated (drafts in the outbox).
 add_action("enrollment.announce_enrollment", who=is_organizer, when=enrollment_open,
            refusal=lambda program: _("The program is not open for enrollment."))
+
+# --- Placing participants into phases and groups (allocation) -------------------------------------
+
+PLACEABLE_STATUSES = (ProgramStatus.APPROVED, ProgramStatus.ENROLLMENT_OPEN, ProgramStatus.IN_PROGRESS)
+
+
+@rules.predicate
+def placement_open(user, obj) -> bool:
+    program = _program(obj)
+    return program is None or program.status in PLACEABLE_STATUSES
+
+
+# Placing participants by hand, locking, the allocation settings and the solver's runs: organizers, and college
+# staff of the program's venue (who run its class), from approval until the class closes.
+add_action("enrollment.place_participants", who=runs_class, when=placement_open,
+           refusal=lambda obj: _("Participants are placed while a program is approved, open for enrollment or in "
+                                 "progress; this one is “%(status)s”.") % {
+               "status": _program(obj).get_status_display()})
+# An allocation run's page and proposal: who runs the program's class (the same people who start and apply runs;
+# the program itself is loaded through its scoped selector).
+rules.add_perm("enrollment.view_allocation", runs_class)

@@ -332,3 +332,179 @@ def due_for_page(*, program: Program, organ: Organ, on: datetime.date | None = N
     for person in people:
         person.current_post = posts.get(person.pk)
     return people
+
+
+# --- Allocation to phases and groups --------------------------------------------------------------
+
+def placement_baseline(program: Program) -> dict[str, list]:
+    """The confirmed participants and where they are now: nomination id (a string, as JSON keys are) ->
+    [phase id, group id, locked], with None for a participant not placed yet. An allocation run starts from it;
+    applying the run's proposal is refused when it changed meanwhile."""
+    rows = Nomination.unscoped.filter(program=program, status=NominationStatus.CONFIRMED).values_list(
+        "pk", "placement__phase_id", "placement__group_id", "placement__locked")
+    return {str(pk): [phase, group, bool(locked)] for pk, phase, group, locked in rows}
+
+
+def allocation_problem(*, program: Program, time_limit: float, num_workers: int = 2):
+    """The program's confirmed participants, phases and groups as data for the solver (enrollment.allocation):
+    each participant's organ and its sector, gender, age on the first day, unavailable dates, preferred phase
+    (the nomination's, else the organ's quota's), current placement and lock. Four queries."""
+    from dangjian.enrollment import allocation
+
+    phases = list(program.phases.order_by("number").prefetch_related("groups"))
+    first_day = min((phase.starts_on for phase in phases), default=timezone.localdate())
+    nominations = (Nomination.unscoped.filter(program=program, status=NominationStatus.CONFIRMED)
+                   .select_related("person", "organ", "placement")
+                   .prefetch_related("unavailable_periods").order_by("pk"))
+    preferred_of_organ = dict(Quota.unscoped.filter(program=program, preferred_phase__isnull=False)
+                              .values_list("organ_id", "preferred_phase_id"))
+    participants, organ_names = [], {}
+    for nomination in nominations:
+        person, placement = nomination.person, getattr(nomination, "placement", None)
+        organ_names[nomination.organ_id] = nomination.organ.name_zh
+        age = None
+        if person.birth_date:
+            age = first_day.year - person.birth_date.year - (
+                (first_day.month, first_day.day) < (person.birth_date.month, person.birth_date.day))
+        participants.append(allocation.Participant(
+            id=nomination.pk, organ=nomination.organ_id, sector=nomination.organ.sector, gender=person.gender,
+            age=age, name=person.name,
+            unavailable=tuple((period.starts_on, period.ends_on) for period in nomination.unavailable_periods.all()),
+            preferred_phase=nomination.preferred_phase_id or preferred_of_organ.get(nomination.organ_id),
+            current_phase=placement.phase_id if placement else None,
+            current_group=placement.group_id if placement else None,
+            locked=bool(placement and placement.locked)))
+    settings_row = enrollment_settings(program)
+    settings = allocation.Settings(
+        group_min=settings_row.group_size_min, group_max=settings_row.group_size_max,
+        max_per_organ_per_phase=settings_row.max_per_organ_per_phase, time_limit=time_limit,
+        num_workers=num_workers)
+    return allocation.Problem(
+        participants=tuple(participants), settings=settings, organ_names=organ_names,
+        phases=tuple(allocation.PhaseSpec(id=phase.pk, number=phase.number, starts_on=phase.starts_on,
+                                          ends_on=phase.ends_on, capacity=phase.capacity,
+                                          groups=tuple(group.pk for group in phase.groups.all()))
+                     for phase in phases))
+
+
+def allocation_run_get(*, user, pk: int):
+    """A run of a program the user sees (404 otherwise), with its program, job and people loaded."""
+    from dangjian.enrollment.models import AllocationRun
+
+    return get_object_or_404(
+        AllocationRun.objects.select_related("program__venue", "job", "created_by", "decided_by")
+        .filter(program__in=Program.objects.visible_to(user)), pk=pk)
+
+
+def allocation_runs(*, program: Program, limit: int = 10):
+    """The program's latest runs, newest first."""
+    from dangjian.enrollment.models import AllocationRun
+
+    return list(AllocationRun.objects.filter(program=program).select_related("created_by")[:limit])
+
+
+@dataclass
+class ProposalRow:
+    nomination: Nomination
+    current: tuple  # (phase, group) objects or None
+    proposed: tuple
+    reason: str = ""
+
+    @property
+    def moved(self) -> bool:
+        return self.current != self.proposed
+
+
+@dataclass
+class GroupSummary:
+    phase: Phase
+    group: object  # training.Group, or None for the phase's participants without a group
+    size: int = 0
+    organs: int = 0
+    most_of_one_organ: int = 0
+    sectors: dict = field(default_factory=dict)
+    women: int = 0
+    ages: list = field(default_factory=list)
+
+    @property
+    def average_age(self) -> int | None:
+        return round(sum(self.ages) / len(self.ages)) if self.ages else None
+
+
+def _places(program: Program):
+    phases = {phase.pk: phase for phase in program.phases.order_by("number").prefetch_related("groups")}
+    groups = {group.pk: group for phase in phases.values() for group in phase.groups.all()}
+
+    def place(phase_id, group_id):
+        return None if phase_id is None else (phases.get(phase_id), groups.get(group_id))
+    return phases, place
+
+
+def proposal_rows(*, run) -> list[ProposalRow]:
+    """Every confirmed participant of the run with their placement before the run and in its proposal (moved
+    ones first), and the reason of those left unplaced. Three queries, whatever the number of people."""
+    _phases, place = _places(run.program)
+    ids = [int(pk) for pk in run.baseline]
+    nominations = Nomination.unscoped.filter(pk__in=ids).select_related("person", "organ").order_by(
+        "organ__sort_order", "person__name_sort", "pk")
+    rows = []
+    for nomination in nominations:
+        key = str(nomination.pk)
+        current = place(*run.baseline[key][:2])
+        proposed = place(*run.proposal[key]) if key in run.proposal else None
+        rows.append(ProposalRow(nomination=nomination, current=current, proposed=proposed,
+                                reason=run.unplaced.get(key, "")))
+    rows.sort(key=lambda row: not row.moved)
+    return rows
+
+
+def group_summaries(*, program: Program, placements: dict[int, tuple[int, int | None]]) -> list[GroupSummary]:
+    """The composition of each group for a placement (nomination id -> (phase, group)): size, organs and the most
+    people of one organ, sectors, women and average age. Three queries."""
+    phases, _place = _places(program)
+    first_day = min((phase.starts_on for phase in phases.values()), default=timezone.localdate())
+    summaries = {(phase.pk, group.pk): GroupSummary(phase=phase, group=group)
+                 for phase in phases.values() for group in phase.groups.all()}
+    organs_in = {}
+    people = Nomination.unscoped.filter(pk__in=list(placements)).values_list(
+        "pk", "organ_id", "organ__sector", "person__gender", "person__birth_date")
+    for pk, organ, sector, gender, birth in people:
+        phase_id, group_id = placements[pk]
+        if phase_id not in phases:
+            continue
+        summary = summaries.setdefault((phase_id, group_id), GroupSummary(phase=phases[phase_id], group=None))
+        summary.size += 1
+        organs_in.setdefault((phase_id, group_id), []).append(organ)
+        summary.sectors[sector] = summary.sectors.get(sector, 0) + 1
+        summary.women += gender == Person.Gender.FEMALE
+        if birth:
+            summary.ages.append(first_day.year - birth.year)
+    for key, organs in organs_in.items():
+        counts = {}
+        for organ in organs:
+            counts[organ] = counts.get(organ, 0) + 1
+        summaries[key].organs, summaries[key].most_of_one_organ = len(counts), max(counts.values())
+    return sorted(summaries.values(), key=lambda s: (s.phase.number, s.group is None, s.group.number if s.group else 0))
+
+
+def current_placements(program: Program) -> dict[int, tuple[int, int | None]]:
+    from dangjian.enrollment.models import Placement
+
+    return {nomination: (phase, group) for nomination, phase, group in Placement.unscoped.filter(
+        nomination__program=program, nomination__status=NominationStatus.CONFIRMED).values_list(
+        "nomination_id", "phase_id", "group_id")}
+
+
+def placement_nomination_get(*, user, pk: int) -> Nomination:
+    """A confirmed participant of a program the user sees (404 otherwise), with their placement loaded."""
+    return get_object_or_404(
+        Nomination.unscoped.filter(program__in=Program.objects.visible_to(user), status=NominationStatus.CONFIRMED)
+        .select_related("program__venue", "person", "organ", "placement__phase", "placement__group"), pk=pk)
+
+
+def participant_placements(*, program: Program) -> list[Nomination]:
+    """The program's confirmed participants with their placement (phase, group, lock), by organ and name; one
+    query."""
+    return list(Nomination.unscoped.filter(program=program, status=NominationStatus.CONFIRMED)
+                .select_related("person", "organ", "placement__phase", "placement__group")
+                .order_by("organ__sort_order", "person__name_sort", "pk"))

@@ -22,16 +22,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.roles import Role
-from dangjian.core.audit import audit_record
-from dangjian.core.rules import require
-from dangjian.core.services import model_create, model_update
+from dangjian.core.audit import audit_record, current_origin
+from dangjian.core.models import AuditEntry
+from dangjian.core.rules import ActionRefused, require
+from dangjian.core.services import model_create, model_delete, model_update
 from dangjian.enrollment import selectors
-from dangjian.enrollment.enums import ACTIVE_STATUSES, NominationStatus
-from dangjian.enrollment.models import ActivationLink, Nomination, ProgramEnrollment, Quota, UnavailablePeriod
+from dangjian.enrollment.enums import ACTIVE_STATUSES, AllocationState, NominationStatus, SolverStatus
+from dangjian.enrollment.models import (
+    ActivationLink,
+    AllocationRun,
+    Nomination,
+    Placement,
+    ProgramEnrollment,
+    Quota,
+    UnavailablePeriod,
+)
 from dangjian.enrollment.rules import deadline_of
 from dangjian.organizations.models import Organ, Person
 from dangjian.organizations.scoping import sees_all_organs
-from dangjian.training.models import Phase, Program
+from dangjian.training.models import Group, Phase, Program
 
 Status = NominationStatus
 
@@ -472,3 +481,140 @@ def activation_use(*, token: str, password: str):
         link.save(update_fields=["used_at"])
         audit_record(actor=user, action="update", instance=user, changes={"password": ["—", "activated"]})
     return user
+
+
+# --- Placement in phases and groups -----------------------------------------------------------------
+
+def allocation_settings_update(*, program: Program, by, group_size_min: int, group_size_max: int | None,
+                               max_per_organ_per_phase: int | None) -> ProgramEnrollment:
+    """The bounds the allocation keeps: the size of a group, and how many people of one organ may attend the same
+    phase (so that an organ's secretary and deputy are not away together)."""
+    require(by, "enrollment.place_participants", program)
+    data = {"group_size_min": group_size_min, "group_size_max": group_size_max,
+            "max_per_organ_per_phase": max_per_organ_per_phase}
+    current = ProgramEnrollment.objects.filter(program=program).first()
+    if current is None:
+        return model_create(instance=ProgramEnrollment(program=program, **data), by=by)
+    return model_update(instance=current, data=data, by=by)
+
+
+def _unavailable_clash(nomination: Nomination, phase: Phase):
+    return next((period for period in nomination.unavailable_periods.all()
+                 if period.overlaps(phase.starts_on, phase.ends_on)), None)
+
+
+@transaction.atomic
+def placement_set(*, nomination: Nomination, phase: Phase, group: Group | None, by,
+                  locked: bool | None = None) -> Placement:
+    """Place a confirmed participant by hand in a phase (and a group of it). Refused for a nomination that is not
+    confirmed and for a phase overlapping the dates the participant cannot attend. `locked` None keeps the lock
+    as it is; a new placement is unlocked unless told."""
+    current = Placement.unscoped.filter(nomination=nomination).first()
+    require(by, "enrollment.place_participants", current or nomination.program)
+    if nomination.status != Status.CONFIRMED:
+        raise ValidationError({"nomination": _("%(person)s is not a confirmed participant: only confirmed "
+                                               "participants are placed.") % {"person": nomination.person.name}})
+    clash = _unavailable_clash(nomination, phase)
+    if clash is not None:
+        raise ValidationError({"phase": _("%(person)s cannot attend phase %(number)s: it overlaps the dates they "
+                                          "cannot attend (%(start)s – %(end)s).") % {
+            "person": nomination.person.name, "number": phase.number, "start": clash.starts_on,
+            "end": clash.ends_on}})
+    if current is None:
+        return model_create(instance=Placement(nomination=nomination, phase=phase, group=group,
+                                               locked=bool(locked)), by=by)
+    data = {"phase": phase, "group": group}
+    if locked is not None:
+        data["locked"] = locked
+    return model_update(instance=current, data=data, by=by)
+
+
+def placement_lock(*, placement: Placement, locked: bool, by) -> Placement:
+    """Lock a placement (the allocation keeps it where it is) or unlock it."""
+    require(by, "enrollment.place_participants", placement)
+    return model_update(instance=placement, data={"locked": locked}, by=by)
+
+
+def placement_remove(*, placement: Placement, by) -> None:
+    """Take a participant out of their phase and group (the allocation may place them again)."""
+    require(by, "enrollment.place_participants", placement)
+    model_delete(instance=placement, by=by)
+
+
+# --- Allocation runs: apply or discard a proposal ----------------------------------------------------
+
+def _placement_audit(by, action: str, placement: Placement, changes: dict) -> AuditEntry:
+    return AuditEntry(actor=by if getattr(by, "pk", None) else None, actor_name=getattr(by, "username", "") or "",
+                      action=action, model="enrollment.placement", object_pk=str(placement.pk),
+                      object_repr=f"#{placement.nomination_id}", changes=changes, origin=current_origin.get())
+
+
+def _locked_run(run: AllocationRun) -> AllocationRun:
+    return AllocationRun.objects.select_for_update().select_related("program").get(pk=run.pk)
+
+
+@transaction.atomic
+def allocation_apply(*, run: AllocationRun, by) -> dict[str, int]:
+    """Write a run's proposal as the program's placements, all or nothing, each change audited. Refused unless the
+    run is a proposal with a solution, and when the placements (or who is confirmed) changed since the run
+    started: its proposal answered another question. Participants it leaves unplaced lose an unlocked placement.
+    Returns the counts of placements created, moved and removed."""
+    program = _lock_program(run.program)  # and asked of the program as it is now, not as the run loaded it
+    require(by, "enrollment.place_participants", program)
+    run = _locked_run(run)
+    if run.state != AllocationState.PROPOSED or run.solver_status not in (SolverStatus.OPTIMAL,
+                                                                          SolverStatus.FEASIBLE):
+        raise ActionRefused(_("Only a proposal with a solution can be applied; this run is “%(state)s”.") % {
+            "state": run.get_state_display()})
+    if selectors.placement_baseline(program) != run.baseline:
+        raise ActionRefused(_("The placements or the confirmed participants changed since this run started: run "
+                              "the allocation again."))
+    groups = {group.pk: group.phase_id for group in Group.objects.filter(phase__program=program)}
+    phases = set(program.phases.values_list("pk", flat=True))
+    if any(phase not in phases or (group is not None and groups.get(group) != phase)
+           for phase, group in run.proposal.values()):
+        raise ActionRefused(_("The phases or groups changed since this run started: run the allocation again."))
+    existing = {placement.nomination_id: placement for placement in Placement.unscoped.filter(
+        nomination__program=program)}
+    created, moved, audits = [], [], []
+    for key, (phase, group) in run.proposal.items():
+        placement = existing.get(int(key))
+        if placement is None:
+            created.append(Placement(nomination_id=int(key), phase_id=phase, group_id=group))
+        elif (placement.phase_id, placement.group_id) != (phase, group):
+            audits.append(_placement_audit(by, AuditEntry.Action.UPDATE, placement, {
+                "phase": [placement.phase_id, phase], "group": [placement.group_id, group]}))
+            placement.phase_id, placement.group_id, placement.updated_at = phase, group, timezone.now()
+            moved.append(placement)
+    removed = [existing[int(key)] for key in run.unplaced if int(key) in existing and not existing[int(key)].locked]
+    Placement.unscoped.bulk_create(created)
+    Placement.unscoped.bulk_update(moved, ["phase", "group", "updated_at"])
+    audits += [_placement_audit(by, AuditEntry.Action.CREATE, placement, {
+        "nomination": placement.nomination_id, "phase": placement.phase_id, "group": placement.group_id})
+        for placement in created]
+    audits += [_placement_audit(by, AuditEntry.Action.DELETE, placement, {
+        "phase": placement.phase_id, "group": placement.group_id}) for placement in removed]
+    Placement.unscoped.filter(pk__in=[placement.pk for placement in removed]).delete()
+    AuditEntry.objects.bulk_create(audits)
+    counts = {"created": len(created), "moved": len(moved), "removed": len(removed)}
+    _decide(run, AllocationState.APPLIED, by=by, counts=counts)
+    return counts
+
+
+@transaction.atomic
+def allocation_discard(*, run: AllocationRun, by) -> None:
+    """Set a proposal aside: nothing is placed."""
+    run = _locked_run(run)
+    require(by, "enrollment.place_participants", run.program)
+    if run.state != AllocationState.PROPOSED:
+        raise ActionRefused(_("Only a proposal can be discarded; this run is “%(state)s”.") % {
+            "state": run.get_state_display()})
+    _decide(run, AllocationState.DISCARDED, by=by)
+
+
+def _decide(run: AllocationRun, state: str, *, by, counts: dict | None = None) -> None:
+    before = run.state
+    run.state, run.decided_by, run.decided_at = state, by, timezone.now()
+    run.save(update_fields=["state", "decided_by", "decided_at"])
+    audit_record(actor=by, action=AuditEntry.Action.UPDATE, instance=run,
+                 changes={"state": [before, state], **({"counts": counts} if counts else {})})

@@ -55,4 +55,5 @@ urlpatterns = [
     path("", include("dangjian.web.urls_ledger")),
     # Enrollment: quotas, nominations, waitlist; the participant's own page and account activation
     path("", include("dangjian.web.urls_enrollment")),
+    path("", include("dangjian.web.urls_allocation")),
 ]

@@ -200,6 +200,9 @@ def _program_page(request, program: Program, *, status: int = 200, **forms):
         # The enrollment (enrollment.view_enrollment), once the plan is approved.
         "show_enrollment": program.status not in (*Program.EDITABLE_STATUSES, Program.Status.SUBMITTED)
         and user.has_perm("enrollment.view_enrollment", program),
+        # Placing participants into phases and groups (enrollment.view_allocation), once the plan is approved.
+        "show_allocation": program.status not in (*Program.EDITABLE_STATUSES, Program.Status.SUBMITTED)
+        and user.has_perm("enrollment.view_allocation", program),
         "asks_confirmation": any(button["consequence"] for button in buttons),
         "can_change": user.has_perm("training.change_program", program),
         "can_add_phase": user.has_perm("training.change_plan", program),

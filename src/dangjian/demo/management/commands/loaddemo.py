@@ -55,9 +55,12 @@ class Command(BaseCommand):
             f"{'' if ledger['created'] else ' (already loaded)'}; requirements: the rules of 2019–2023 (induction "
             f"within the rule's months, 56 and 32 hours a year, cadre tiers)."
         )
+        placed = enrollment.get("placement")
         self.stdout.write(
             f"Enrollment: the 2022 class has {enrollment['confirmed']} confirmed participants"
-            f"{'' if enrollment.get('created') else ' (already loaded)'}; “{enrollment['coming'].title}” is open "
+            f"{'' if enrollment.get('created') else ' (already loaded)'}"
+            f"{f' placed by the solver into phases and groups ({placed})' if placed else ''}"
+            f"; “{enrollment['coming'].title}” is open "
             f"for enrollment, with a quota for each organ that has people due "
             f"({enrollment['coming_quotas']} quotas)."
         )
