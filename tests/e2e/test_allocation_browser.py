@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from dangjian.enrollment.models import AllocationRun, Nomination, Placement
 from dangjian.enrollment.tasks import allocation_run_start
 from dangjian.jobs.models import BackgroundJob
-from tests.e2e.conftest import DESKTOP, BrowserSession, log_in, make_user
+from tests.e2e.conftest import DESKTOP, BrowserSession, assert_accessible, log_in, make_user
 from tests.factories import GroupFactory, OrganFactory, PersonFactory, PhaseFactory, ProgramFactory
 
 pytestmark = pytest.mark.e2e
@@ -49,6 +49,7 @@ def test_the_organizer_runs_watches_reviews_and_applies(session, browser, live_s
     page.get_by_role("link", name="分期分组").click()
     expect(page.get_by_role("heading", name="当前各小组")).to_be_visible()
     session.screenshot("allocation-page")
+    assert_accessible(session.page, "allocation-page")
 
     page.fill("#id_time_limit", "5")
     page.click("#allocation-run")  # tests run jobs at once: the run has ended when the page opens
@@ -56,22 +57,26 @@ def test_the_organizer_runs_watches_reviews_and_applies(session, browser, live_s
     expect(page.locator("#allocation-apply")).to_be_visible()
     assert page.locator(".allocation-diff tbody tr").count() == len(NAMES)
     session.screenshot("allocation-proposal")
+    assert_accessible(session.page, "allocation-proposal")
     english = BrowserSession(browser, live_server.url, DESKTOP)
     english.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     log_in(english.page)
     english.page.goto(page.url)
     expect(english.page.get_by_role("button", name="Apply the proposal")).to_be_visible()
     english.screenshot("allocation-run-en")
+    assert_accessible(english.page, "allocation-run-en")
     english.close()
     page.click("#allocation-apply")
     expect(page.get_by_text("方案已采用", exact=False)).to_be_visible()
     assert Placement.unscoped.count() == len(NAMES)
     session.screenshot("allocation-applied")
+    assert_accessible(session.page, "allocation-applied")
 
     # By hand: lock one participant where the solver put them (a re-run keeps them there).
     page.locator(".allocation-people a", has_text="更改").first.click()
     page.check("#id_locked")
     session.screenshot("allocation-placement-form")
+    assert_accessible(session.page, "allocation-placement-form")
     page.click("form.form button[type=submit]")
     expect(page.get_by_text("已为", exact=False).first).to_be_visible()
     assert Placement.unscoped.filter(locked=True).count() == 1
@@ -84,6 +89,7 @@ def test_the_organizer_runs_watches_reviews_and_applies(session, browser, live_s
     page.goto(f"/enrollment/allocation/{finished.pk}/")
     expect(page.locator("#run-solutions")).to_have_text("2")
     session.screenshot("allocation-solving")
+    assert_accessible(session.page, "allocation-solving")
     AllocationRun.objects.filter(pk=finished.pk).update(solutions=5)
     expect(page.locator("#run-solutions")).to_have_text("5", timeout=5_000)
     AllocationRun.objects.filter(pk=finished.pk).update(state="proposed", solver_status="optimal", objective=9,
