@@ -78,3 +78,16 @@ def test_allocation_settings_keep_the_largest_group_above_the_smallest(placed_wo
     with pytest.raises(ValidationError, match="cannot be smaller"):
         services.allocation_settings_update(program=w.program, by=w.organizer, group_size_min=9, group_size_max=8,
                                             max_per_organ_per_phase=None)
+
+
+
+def test_the_schedule_and_notice_show_the_phase_a_participant_is_placed_in(placed_world):
+    from dangjian.enrollment.selectors import my_phases
+
+    w = placed_world
+    assert my_phases(nomination=w.nomination) == [w.phase1, w.phase2]
+    w.nomination.preferred_phase = w.phase1
+    w.nomination.save()
+    assert my_phases(nomination=w.nomination) == [w.phase1]
+    services.placement_set(nomination=w.nomination, phase=w.phase2, group=w.group2, by=w.organizer)
+    assert my_phases(nomination=w.nomination) == [w.phase2]

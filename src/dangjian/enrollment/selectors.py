@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from dangjian.enrollment.enums import ACTIVE_STATUSES, NominationStatus
-from dangjian.enrollment.models import Nomination, ProgramEnrollment, Quota, UnavailablePeriod
+from dangjian.enrollment.models import Nomination, Placement, ProgramEnrollment, Quota, UnavailablePeriod
 from dangjian.ledger.selectors import due_for_induction, has_induction_credit
 from dangjian.organizations.models import Organ, PartyOrganization, Person, Post, organ_order
 from dangjian.organizations.scoping import sees_all_organs
@@ -232,7 +232,8 @@ def my_nominations(*, user) -> QuerySet[Nomination]:
     """A participant's own nominations (every program), the latest program first."""
     if not user.person_id:
         return Nomination.unscoped.none()
-    return _nomination_rows(Nomination.unscoped.filter(person_id=user.person_id)).order_by("-program__year", "-id")
+    return (_nomination_rows(Nomination.unscoped.filter(person_id=user.person_id)).select_related("placement")
+            .order_by("-program__year", "-id"))
 
 
 def my_records(*, user):
@@ -245,11 +246,16 @@ def my_records(*, user):
 
 
 def my_phases(*, nomination: Nomination) -> list[Phase]:
-    """The phases a participant's schedule shows: their preferred phase when one is noted (allocation is a later
-    step), else every phase of the program."""
+    """The phases a participant's schedule and admission notice show: the phase they are placed in (allocation),
+    else their preferred phase when one is noted, else every phase of the program."""
     phases = sorted(nomination.program.phases.all(), key=lambda phase: phase.number)
-    if nomination.preferred_phase_id:
-        return [phase for phase in phases if phase.pk == nomination.preferred_phase_id] or phases
+    try:
+        placed = nomination.placement.phase_id  # select_related by the lists (my_nominations)
+    except Placement.DoesNotExist:
+        placed = None
+    chosen = placed or nomination.preferred_phase_id
+    if chosen:
+        return [phase for phase in phases if phase.pk == chosen] or phases
     return phases
 
 
