@@ -181,12 +181,15 @@ def test_the_costs_of_a_placement_made_without_the_solver_are_the_models_costs()
                                 sector=("party", "government")[i % 2], preferred_phase=1 if i < 6 else None,
                                 current_phase=2 if i % 5 == 0 else None) for i in range(1, 19)]
     prep = allocation._prepare(problem(participants, max_per_organ_per_phase=2, group_max=5))
-    model, kinds, counts, _hint = allocation._phase_model(prep, {1, 2, 3, 4})
+    kinds = allocation._phase_kinds(prep)
+    model, counts, _hint = allocation._phase_model(prep, kinds, {1, 2, 3, 4})
     solver, solved = allocation._solve(model, prep.problem.settings, 5, lambda *args: None, presolve=False)
     rows = {kind: {pk: solver.value(var) for pk, var in row.items()} for kind, row in counts.items()}
     assert solved.status == OPTIMAL and allocation._phase_cost(prep, kinds, rows) == solved.objective
     people = participants[:9]
-    model, group_kinds, group_counts, _fixed, _greedy = allocation._group_model(prep, PHASE1, people)
+    fixed = allocation._fixed_groups(prep, people)
+    model, group_kinds, group_counts = allocation._group_model(
+        prep, PHASE1, people, fixed, allocation._greedy_groups(prep, PHASE1, people, fixed))
     solver, solved = allocation._solve(model, prep.problem.settings, 5, lambda *args: None)
     placed = {}
     for kind, members in group_kinds.items():

@@ -34,6 +34,7 @@ is not weighed against the first level's costs).
 """
 
 import bisect
+import itertools
 import math
 import time
 from collections import Counter, defaultdict
@@ -42,6 +43,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.translation import gettext as _
+from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
@@ -352,17 +354,20 @@ def _age_band(participant: Participant, bands: tuple[int, ...]) -> int:
     return -1 if participant.age is None else bisect.bisect_right(bands, participant.age)
 
 
-def _phase_model(prep: _Prepared, soft_organs: set[int]):
-    """Counts per kind of participant and phase. An organ is part of the kind only where it can matter: when it
-    has more people than the limit per phase, or than a phase has groups. The other organs' people are counted
-    together (that keeps the model small at province scale)."""
-    settings, weights = prep.problem.settings, prep.problem.settings.weights
-    k = settings.max_per_organ_per_phase
+def _organ_sizes(prep: _Prepared) -> Counter:
     organ_of = {p.id: p.organ for p in prep.problem.participants}
-    organ_sizes = Counter(organ_of[pk] for pk in prep.fixed) + Counter(p.organ for p in prep.free)
+    return Counter(organ_of[pk] for pk in prep.fixed) + Counter(p.organ for p in prep.free)
+
+
+def _phase_kinds(prep: _Prepared) -> dict:
+    """Participants who are interchangeable for the phases: (organ, allowed phases, preferred, current) -> people.
+    An organ is part of the kind only where it can matter: when it has more people than the limit per phase, or
+    than a phase has groups. The other organs' people are counted together (that keeps the models small at
+    province scale)."""
+    k = prep.problem.settings.max_per_organ_per_phase
+    organ_sizes = _organ_sizes(prep)
     fewest_groups = min((len(phase.groups) for phase in prep.phases.values() if phase.groups), default=None)
     threshold = min(n for n in (k, fewest_groups) if n is not None) if (k, fewest_groups) != (None, None) else None
-    model = cp_model.CpModel()
     kinds = defaultdict(list)
     for p in prep.free:
         allowed = prep.allowed[p.id]
@@ -370,6 +375,89 @@ def _phase_model(prep: _Prepared, soft_organs: set[int]):
         current = p.current_phase if p.current_phase in allowed else None
         organ = p.organ if threshold is not None and organ_sizes[p.organ] > threshold else None
         kinds[(organ, allowed, preferred, current)].append(p)
+    return kinds
+
+
+def _phase_flow(prep: _Prepared, kinds: dict, soft_organs: set[int]) -> dict | None:
+    """The phases' model solved exactly as a min-cost flow: kind -> (organ, phase) -> phase -> sink, with an arc
+    from each kind to the sink for the people left unplaced. Every cost of the phases' model is a convex function
+    of one arc's flow (preferred and current phase per kind and phase, the limit per organ and its cost, people of
+    an organ beyond one per group, unplaced), so the flow's optimum is the model's optimum, found in a fraction
+    of a second where CP-SAT needs minutes at province scale. A group's smallest size makes the first places of
+    each phase worth a large bonus; when the optimum does not fill them (the minima cannot all hold), None: the
+    CP-SAT model decides and explains."""
+    settings, weights = prep.problem.settings, prep.problem.settings.weights
+    k = settings.max_per_organ_per_phase
+    organ_of = {p.id: p.organ for p in prep.problem.participants}
+    organ_sizes = _organ_sizes(prep)
+    organ_locked = Counter((organ_of[pk], phase) for pk, (phase, _group) in prep.fixed.items())
+    locked = Counter(phase for phase, _group in prep.fixed.values())
+    total = sum(len(members) for members in kinds.values())
+    bonus = total * (weights.unplaced + weights.preferred_phase + weights.phase_move + weights.organ_over_limit
+                     + weights.organ) + 1
+    flow = min_cost_flow.SimpleMinCostFlow()
+    node = {}
+
+    def node_of(key):
+        return node.setdefault(key, len(node))
+
+    sink = node_of("sink")
+    arcs = {}
+    for kind, members in kinds.items():
+        organ, allowed, preferred, current = kind
+        size = len(members)
+        source = node_of(("kind", kind))
+        flow.set_node_supply(source, size)
+        for pk in allowed:
+            cost = (weights.preferred_phase * (preferred is not None and pk != preferred)
+                    + weights.phase_move * (current is not None and pk != current))
+            target = node_of(("phase", pk) if organ is None else ("organ", organ, pk))
+            arcs[(kind, pk)] = flow.add_arc_with_capacity_and_unit_cost(source, target, size, cost)
+        flow.add_arc_with_capacity_and_unit_cost(source, sink, size, weights.unplaced + weights.preferred_phase * (
+            preferred is not None) + weights.phase_move * (current is not None))
+    for key in [key for key in node if key[0] == "organ"]:
+        _tag, organ, pk = key
+        already = organ_locked[(organ, pk)]
+        hard = k is not None and organ not in soft_organs
+        most = max(0, k - already) if hard else organ_sizes[organ]
+        groups = len(prep.phases[pk].groups)
+        steps = {0, most}
+        if groups and organ_sizes[organ] > groups:
+            steps.add(min(most, max(0, groups - already)))
+        if k is not None and not hard:
+            steps.add(min(most, max(0, k - already)))
+        steps = sorted(steps)
+        for low, high in itertools.pairwise(steps):
+            count = already + low + 1  # the organ's people in the phase with the first unit of this step
+            cost = (weights.organ * (bool(groups) and organ_sizes[organ] > groups and count > groups)
+                    + weights.organ_over_limit * (k is not None and not hard and count > k))
+            flow.add_arc_with_capacity_and_unit_cost(node[key], node_of(("phase", pk)), high - low, cost)
+    minimum = settings.group_min
+    needed = {}
+    for pk, phase in prep.phases.items():
+        room = max(0, prep.room[pk])
+        need = max(0, len(phase.groups) * minimum - locked[pk]) if phase.groups else 0
+        if need > room:
+            return None
+        here = node_of(("phase", pk))
+        needed[pk] = (flow.add_arc_with_capacity_and_unit_cost(here, sink, need, -bonus), need)
+        flow.add_arc_with_capacity_and_unit_cost(here, sink, room - need, 0)
+    flow.set_node_supply(sink, -total)
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    if any(flow.flow(arc) < need for arc, need in needed.values()):
+        return None
+    return {kind: {pk: flow.flow(arcs[(kind, pk)]) for pk in kind[1]} for kind in kinds}
+
+
+def _phase_model(prep: _Prepared, kinds: dict, soft_organs: set[int]):
+    """Counts per kind of participant and phase, for CP-SAT (used when the flow cannot meet the group minima: it
+    proves infeasibility or makes the limit per organ a cost)."""
+    settings, weights = prep.problem.settings, prep.problem.settings.weights
+    k = settings.max_per_organ_per_phase
+    organ_of = {p.id: p.organ for p in prep.problem.participants}
+    organ_sizes = _organ_sizes(prep)
+    model = cp_model.CpModel()
     counts, costs = {}, []
     load = defaultdict(list)
     organ_load = defaultdict(list)
@@ -417,7 +505,7 @@ def _phase_model(prep: _Prepared, soft_organs: set[int]):
             model.add(beyond >= people - groups)
             costs.append(weights.organ * beyond)
     model.minimize(cp_model.LinearExpr.sum(costs))
-    return model, kinds, counts, hint
+    return model, counts, hint
 
 
 def _greedy_phases(prep: _Prepared, kinds, soft_organs) -> dict:
@@ -475,26 +563,28 @@ def _phase_cost(prep: _Prepared, kinds, rows) -> int:
     return cost
 
 
-def _group_model(prep: _Prepared, phase: PhaseSpec, people: list[Participant]):
-    """Counts per kind of participant and group, inside one phase."""
+def _group_model(prep: _Prepared, phase: PhaseSpec, people: list[Participant], fixed_group: dict[int, int],
+                 hint: dict[int, int] | None, *, organs: bool = True, zero: bool = False):
+    """Counts per kind of participant and group, inside one phase; `hint` is a first split. Without `organs`, the
+    organs' terms are left out: a much smaller model whose optimum is a lower bound of the whole one. With `zero`,
+    only splits that cost nothing: a search for a feasible split, which CP-SAT settles (found, or proven to cost
+    at least 1) in a hundredth of the time it takes to prove a zero optimum of the minimisation."""
     settings, weights = prep.problem.settings, prep.problem.settings.weights
     groups = phase.groups
     model = cp_model.CpModel()
-    fixed_group = _fixed_groups(prep, people)
     organs_here = Counter(p.organ for p in people)
     kinds = defaultdict(list)
     for p in people:
         if p.id in fixed_group:
             continue
         current = p.current_group if p.current_phase == phase.id and p.current_group in groups else None
-        organ = p.organ if organs_here[p.organ] > 1 else None  # alone in the phase: no organ term to weigh
+        organ = p.organ if organs and organs_here[p.organ] > 1 else None  # alone: no organ term to weigh
         kinds[(organ, p.sector, p.gender, _age_band(p, settings.age_bands), current)].append(p)
     counts, costs = {}, []
     attributes = {"organ": lambda p: p.organ, "sector": lambda p: p.sector, "gender": lambda p: p.gender,
                   "age": lambda p: _age_band(p, settings.age_bands)}
     terms = {name: defaultdict(list) for name in attributes}  # name -> (value, group) -> [vars or 1]
     sizes = defaultdict(list)
-    hint = _greedy_groups(prep, phase, people, fixed_group)
     for kind, members in kinds.items():
         organ, sector, gender, band, current = kind
         row = {group: model.new_int_var(0, len(members), "") for group in groups}
@@ -502,9 +592,10 @@ def _group_model(prep: _Prepared, phase: PhaseSpec, people: list[Participant]):
         model.add(cp_model.LinearExpr.sum(list(row.values())) == len(members))
         if current is not None:
             costs.append(weights.group_move * (len(members) - row[current]))
-        placed = Counter(hint[p.id] for p in members)
-        for group, var in row.items():
-            model.add_hint(var, placed[group])
+        if hint:
+            placed = Counter(hint[p.id] for p in members)
+            for group, var in row.items():
+                model.add_hint(var, placed[group])
         values = {"organ": organ, "sector": sector, "gender": gender, "age": band}
         for group, var in row.items():
             sizes[group].append(var)
@@ -531,13 +622,15 @@ def _group_model(prep: _Prepared, phase: PhaseSpec, people: list[Participant]):
         weight = getattr(weights, name)
         values = Counter(value_of(p) for p in people)
         for value, n in values.items():
-            if name == "organ" and n < 2:
+            if name == "organ" and (n < 2 or not organs):
                 continue
             for group in groups:
                 expr = cp_model.LinearExpr.sum(terms[name][(value, group)]) + constant[(name, value, group)]
                 costs.extend(_spread(model, expr, n, count, weight, both=name != "organ"))
     model.minimize(cp_model.LinearExpr.sum(costs))
-    return model, kinds, counts, fixed_group, hint
+    if zero:
+        model.add(cp_model.LinearExpr.sum(costs) <= 0)
+    return model, kinds, counts
 
 
 def _fixed_groups(prep: _Prepared, people: list[Participant]) -> dict[int, int]:
@@ -632,6 +725,107 @@ def _spread(model, expr, total: int, groups: int, weight: int, *, both: bool) ->
     return costs
 
 
+def _split_phase(prep: _Prepared, phase: PhaseSpec, people: list[Participant], seconds: float,
+                 report) -> tuple[_Solved, dict[int, int] | None]:
+    """The phase's people into its groups. The greedy split when it costs nothing (every cost is at least 0: it is
+    optimal). Else, in turn until a split reaches the bound: a split that costs nothing, sought with the group
+    model without the organs' terms (small: kinds of sector, gender, age band and current group), its counts dealt
+    to people so that one organ's people go to different groups, then with the whole model; when there is none
+    (the bound is then at least 1), the cheapest split, without the organs' terms (its optimum is a lower bound
+    of the whole model's) and then with them, in the time left. Returns the split's costs and bound, or no split
+    when none was found in time."""
+    settings = prep.problem.settings
+    deadline = time.monotonic() + seconds
+    fixed_group = _fixed_groups(prep, people)
+    split = _greedy_groups(prep, phase, people, fixed_group)
+    best = _Solved(status=FEASIBLE, objective=_split_cost(prep, phase, people, split))
+    if not _sizes_hold(settings, phase, split):
+        split, best = None, _Solved(status=UNKNOWN)
+    elif best.objective == 0:
+        report(1, 0, 0)
+        return _Solved(status=OPTIMAL, solutions=1), split
+    bound, solutions = 0, 0
+    for organs, zero in ((False, True), (True, True), (False, False), (True, False)):
+        left = deadline - time.monotonic()
+        if left < MIN_GROUP_SECONDS or (zero and bound > 0):
+            continue
+        model, kinds, counts = _group_model(prep, phase, people, fixed_group, split, organs=organs, zero=zero)
+        solver, solved = _solve(model, settings, left / 2 if zero else left, report)
+        solutions += solved.solutions
+        if solved.status == INFEASIBLE and zero:
+            bound = 1  # no split costs nothing, and costs are whole numbers
+            continue
+        if solved.status == INFEASIBLE:
+            return solved, None
+        if solved.status not in (OPTIMAL, FEASIBLE):
+            continue
+        bound = max(bound, solved.bound)
+        found = _split_from_counts(people, fixed_group, kinds, {
+            kind: {group: solver.value(var) for group, var in row.items()} for kind, row in counts.items()})
+        cost = _split_cost(prep, phase, people, found)
+        if split is None or cost < best.objective:
+            split, best = found, _Solved(status=FEASIBLE, objective=cost)
+        if best.objective <= bound:
+            break
+    if split is None:
+        return _Solved(status=UNKNOWN, solutions=solutions), None
+    # A split kept from the greedy start, or one above the bound, is feasible; one at the bound is optimal.
+    status = OPTIMAL if best.objective <= bound else FEASIBLE
+    return _Solved(status=status, objective=best.objective, bound=min(bound, best.objective),
+                   solutions=solutions), split
+
+
+def _split_from_counts(people: list[Participant], fixed_group: dict[int, int], kinds: dict, rows: dict
+                       ) -> dict[int, int]:
+    """People of each kind to groups, as many to each group as the counts say: organs with most people first,
+    each person to a group where their organ has fewest people so far (then their current group, then the
+    group with most places left for the kind)."""
+    split = dict(fixed_group)
+    by_id = {p.id: p for p in people}
+    organ_count = Counter((by_id[pk].organ, group) for pk, group in fixed_group.items())
+    organ_sizes = Counter(p.organ for p in people)
+    left = {kind: dict(row) for kind, row in rows.items()}
+    kind_of = {p.id: kind for kind, members in kinds.items() for p in members}
+    waiting = sorted((p for members in kinds.values() for p in members),
+                     key=lambda p: (-organ_sizes[p.organ], p.organ, p.id))
+    for p in waiting:
+        slots, current = left[kind_of[p.id]], kind_of[p.id][-1]
+        group = min((g for g, n in slots.items() if n),
+                    key=lambda g: (organ_count[(p.organ, g)], g != current, -slots[g]))
+        split[p.id] = group
+        slots[group] -= 1
+        organ_count[(p.organ, group)] += 1
+    return split
+
+
+def _place_phases(prep: _Prepared, kinds: dict, seconds: float, report) -> tuple[_Solved, dict | None]:
+    """How many of each kind go to each phase: the min-cost flow (exact) when it meets the group minima, else the
+    CP-SAT model, which proves them infeasible, or makes the limit per organ a cost where it fails with them."""
+    rows = _phase_flow(prep, kinds, prep.soft_limit_organs)
+    if rows is not None:
+        cost = _phase_cost(prep, kinds, rows)
+        report(1, cost, cost)
+        return _Solved(status=OPTIMAL, objective=cost, bound=cost, solutions=1), rows
+    settings = prep.problem.settings
+    model, counts, greedy = _phase_model(prep, kinds, prep.soft_limit_organs)
+    # The phases' model is large and plain (counts, sums, bounds): CP-SAT's presolve costs seconds on it at
+    # province scale and gains nothing (bench/allocation.py).
+    solver, solved = _solve(model, settings, seconds, report, presolve=False)
+    if solved.status == INFEASIBLE and settings.max_per_organ_per_phase is not None:
+        # Kept hard for the organs that passed the check, the limit still failed with other constraints: it
+        # becomes a cost for every organ, and the result says which organs are above it.
+        prep.soft_limit_organs = {p.organ for p in prep.problem.participants}
+        model, counts, greedy = _phase_model(prep, kinds, prep.soft_limit_organs)
+        solver, solved = _solve(model, settings, seconds, report, presolve=False)
+    if solved.status == UNKNOWN:
+        # No solution in the time given: the first placement (the hint), which keeps the capacities, the dates and
+        # the limit per organ, with its costs and 0 as the bound.
+        return _Solved(status=FEASIBLE, objective=_phase_cost(prep, kinds, greedy)), greedy
+    if solved.status == INFEASIBLE:
+        return solved, None
+    return solved, {kind: {pk: solver.value(var) for pk, var in row.items()} for kind, row in counts.items()}
+
+
 def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) -> Result:
     """Place the participants of `problem`; `progress` hears of each solution found."""
     started = time.monotonic()
@@ -651,22 +845,9 @@ def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) 
         return report
 
     with_groups = [phase for phase in prep.phases.values() if phase.groups]
-    first_share = settings.time_limit * (0.5 if with_groups else 1.0)
-    model, kinds, counts, greedy_phases = _phase_model(prep, prep.soft_limit_organs)
-    # The phases' model is large and plain (counts, sums, bounds): CP-SAT's presolve costs seconds on it at
-    # province scale and gains nothing (bench/allocation.py).
-    solver, first = _solve(model, settings, first_share, reporter("phases", None), presolve=False)
-    if first.status == INFEASIBLE and settings.max_per_organ_per_phase is not None:
-        # Kept hard for the organs that passed the check, the limit still failed with other constraints: it
-        # becomes a cost for every organ, and the result says which organs are above it.
-        prep.soft_limit_organs = {p.organ for p in problem.participants}
-        model, kinds, counts, greedy_phases = _phase_model(prep, prep.soft_limit_organs)
-        solver, first = _solve(model, settings, first_share, reporter("phases", None), presolve=False)
-    if first.status == UNKNOWN:
-        # No solution in the time given (a large model on a loaded machine): the first placement (the hint), which
-        # keeps the capacities, the dates and the limit per organ, with its costs and 0 as the bound.
-        first = _Solved(status=FEASIBLE, objective=_phase_cost(prep, kinds, greedy_phases))
-        counts = None
+    kinds = _phase_kinds(prep)
+    first, rows = _place_phases(prep, kinds, settings.time_limit * (0.5 if with_groups else 1.0),
+                                reporter("phases", None))
     if first.status == INFEASIBLE:
         result.status = INFEASIBLE
         result.explanations.append(_("The constraints cannot all hold together: check the capacities, the group "
@@ -678,8 +859,7 @@ def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) 
     for pk, (phase, _group) in prep.fixed.items():
         in_phase[phase].append(pk)
     for kind, members in kinds.items():
-        row = dict(greedy_phases[kind]) if counts is None else {
-            pk: solver.value(var) for pk, var in counts[kind].items()}
+        row = dict(rows[kind])
         current = kind[3]
         ordered = sorted(members, key=lambda p: (p.gender, _age_band(p, settings.age_bands), p.id))
         if current is not None:
@@ -703,45 +883,21 @@ def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) 
         if not phase.groups or not people:
             placements.update({p.id: (pk, prep.fixed.get(p.id, (pk, None))[1]) for p in people})
             continue
-        remaining = settings.time_limit - (time.monotonic() - started)
-        share = remaining / max(1, len([ph for ph in with_groups if ph.number >= phase.number]))
-        if share >= MIN_GROUP_SECONDS:
-            model, group_kinds, group_counts, fixed_group, greedy = _group_model(prep, phase, people)
-            solver, second = _solve(model, settings, share, reporter("groups", phase.number))
-        else:
-            fixed_group = _fixed_groups(prep, people)
-            greedy = _greedy_groups(prep, phase, people, fixed_group)
-            second = _Solved(status=UNKNOWN)
-        if second.status not in (OPTIMAL, FEASIBLE):
-            # No solution in the time left: the first split (the hint) when it keeps the group sizes; its costs
-            # count, with 0 as the bound.
-            if _sizes_hold(settings, phase, greedy):
-                statuses.append(FEASIBLE)
-                result.objective += _split_cost(prep, phase, people, greedy)
-                placements.update({i: (pk, group) for i, group in greedy.items()})
-                continue
-            statuses.append(second.status)
+        share = (settings.time_limit - (time.monotonic() - started)) / max(
+            1, len([ph for ph in with_groups if ph.number >= phase.number]))
+        second, split = _split_phase(prep, phase, people, share, reporter("groups", phase.number))
+        statuses.append(second.status)
+        result.solutions += second.solutions
+        if split is None:
             result.explanations.append(_("No split of %(phase)s into groups was found in time: its participants "
                                          "are placed in the phase without a group.") % {
                 "phase": _phase_label([phase])})
+            fixed_group = _fixed_groups(prep, people)
             placements.update({p.id: (pk, fixed_group.get(p.id)) for p in people})
             continue
-        statuses.append(second.status)
         result.objective += second.objective
         result.bound += second.bound
-        result.solutions += second.solutions
-        placements.update({i: (pk, group) for i, group in fixed_group.items()})
-        for kind, members in group_kinds.items():
-            row = {group: solver.value(var) for group, var in group_counts[kind].items()}
-            current = kind[4]
-            ordered = sorted(members, key=lambda p: p.id)
-            if current is not None:
-                for p in ordered[:row[current]]:
-                    placements[p.id] = (pk, current)
-                ordered = ordered[row[current]:]
-                row[current] = 0
-            for p, group in _deal(ordered, {g: n for g, n in row.items() if n}).items():
-                placements[p.id] = (pk, group)
+        placements.update({i: (pk, group) for i, group in split.items()})
     result.placements = placements
     result.explanations.extend(_organs_over_limit(prep, placements))
     if any(status not in (OPTIMAL, FEASIBLE) for status in statuses):
