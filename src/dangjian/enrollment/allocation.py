@@ -775,6 +775,20 @@ def _split_phase(prep: _Prepared, phase: PhaseSpec, people: list[Participant], s
                    solutions=solutions), split
 
 
+def _better_split(first: tuple[_Solved, dict | None], again: tuple[_Solved, dict | None]):
+    """The cheaper of two splits of one phase, with the higher of their bounds (both hold)."""
+    (one, split), (other, other_split) = first, again
+    if other_split is None:
+        return first
+    if split is not None and one.objective <= other.objective:
+        objective = one.objective
+    else:
+        split, objective = other_split, other.objective
+    bound = min(objective, max(one.bound, other.bound))
+    return _Solved(status=OPTIMAL if objective <= bound else FEASIBLE, objective=objective, bound=bound,
+                   solutions=one.solutions + other.solutions), split
+
+
 def _split_from_counts(people: list[Participant], fixed_group: dict[int, int], kinds: dict, rows: dict
                        ) -> dict[int, int]:
     """People of each kind to groups, as many to each group as the counts say: organs with most people first,
@@ -877,15 +891,26 @@ def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) 
     statuses = [first.status]
 
     by_id = {p.id: p for p in problem.participants}
-    placements = {}
+    placements, jobs = {}, []
     for pk, phase in prep.phases.items():
         people = [by_id[i] for i in sorted(in_phase[pk])]
         if not phase.groups or not people:
             placements.update({p.id: (pk, prep.fixed.get(p.id, (pk, None))[1]) for p in people})
-            continue
-        share = (settings.time_limit - (time.monotonic() - started)) / max(
-            1, len([ph for ph in with_groups if ph.number >= phase.number]))
-        second, split = _split_phase(prep, phase, people, share, reporter("groups", phase.number))
+        else:
+            jobs.append((phase, people))
+    splits = {}
+    for rank, (phase, people) in enumerate(jobs):
+        share = (settings.time_limit - (time.monotonic() - started)) / (len(jobs) - rank)
+        splits[phase.id] = _split_phase(prep, phase, people, share, reporter("groups", phase.number))
+    # Most phases are settled in a fraction of their share: the time left goes to those not proven optimal.
+    unproven = [(phase, people) for phase, people in jobs if splits[phase.id][0].status in (FEASIBLE, UNKNOWN)]
+    for rank, (phase, people) in enumerate(unproven):
+        share = (settings.time_limit - (time.monotonic() - started)) / (len(unproven) - rank)
+        if share >= MIN_GROUP_SECONDS:
+            again = _split_phase(prep, phase, people, share, reporter("groups", phase.number))
+            splits[phase.id] = _better_split(splits[phase.id], again)
+    for phase, people in jobs:
+        second, split = splits[phase.id]
         statuses.append(second.status)
         result.solutions += second.solutions
         if split is None:
@@ -893,11 +918,11 @@ def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) 
                                          "are placed in the phase without a group.") % {
                 "phase": _phase_label([phase])})
             fixed_group = _fixed_groups(prep, people)
-            placements.update({p.id: (pk, fixed_group.get(p.id)) for p in people})
+            placements.update({p.id: (phase.id, fixed_group.get(p.id)) for p in people})
             continue
         result.objective += second.objective
         result.bound += second.bound
-        placements.update({i: (pk, group) for i, group in split.items()})
+        placements.update({i: (phase.id, group) for i, group in split.items()})
     result.placements = placements
     result.explanations.extend(_organs_over_limit(prep, placements))
     if any(status not in (OPTIMAL, FEASIBLE) for status in statuses):
