@@ -196,3 +196,71 @@ def test_the_costs_of_a_placement_made_without_the_solver_are_the_models_costs()
         row = {group: solver.value(var) for group, var in group_counts[kind].items()}
         placed.update(allocation._deal(members, {g: n for g, n in row.items() if n}))
     assert allocation._split_cost(prep, PHASE1, people, {p.id: g for p, g in placed.items()}) == solved.objective
+
+
+def random_problem(seed, count=24, k=2):
+    """A small program with everything the models weigh: organs, sectors, genders, ages, unavailable dates,
+    preferred and current phases and groups, and a locked placement."""
+    import random
+
+    rng = random.Random(seed)
+    participants = []
+    for i in range(1, count + 1):
+        current_phase = rng.choice((None, 1, 2))
+        current_group = rng.choice((11, 12)) if current_phase == 1 else rng.choice((21, 22)) if current_phase else None
+        participants.append(Participant(
+            id=i, organ=rng.randint(1, 6), sector=rng.choice(("party", "government", "institution")),
+            gender=rng.choice(("female", "male", "male")), age=rng.randint(29, 58),
+            unavailable=rng.choice(((), (), (), AWAY_IN_PHASE1, AWAY_IN_PHASE2)),
+            preferred_phase=rng.choice((None, None, 1, 2)), current_phase=current_phase,
+            current_group=current_group, locked=i == 1 and current_phase is not None, name=f"P{i}"))
+    room = count // 2 + 2
+    phases = (dataclasses.replace(PHASE1, capacity=room), dataclasses.replace(PHASE2, capacity=room))
+    return problem(participants, phases=phases, group_min=3, group_max=count // 4 + 2, max_per_organ_per_phase=k)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_phases_flow_finds_the_optimum_of_the_phases_model(seed):
+    """The phases are placed by a min-cost flow; on small programs CP-SAT's model of the same costs proves the
+    same optimum (with the limit per organ hard, and as a cost where it cannot hold)."""
+    from dangjian.enrollment import allocation
+
+    prep = allocation._prepare(random_problem(seed, k=2 + seed % 2))
+    kinds = allocation._phase_kinds(prep)
+    rows = allocation._phase_flow(prep, kinds, prep.soft_limit_organs)
+    model, _counts, _hint = allocation._phase_model(prep, kinds, prep.soft_limit_organs)
+    _solver, solved = allocation._solve(model, prep.problem.settings, 10, lambda *args: None, presolve=False)
+    assert solved.status == OPTIMAL and rows is not None
+    assert allocation._phase_cost(prep, kinds, rows) == solved.objective
+    assert all(sum(row.values()) <= len(kinds[kind]) for kind, row in rows.items())
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_phases_split_into_groups_is_the_optimum_of_the_whole_group_model(seed):
+    """The groups of a phase come from a search for a split that costs nothing, then from the model without the
+    organs (a bound) and with them; the result is the whole model's optimum, proven."""
+    from dangjian.enrollment import allocation
+
+    prep = allocation._prepare(random_problem(seed))
+    phase = dataclasses.replace(PHASE1, groups=(11, 12, 13))
+    people = [p for p in prep.problem.participants if p.id in {q.id for q in prep.free} or p.id in prep.fixed]
+    people = [p for p in people if 1 in prep.allowed[p.id]][:14]
+    fixed = allocation._fixed_groups(prep, people)
+    model, _kinds, _counts = allocation._group_model(prep, phase, people, fixed, None)
+    _solver, whole = allocation._solve(model, prep.problem.settings, 10, lambda *args: None)
+    solved, split = allocation._split_phase(prep, phase, people, 10, lambda *args: None)
+    assert whole.status == OPTIMAL and solved.status == OPTIMAL
+    assert solved.objective == solved.bound == whole.objective
+    assert allocation._split_cost(prep, phase, people, split) == whole.objective
+    assert sorted(split) == sorted(p.id for p in people)
+
+
+def test_when_the_group_minima_need_more_of_an_organ_than_the_limit_it_becomes_a_cost():
+    """The flow cannot fill phase 2's groups (2 × 3) within the limit of 2 people of 市教育局 per phase: the CP-SAT
+    model decides, the limit becomes a cost and the result says which organ is above it."""
+    only_phase1 = people(6, start=11, unavailable=AWAY_IN_PHASE2)
+    flexible = people(4, organ=1) + people(2, start=5)
+    result = solve(problem(only_phase1 + flexible, group_min=3, max_per_organ_per_phase=2))
+    assert result.status == OPTIMAL and not result.unplaced
+    assert Counter(phase for phase, _group in result.placements.values()) == {1: 6, 2: 6}
+    assert result.explanations == ["市教育局 has 4 people in phase 2, more than 2."]
