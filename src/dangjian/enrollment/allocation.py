@@ -23,14 +23,16 @@ Costs (weights in `Weights`; shown on the page)
     - group sizes beyond an even spread.
 
 Two levels. Participants who share every attribute the phases see (organ, the phases they can attend, their
-preferred phase, their current phase) are interchangeable for the phases: the first model counts how many of
-each such kind go to each phase (integer counts instead of one yes/no per person and phase). People of one organ
-beyond one per group are already counted there (an organ with n people in a phase of G groups has at least n − G
-people beyond one per group, and dealing the people round the groups reaches that). Then each phase is split
-into its groups by a small model of its own, again with counts per kind (organ, sector, gender, age band,
-current group). Status, objective and bound are the sums over the models: optimal when every model is proven
+preferred phase, their current phase) are interchangeable for the phases: the first level counts how many of each
+such kind go to each phase. Every cost there is convex in one count, so it is solved exactly as a min-cost flow
+(kind -> organ and phase -> phase -> sink; the CP-SAT counts model only decides when the flow cannot fill the
+groups' minima). People of one organ beyond one per group are already counted there (an organ with n people in
+a phase of G groups has at least n - G people beyond one per group, and dealing the people round the groups
+reaches that). Then each phase is split into its groups, again with counts per kind (organ, sector, gender, age
+band, current group): first a search for a split that costs nothing (optimal, since no cost is negative), then
+the cheapest split. Status, objective and bound are the sums over the levels: optimal when every one is proven
 optimal. Costs of the second level are given the phases of the first (a change of phase to balance groups better
-is not weighed against the first level's costs).
+is not weighed against the first level's costs). docs/allocation.md has the details and the figures.
 """
 
 import bisect
