@@ -324,10 +324,8 @@ class _Solved:
     solutions: int = 0
 
 
-def _solve(model: cp_model.CpModel, settings: Settings, seconds: float, report,
-           presolve: bool = True) -> tuple[cp_model.CpSolver, _Solved]:
+def _solve(model: cp_model.CpModel, settings: Settings, seconds: float, report) -> tuple[cp_model.CpSolver, _Solved]:
     solver = cp_model.CpSolver()
-    solver.parameters.cp_model_presolve = presolve
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
     solver.parameters.num_workers = settings.num_workers
     # With two workers CP-SAT runs one full-problem subsolver whose bound may stall on these models; the one with
@@ -387,7 +385,7 @@ def _phase_flow(prep: _Prepared, kinds: dict, soft_organs: set[int]) -> dict | N
     an organ beyond one per group, unplaced), so the flow's optimum is the model's optimum: 0.3 s at 10,000
     people, where CP-SAT did not improve on its first placement in 5 s (bench/allocation.py). A group's smallest
     size makes the first places of each phase worth a large bonus; when the optimum does not fill them (the minima
-    cannot all hold), None: the CP-SAT model decides and explains."""
+    cannot all hold with these organs' limits), None."""
     settings, weights = prep.problem.settings, prep.problem.settings.weights
     k = settings.max_per_organ_per_phase
     organ_of = {p.id: p.organ for p in prep.problem.participants}
@@ -452,92 +450,8 @@ def _phase_flow(prep: _Prepared, kinds: dict, soft_organs: set[int]) -> dict | N
     return {kind: {pk: flow.flow(arcs[(kind, pk)]) for pk in kind[1]} for kind in kinds}
 
 
-def _phase_model(prep: _Prepared, kinds: dict, soft_organs: set[int]):
-    """Counts per kind of participant and phase, for CP-SAT (used when the flow cannot meet the group minima: it
-    proves infeasibility or makes the limit per organ a cost)."""
-    settings, weights = prep.problem.settings, prep.problem.settings.weights
-    k = settings.max_per_organ_per_phase
-    organ_of = {p.id: p.organ for p in prep.problem.participants}
-    organ_sizes = _organ_sizes(prep)
-    model = cp_model.CpModel()
-    counts, costs = {}, []
-    load = defaultdict(list)
-    organ_load = defaultdict(list)
-    hint = _greedy_phases(prep, kinds, soft_organs)
-    for kind, members in kinds.items():
-        organ, allowed, preferred, current = kind
-        size = len(members)
-        most = min(size, k) if organ is not None and k is not None and organ not in soft_organs else size
-        row = {pk: model.new_int_var(0, most, "") for pk in allowed}
-        counts[kind] = row
-        left_out = model.new_int_var(0, size, "")
-        model.add(cp_model.LinearExpr.sum(list(row.values())) + left_out == size)
-        costs.append(weights.unplaced * left_out)
-        if preferred is not None:
-            costs.append(weights.preferred_phase * (size - row[preferred]))
-        if current is not None:
-            costs.append(weights.phase_move * (size - row[current]))
-        for pk, var in row.items():
-            model.add_hint(var, hint[kind][pk])
-        model.add_hint(left_out, size - sum(hint[kind].values()))
-        for pk, var in row.items():
-            load[pk].append(var)
-            if organ is not None:
-                organ_load[(organ, pk)].append(var)
-    locked = Counter(phase for phase, _group in prep.fixed.values())
-    organ_locked = Counter((organ_of[pk], phase) for pk, (phase, _group) in prep.fixed.items())
-    minimum = settings.group_min
-    for pk, phase in prep.phases.items():
-        total = cp_model.LinearExpr.sum(load[pk])
-        model.add(total <= max(0, prep.room[pk]))
-        if phase.groups and minimum:
-            model.add(total + locked[pk] >= len(phase.groups) * minimum)
-    for (organ, pk), variables in organ_load.items():
-        people = cp_model.LinearExpr.sum(variables) + organ_locked[(organ, pk)]
-        if k is not None and organ not in soft_organs:
-            if len(variables) > 1 or organ_locked[(organ, pk)]:  # else the variable's domain says it
-                model.add(people <= k)
-        elif k is not None:
-            over = model.new_int_var(0, organ_sizes[organ], "")
-            model.add(over >= people - k)
-            costs.append(weights.organ_over_limit * over)
-        groups = len(prep.phases[pk].groups)
-        if groups and organ_sizes[organ] > groups:
-            beyond = model.new_int_var(0, organ_sizes[organ], "")
-            model.add(beyond >= people - groups)
-            costs.append(weights.organ * beyond)
-    model.minimize(cp_model.LinearExpr.sum(costs))
-    return model, counts, hint
-
-
-def _greedy_phases(prep: _Prepared, kinds, soft_organs) -> dict:
-    """A first placement for the solver's hint: the kinds with fewest phases to choose from first, each person to
-    their current phase, else their preferred one, else the phase with most room left, keeping the limit per
-    organ where it is hard."""
-    k = prep.problem.settings.max_per_organ_per_phase
-    room = {pk: max(0, n) for pk, n in prep.room.items()}
-    organ_of = {p.id: p.organ for p in prep.problem.participants}
-    in_phase = Counter((organ_of[pk], phase) for pk, (phase, _group) in prep.fixed.items())
-    hint = {}
-    for kind in sorted(kinds, key=lambda kind: len(kind[1])):
-        _organ_key, allowed, preferred, current = kind
-        row = dict.fromkeys(allowed, 0)
-        for p in kinds[kind]:
-            open_ = [pk for pk in allowed if room[pk] > 0 and (
-                k is None or p.organ in soft_organs or in_phase[(p.organ, pk)] < k)]
-            if not open_:
-                continue
-            pk = next((pk for pk in (current, preferred) if pk in open_), None) or max(
-                open_, key=lambda pk: room[pk])
-            row[pk] += 1
-            room[pk] -= 1
-            in_phase[(p.organ, pk)] += 1
-        hint[kind] = row
-    return hint
-
-
 def _phase_cost(prep: _Prepared, kinds, rows) -> int:
-    """The phases' model's costs of a placement made without the solver (the same terms as `_phase_model`)."""
+    """The phases' costs of a placement (the flow's arc costs; tests check them against a CP-SAT model)."""
     settings, weights = prep.problem.settings, prep.problem.settings.weights
     k = settings.max_per_organ_per_phase
     organ_of = {p.id: p.organ for p in prep.problem.participants}
@@ -814,32 +728,21 @@ def _split_from_counts(people: list[Participant], fixed_group: dict[int, int], k
     return split
 
 
-def _place_phases(prep: _Prepared, kinds: dict, seconds: float, report) -> tuple[_Solved, dict | None]:
-    """How many of each kind go to each phase: the min-cost flow (exact) when it meets the group minima, else the
-    CP-SAT model, which proves them infeasible, or makes the limit per organ a cost where it fails with them."""
+def _place_phases(prep: _Prepared, kinds: dict, report) -> tuple[_Solved, dict | None]:
+    """How many of each kind go to each phase: the min-cost flow, exact. When the groups' minima cannot hold with
+    the limit per organ, the limit becomes a cost for every organ (the result names the organs above it); when
+    they cannot hold even so, the placement is infeasible."""
     rows = _phase_flow(prep, kinds, prep.soft_limit_organs)
-    if rows is not None:
-        cost = _phase_cost(prep, kinds, rows)
-        report(1, cost, cost)
-        return _Solved(status=OPTIMAL, objective=cost, bound=cost, solutions=1), rows
-    settings = prep.problem.settings
-    model, counts, greedy = _phase_model(prep, kinds, prep.soft_limit_organs)
-    # The phases' model is large and plain (counts, sums, bounds): CP-SAT's presolve costs seconds on it at
-    # province scale and gains nothing (bench/allocation.py).
-    solver, solved = _solve(model, settings, seconds, report, presolve=False)
-    if solved.status == INFEASIBLE and settings.max_per_organ_per_phase is not None:
-        # Kept hard for the organs that passed the check, the limit still failed with other constraints: it
-        # becomes a cost for every organ, and the result says which organs are above it.
-        prep.soft_limit_organs = {p.organ for p in prep.problem.participants}
-        model, counts, greedy = _phase_model(prep, kinds, prep.soft_limit_organs)
-        solver, solved = _solve(model, settings, seconds, report, presolve=False)
-    if solved.status == UNKNOWN:
-        # No solution in the time given: the first placement (the hint), which keeps the capacities, the dates and
-        # the limit per organ, with its costs and 0 as the bound.
-        return _Solved(status=FEASIBLE, objective=_phase_cost(prep, kinds, greedy)), greedy
-    if solved.status == INFEASIBLE:
-        return solved, None
-    return solved, {kind: {pk: solver.value(var) for pk, var in row.items()} for kind, row in counts.items()}
+    if rows is None and prep.problem.settings.max_per_organ_per_phase is not None:
+        everyone = {p.organ for p in prep.problem.participants}
+        rows = _phase_flow(prep, kinds, everyone)
+        if rows is not None:
+            prep.soft_limit_organs = everyone
+    if rows is None:
+        return _Solved(status=INFEASIBLE), None
+    cost = _phase_cost(prep, kinds, rows)
+    report(1, cost, cost)
+    return _Solved(status=OPTIMAL, objective=cost, bound=cost, solutions=1), rows
 
 
 def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) -> Result:
@@ -860,10 +763,8 @@ def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) 
                                   bound=bound, elapsed=time.monotonic() - started))
         return report
 
-    with_groups = [phase for phase in prep.phases.values() if phase.groups]
     kinds = _phase_kinds(prep)
-    first, rows = _place_phases(prep, kinds, settings.time_limit * (0.5 if with_groups else 1.0),
-                                reporter("phases", None))
+    first, rows = _place_phases(prep, kinds, reporter("phases", None))
     if first.status == INFEASIBLE:
         result.status = INFEASIBLE
         result.explanations.append(_("The constraints cannot all hold together: check the capacities, the group "
