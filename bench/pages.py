@@ -123,6 +123,8 @@ PAGES = [
     ("enrollment quotas (form), search", lambda s: f"/enrollment/programs/{s.enrollment}/settings/?q=教育局"),
     ("enrollment quotas (form), page 10", lambda s: f"/enrollment/programs/{s.enrollment}/settings/?page=10"),
     ("nomination page", lambda s: f"/enrollment/programs/{s.enrollment}/organs/{s.organ}/nominate/"),
+    ("allocation", lambda s: f"/enrollment/programs/{s.enrollment}/allocation/"),
+    ("allocation, participants page 2", lambda s: f"/enrollment/programs/{s.enrollment}/allocation/?page=2"),
     ("nomination page, people search",
      lambda s: f"/enrollment/programs/{s.enrollment}/organs/{s.organ}/nominees/?q=%E7%8E%8B"),
     ("ledger: city compliance, induction", lambda s: "/ledger/compliance/"),

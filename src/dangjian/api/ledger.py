@@ -20,12 +20,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from dangjian.api.errors import PROBLEM_CONTENT_TYPE
 from dangjian.api.inputs import Filters, Input
-from dangjian.api.jobs import JobOut, job_out
+from dangjian.api.jobs import JobOut
 from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.api.registry import ERRORS, Conflict, Id, Problem, Text, choice_type, model_fields_of
-from dangjian.api.spreadsheets import SpreadsheetProblem
+from dangjian.api.spreadsheets import SpreadsheetProblem, import_started
 from dangjian.api.training_library import partial
 from dangjian.core.services import require_perm
 from dangjian.ledger import compliance, forecast, messaging, selectors, services
@@ -35,7 +34,6 @@ from dangjian.ledger.models import Requirement
 from dangjian.ledger.tasks import records_import_start
 from dangjian.organizations import selectors as registry
 from dangjian.organizations.models import Organ, Person
-from dangjian.organizations.spreadsheets.reading import file_error
 
 router = Router(tags=["ledger"])
 WRITE_ERRORS = {**ERRORS, 409: Problem}
@@ -132,25 +130,8 @@ def records_import(request, response: HttpResponse, file: File[UploadedFile]):
     source "imported") or `failed` (nothing was imported; the result's `errors` name the sheet, the row as Excel
     shows it and the column of each problem, at most IMPORT_MAX_REPORTED_ERRORS of them, with `error_count` and
     `omitted` for how many there were in all). A file over IMPORT_MAX_UPLOAD_MB is refused at once (422)."""
-    try:
-        job = records_import_start(file=file, by=request.user, filename=file.name or "")
-    except ValidationError as error:
-        body = {"type": "about:blank", "status": 422, "title": _("The spreadsheet has errors; nothing was imported."),
-                "detail": " ".join(error.messages),
-                "errors": [file_error(message).as_dict() for message in error.messages],
-                "error_count": len(error.messages), "omitted": 0}
-        problem = _api().create_response(request, body, status=422)
-        problem["Content-Type"] = PROBLEM_CONTENT_TYPE
-        return problem
-    body = job_out(job)
-    response["Location"] = body["url"]
-    return Status(202, body)
-
-
-def _api():
-    from dangjian.api.urls import api
-
-    return api
+    return import_started(request, response, lambda: records_import_start(
+        file=file, by=request.user, filename=file.name or ""))
 
 
 @router.get("/records/template", summary="Download the import template",

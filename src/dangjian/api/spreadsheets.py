@@ -122,8 +122,16 @@ def import_(request, response: HttpResponse, kind: SpreadsheetKind, file: File[U
     Every row is checked first, then all rows are created, or none. A file over IMPORT_MAX_UPLOAD_MB is
     refused at once (422, problem details) and not stored; files that unpack to too much (a zip bomb) or
     have too many rows are refused by the job before they are read."""
+    return import_started(request, response, lambda: registry_import_start(
+        kind=kind, file=file, by=request.user, filename=file.name or ""))
+
+
+def import_started(request, response: HttpResponse, start):
+    """The answer to an upload imported by a background job (the registry's, the ledger's): 202 with the job that
+    `start()` queued (its URL also in `Location`), or 422 problem details when the file is refused at once (too
+    large: ValidationError) and nothing was stored."""
     try:
-        job = registry_import_start(kind=kind, file=file, by=request.user, filename=file.name or "")
+        job = start()
     except ValidationError as error:
         body = {
             "type": "about:blank", "status": 422, "title": _("The spreadsheet has errors; nothing was imported."),

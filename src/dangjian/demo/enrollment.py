@@ -44,7 +44,7 @@ DECIDED_AT = datetime.datetime(2022, 9, 22, 10, 0, tzinfo=datetime.UTC)
 SUBSTITUTIONS = ["原人选因工作调整，改派本单位同志参训", "原人选参加上级调训，时间冲突", "原人选因病住院"]
 WITHDRAWALS = ["单位重要工作任务，无法脱产参训", "家庭原因，申请下期参训"]
 NOT_ADMITTED = "本期名额已满，转入下一期培训"
-COMING_TITLE = "新任党组织书记培训班（报名中）"
+COMING_TITLE = "新任党组织书记培训班"  # the program of the coming months: "<year>年南阳市直机关" before it
 ADMISSION_NOTES = ("请于开班当日上午9时前到学院报到处报到，领取学习资料、房卡和学员证。\n"
                    "请携带本通知、身份证、笔记本和党章；着装整洁，统一佩戴党员徽章。\n"
                    "培训期间统一食宿，实行封闭式管理，一般不得请假；确有特殊情况须经本单位和市直机关工委同意。")

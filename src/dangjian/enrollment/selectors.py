@@ -508,9 +508,9 @@ def placement_nomination_get(*, user, pk: int) -> Nomination:
         .select_related("program__venue", "person", "organ", "placement__phase", "placement__group"), pk=pk)
 
 
-def participant_placements(*, program: Program) -> list[Nomination]:
-    """The program's confirmed participants with their placement (phase, group, lock), by organ and name; one
-    query."""
-    return list(Nomination.unscoped.filter(program=program, status=NominationStatus.CONFIRMED)
-                .select_related("person", "organ", "placement__phase", "placement__group")
-                .order_by("organ__sort_order", "person__name_sort", "pk"))
+def participant_placements(*, program: Program) -> QuerySet[Nomination]:
+    """The program's confirmed participants with their placement (phase, group, lock), by organ and name (the
+    allocation page shows it by pages)."""
+    return (Nomination.unscoped.filter(program=program, status=NominationStatus.CONFIRMED)
+            .select_related("person", "organ", "placement__phase", "placement__group")
+            .order_by("organ__sort_order", "person__name_sort", "pk"))

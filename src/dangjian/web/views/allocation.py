@@ -23,6 +23,7 @@ from dangjian.training.models import Group
 from dangjian.web.views.base import (
     add_service_errors,
     form_page,
+    paginate,
     permission_required,
     private_no_store,
     refused,
@@ -128,7 +129,7 @@ def allocation_page(request, pk):
     return render(request, "web/enrollment/allocation.html", {
         "program": program, "active": ACTIVE, "can_place": can_place, "settings_form": settings_form,
         "run_form": RunForm(), "runs": selectors.allocation_runs(program=program), "summaries": summaries,
-        "weights": _weights(), "participants": selectors.participant_placements(program=program)})
+        "weights": _weights(), "page": paginate(request, selectors.participant_placements(program=program))})
 
 
 @allocation_required
