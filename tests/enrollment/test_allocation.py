@@ -4,10 +4,12 @@ infeasible cases and the words that explain them, the costs (diversity, preferre
 
 import dataclasses
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
+from ortools.sat.python import cp_model
 
+from dangjian.enrollment import allocation
 from dangjian.enrollment.allocation import (
     FEASIBLE,
     INFEASIBLE,
@@ -172,24 +174,146 @@ def test_the_seed_size_is_solved_to_optimality_quickly(time_limit):
     assert result.status == OPTIMAL and not result.unplaced
 
 
-def test_the_costs_of_a_placement_made_without_the_solver_are_the_models_costs():
-    """When a model finds nothing in time, its greedy first placement is kept and costed in Python: the same
+def test_the_costs_of_a_split_made_without_the_solver_are_the_models_costs():
+    """When a group model finds nothing in time, its greedy first split is kept and costed in Python: the same
     terms as the model (checked here on the solver's own solutions)."""
-    from dangjian.enrollment import allocation
-
     participants = [Participant(id=i, organ=1 + i % 4, gender="female" if i % 3 == 0 else "male", age=30 + i,
                                 sector=("party", "government")[i % 2], preferred_phase=1 if i < 6 else None,
                                 current_phase=2 if i % 5 == 0 else None) for i in range(1, 19)]
     prep = allocation._prepare(problem(participants, max_per_organ_per_phase=2, group_max=5))
-    model, kinds, counts, _hint = allocation._phase_model(prep, {1, 2, 3, 4})
-    solver, solved = allocation._solve(model, prep.problem.settings, 5, lambda *args: None, presolve=False)
-    rows = {kind: {pk: solver.value(var) for pk, var in row.items()} for kind, row in counts.items()}
-    assert solved.status == OPTIMAL and allocation._phase_cost(prep, kinds, rows) == solved.objective
     people = participants[:9]
-    model, group_kinds, group_counts, _fixed, _greedy = allocation._group_model(prep, PHASE1, people)
+    fixed = allocation._fixed_groups(prep, people)
+    model, group_kinds, group_counts = allocation._group_model(
+        prep, PHASE1, people, fixed, allocation._greedy_groups(prep, PHASE1, people, fixed))
     solver, solved = allocation._solve(model, prep.problem.settings, 5, lambda *args: None)
     placed = {}
     for kind, members in group_kinds.items():
         row = {group: solver.value(var) for group, var in group_counts[kind].items()}
         placed.update(allocation._deal(members, {g: n for g, n in row.items() if n}))
     assert allocation._split_cost(prep, PHASE1, people, {p.id: g for p, g in placed.items()}) == solved.objective
+
+
+def random_problem(seed, count=24, k=2):
+    """A small program with everything the models weigh: organs, sectors, genders, ages, unavailable dates,
+    preferred and current phases and groups, and a locked placement."""
+    import random
+
+    rng = random.Random(seed)
+    participants = []
+    for i in range(1, count + 1):
+        current_phase = rng.choice((None, 1, 2))
+        current_group = rng.choice((11, 12)) if current_phase == 1 else rng.choice((21, 22)) if current_phase else None
+        participants.append(Participant(
+            id=i, organ=rng.randint(1, 6), sector=rng.choice(("party", "government", "institution")),
+            gender=rng.choice(("female", "male", "male")), age=rng.randint(29, 58),
+            unavailable=rng.choice(((), (), (), AWAY_IN_PHASE1, AWAY_IN_PHASE2)),
+            preferred_phase=rng.choice((None, None, 1, 2)), current_phase=current_phase,
+            current_group=current_group, locked=i == 1 and current_phase is not None, name=f"P{i}"))
+    room = count // 2 + 2
+    phases = (dataclasses.replace(PHASE1, capacity=room), dataclasses.replace(PHASE2, capacity=room))
+    return problem(participants, phases=phases, group_min=3, group_max=count // 4 + 2, max_per_organ_per_phase=k)
+
+
+def reference_phase_model(prep, kinds, soft_organs):
+    """The phases' level as a CP-SAT model of counts per kind and phase (what the flow replaced): the reference
+    the flow's optimum is checked against."""
+    settings, weights = prep.problem.settings, prep.problem.settings.weights
+    k = settings.max_per_organ_per_phase
+    organ_of = {p.id: p.organ for p in prep.problem.participants}
+    organ_sizes = allocation._organ_sizes(prep)
+    model = cp_model.CpModel()
+    counts, costs = {}, []
+    load = defaultdict(list)
+    organ_load = defaultdict(list)
+    for kind, members in kinds.items():
+        organ, allowed, preferred, current = kind
+        size = len(members)
+        most = min(size, k) if organ is not None and k is not None and organ not in soft_organs else size
+        row = {pk: model.new_int_var(0, most, "") for pk in allowed}
+        counts[kind] = row
+        left_out = model.new_int_var(0, size, "")
+        model.add(cp_model.LinearExpr.sum(list(row.values())) + left_out == size)
+        costs.append(weights.unplaced * left_out)
+        if preferred is not None:
+            costs.append(weights.preferred_phase * (size - row[preferred]))
+        if current is not None:
+            costs.append(weights.phase_move * (size - row[current]))
+        for pk, var in row.items():
+            load[pk].append(var)
+            if organ is not None:
+                organ_load[(organ, pk)].append(var)
+    locked = Counter(phase for phase, _group in prep.fixed.values())
+    organ_locked = Counter((organ_of[pk], phase) for pk, (phase, _group) in prep.fixed.items())
+    minimum = settings.group_min
+    for pk, phase in prep.phases.items():
+        total = cp_model.LinearExpr.sum(load[pk])
+        model.add(total <= max(0, prep.room[pk]))
+        if phase.groups and minimum:
+            model.add(total + locked[pk] >= len(phase.groups) * minimum)
+    for (organ, pk), variables in organ_load.items():
+        people = cp_model.LinearExpr.sum(variables) + organ_locked[(organ, pk)]
+        if k is not None and organ not in soft_organs:
+            if len(variables) > 1 or organ_locked[(organ, pk)]:  # else the variable's domain says it
+                model.add(people <= k)
+        elif k is not None:
+            over = model.new_int_var(0, organ_sizes[organ], "")
+            model.add(over >= people - k)
+            costs.append(weights.organ_over_limit * over)
+        groups = len(prep.phases[pk].groups)
+        if groups and organ_sizes[organ] > groups:
+            beyond = model.new_int_var(0, organ_sizes[organ], "")
+            model.add(beyond >= people - groups)
+            costs.append(weights.organ * beyond)
+    model.minimize(cp_model.LinearExpr.sum(costs))
+    return model, counts
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_phases_flow_finds_the_optimum_of_the_phases_model(seed):
+    """The phases are placed by a min-cost flow; on small programs CP-SAT's model of the same costs proves the
+    same optimum (with the limit per organ hard, and as a cost where it cannot hold)."""
+    prep = allocation._prepare(random_problem(seed, k=2 + seed % 2))
+    kinds = allocation._phase_kinds(prep)
+    rows = allocation._phase_flow(prep, kinds, prep.soft_limit_organs)
+    model, _counts = reference_phase_model(prep, kinds, prep.soft_limit_organs)
+    _solver, solved = allocation._solve(model, prep.problem.settings, 10, lambda *args: None)
+    assert solved.status == OPTIMAL and rows is not None
+    assert allocation._phase_cost(prep, kinds, rows) == solved.objective
+    assert all(sum(row.values()) <= len(kinds[kind]) for kind, row in rows.items())
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_phases_split_into_groups_is_the_optimum_of_the_whole_group_model(seed):
+    """The groups of a phase come from a search for a split that costs nothing, then from the model without the
+    organs (a bound) and with them; the result is the whole model's optimum, proven."""
+    prep = allocation._prepare(random_problem(seed))
+    phase = dataclasses.replace(PHASE1, groups=(11, 12, 13))
+    people = [p for p in prep.problem.participants if p.id in {q.id for q in prep.free} or p.id in prep.fixed]
+    people = [p for p in people if 1 in prep.allowed[p.id]][:14]
+    fixed = allocation._fixed_groups(prep, people)
+    model, _kinds, _counts = allocation._group_model(prep, phase, people, fixed, None)
+    _solver, whole = allocation._solve(model, prep.problem.settings, 10, lambda *args: None)
+    solved, split = allocation._split_phase(prep, phase, people, 10, lambda *args: None)
+    assert whole.status == OPTIMAL and solved.status == OPTIMAL
+    assert solved.objective == solved.bound == whole.objective
+    assert allocation._split_cost(prep, phase, people, split) == whole.objective
+    assert sorted(split) == sorted(p.id for p in people)
+
+
+def test_when_the_group_minima_need_more_of_an_organ_than_the_limit_it_becomes_a_cost():
+    """The flow cannot fill phase 2's groups (2 × 3) within the limit of 2 people of 市教育局 per phase: the CP-SAT
+    model decides, the limit becomes a cost and the result says which organ is above it."""
+    only_phase1 = people(6, start=11, unavailable=AWAY_IN_PHASE2)
+    flexible = people(4, organ=1) + people(2, start=5)
+    result = solve(problem(only_phase1 + flexible, group_min=3, max_per_organ_per_phase=2))
+    assert result.status == OPTIMAL and not result.unplaced
+    assert Counter(phase for phase, _group in result.placements.values()) == {1: 6, 2: 6}
+    assert result.explanations == ["市教育局 has 4 people in phase 2, more than 2."]
+
+
+def test_group_minima_that_no_placement_fills_make_the_run_infeasible():
+    small = dataclasses.replace(PHASE1, capacity=5)  # 2 groups of at least 3
+    result = solve(problem(people(12), phases=(small, PHASE2), group_min=3))
+    assert result.status == INFEASIBLE and not result.placements
+    assert result.explanations == ["The constraints cannot all hold together: check the capacities, the group "
+                                   "sizes and the locked placements."]

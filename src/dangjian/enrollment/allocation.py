@@ -23,17 +23,20 @@ Costs (weights in `Weights`; shown on the page)
     - group sizes beyond an even spread.
 
 Two levels. Participants who share every attribute the phases see (organ, the phases they can attend, their
-preferred phase, their current phase) are interchangeable for the phases: the first model counts how many of
-each such kind go to each phase (integer counts instead of one yes/no per person and phase). People of one organ
-beyond one per group are already counted there (an organ with n people in a phase of G groups has at least n − G
-people beyond one per group, and dealing the people round the groups reaches that). Then each phase is split
-into its groups by a small model of its own, again with counts per kind (organ, sector, gender, age band,
-current group). Status, objective and bound are the sums over the models: optimal when every model is proven
+preferred phase, their current phase) are interchangeable for the phases: the first level counts how many of each
+such kind go to each phase. Every cost there is convex in one count, so it is solved exactly as a min-cost flow
+(kind -> organ and phase -> phase -> sink; the CP-SAT counts model only decides when the flow cannot fill the
+groups' minima). People of one organ beyond one per group are already counted there (an organ with n people in
+a phase of G groups has at least n - G people beyond one per group, and dealing the people round the groups
+reaches that). Then each phase is split into its groups, again with counts per kind (organ, sector, gender, age
+band, current group): first a search for a split that costs nothing (optimal, since no cost is negative), then
+the cheapest split. Status, objective and bound are the sums over the levels: optimal when every one is proven
 optimal. Costs of the second level are given the phases of the first (a change of phase to balance groups better
-is not weighed against the first level's costs).
+is not weighed against the first level's costs). docs/allocation.md has the details and the figures.
 """
 
 import bisect
+import itertools
 import math
 import time
 from collections import Counter, defaultdict
@@ -42,11 +45,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.translation import gettext as _
+from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
 # Below this share of the time limit a phase's groups are not worth a solver run: the first split is kept.
-MIN_GROUP_SECONDS = 0.1
+MIN_GROUP_SECONDS = 0.05  # a search for a split of cost 0 takes 0.01–0.05 s at 250 people
 
 
 # --- The problem, as data --------------------------------------------------------------------------
@@ -320,10 +324,8 @@ class _Solved:
     solutions: int = 0
 
 
-def _solve(model: cp_model.CpModel, settings: Settings, seconds: float, report,
-           presolve: bool = True) -> tuple[cp_model.CpSolver, _Solved]:
+def _solve(model: cp_model.CpModel, settings: Settings, seconds: float, report) -> tuple[cp_model.CpSolver, _Solved]:
     solver = cp_model.CpSolver()
-    solver.parameters.cp_model_presolve = presolve
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
     solver.parameters.num_workers = settings.num_workers
     # With two workers CP-SAT runs one full-problem subsolver whose bound may stall on these models; the one with
@@ -352,17 +354,20 @@ def _age_band(participant: Participant, bands: tuple[int, ...]) -> int:
     return -1 if participant.age is None else bisect.bisect_right(bands, participant.age)
 
 
-def _phase_model(prep: _Prepared, soft_organs: set[int]):
-    """Counts per kind of participant and phase. An organ is part of the kind only where it can matter: when it
-    has more people than the limit per phase, or than a phase has groups. The other organs' people are counted
-    together (that keeps the model small at province scale)."""
-    settings, weights = prep.problem.settings, prep.problem.settings.weights
-    k = settings.max_per_organ_per_phase
+def _organ_sizes(prep: _Prepared) -> Counter:
     organ_of = {p.id: p.organ for p in prep.problem.participants}
-    organ_sizes = Counter(organ_of[pk] for pk in prep.fixed) + Counter(p.organ for p in prep.free)
+    return Counter(organ_of[pk] for pk in prep.fixed) + Counter(p.organ for p in prep.free)
+
+
+def _phase_kinds(prep: _Prepared) -> dict:
+    """Participants who are interchangeable for the phases: (organ, allowed phases, preferred, current) -> people.
+    An organ is part of the kind only where it can matter: when it has more people than the limit per phase, or
+    than a phase has groups. The other organs' people are counted together (that keeps the models small at
+    province scale)."""
+    k = prep.problem.settings.max_per_organ_per_phase
+    organ_sizes = _organ_sizes(prep)
     fewest_groups = min((len(phase.groups) for phase in prep.phases.values() if phase.groups), default=None)
     threshold = min(n for n in (k, fewest_groups) if n is not None) if (k, fewest_groups) != (None, None) else None
-    model = cp_model.CpModel()
     kinds = defaultdict(list)
     for p in prep.free:
         allowed = prep.allowed[p.id]
@@ -370,84 +375,83 @@ def _phase_model(prep: _Prepared, soft_organs: set[int]):
         current = p.current_phase if p.current_phase in allowed else None
         organ = p.organ if threshold is not None and organ_sizes[p.organ] > threshold else None
         kinds[(organ, allowed, preferred, current)].append(p)
-    counts, costs = {}, []
-    load = defaultdict(list)
-    organ_load = defaultdict(list)
-    hint = _greedy_phases(prep, kinds, soft_organs)
+    return kinds
+
+
+def _phase_flow(prep: _Prepared, kinds: dict, soft_organs: set[int]) -> dict | None:
+    """The phases' model solved exactly as a min-cost flow: kind -> (organ, phase) -> phase -> sink, with an arc
+    from each kind to the sink for the people left unplaced. Every cost of the phases' model is a convex function
+    of one arc's flow (preferred and current phase per kind and phase, the limit per organ and its cost, people of
+    an organ beyond one per group, unplaced), so the flow's optimum is the model's optimum: 0.3 s at 10,000
+    people, where CP-SAT did not improve on its first placement in 5 s (bench/allocation.py). A group's smallest
+    size makes the first places of each phase worth a large bonus; when the optimum does not fill them (the minima
+    cannot all hold with these organs' limits), None."""
+    settings, weights = prep.problem.settings, prep.problem.settings.weights
+    k = settings.max_per_organ_per_phase
+    organ_of = {p.id: p.organ for p in prep.problem.participants}
+    organ_sizes = _organ_sizes(prep)
+    organ_locked = Counter((organ_of[pk], phase) for pk, (phase, _group) in prep.fixed.items())
+    locked = Counter(phase for phase, _group in prep.fixed.values())
+    total = sum(len(members) for members in kinds.values())
+    bonus = total * (weights.unplaced + weights.preferred_phase + weights.phase_move + weights.organ_over_limit
+                     + weights.organ) + 1
+    flow = min_cost_flow.SimpleMinCostFlow()
+    node = {}
+
+    def node_of(key):
+        return node.setdefault(key, len(node))
+
+    sink = node_of("sink")
+    arcs = {}
     for kind, members in kinds.items():
         organ, allowed, preferred, current = kind
         size = len(members)
-        most = min(size, k) if organ is not None and k is not None and organ not in soft_organs else size
-        row = {pk: model.new_int_var(0, most, "") for pk in allowed}
-        counts[kind] = row
-        left_out = model.new_int_var(0, size, "")
-        model.add(cp_model.LinearExpr.sum(list(row.values())) + left_out == size)
-        costs.append(weights.unplaced * left_out)
-        if preferred is not None:
-            costs.append(weights.preferred_phase * (size - row[preferred]))
-        if current is not None:
-            costs.append(weights.phase_move * (size - row[current]))
-        for pk, var in row.items():
-            model.add_hint(var, hint[kind][pk])
-        model.add_hint(left_out, size - sum(hint[kind].values()))
-        for pk, var in row.items():
-            load[pk].append(var)
-            if organ is not None:
-                organ_load[(organ, pk)].append(var)
-    locked = Counter(phase for phase, _group in prep.fixed.values())
-    organ_locked = Counter((organ_of[pk], phase) for pk, (phase, _group) in prep.fixed.items())
-    minimum = settings.group_min
-    for pk, phase in prep.phases.items():
-        total = cp_model.LinearExpr.sum(load[pk])
-        model.add(total <= max(0, prep.room[pk]))
-        if phase.groups and minimum:
-            model.add(total + locked[pk] >= len(phase.groups) * minimum)
-    for (organ, pk), variables in organ_load.items():
-        people = cp_model.LinearExpr.sum(variables) + organ_locked[(organ, pk)]
-        if k is not None and organ not in soft_organs:
-            if len(variables) > 1 or organ_locked[(organ, pk)]:  # else the variable's domain says it
-                model.add(people <= k)
-        elif k is not None:
-            over = model.new_int_var(0, organ_sizes[organ], "")
-            model.add(over >= people - k)
-            costs.append(weights.organ_over_limit * over)
+        source = node_of(("kind", kind))
+        flow.set_node_supply(source, size)
+        for pk in allowed:
+            cost = (weights.preferred_phase * (preferred is not None and pk != preferred)
+                    + weights.phase_move * (current is not None and pk != current))
+            target = node_of(("phase", pk) if organ is None else ("organ", organ, pk))
+            arcs[(kind, pk)] = flow.add_arc_with_capacity_and_unit_cost(source, target, size, cost)
+        flow.add_arc_with_capacity_and_unit_cost(source, sink, size, weights.unplaced + weights.preferred_phase * (
+            preferred is not None) + weights.phase_move * (current is not None))
+    for key in [key for key in node if key[0] == "organ"]:
+        _tag, organ, pk = key
+        already = organ_locked[(organ, pk)]
+        hard = k is not None and organ not in soft_organs
+        most = max(0, k - already) if hard else organ_sizes[organ]
         groups = len(prep.phases[pk].groups)
+        steps = {0, most}
         if groups and organ_sizes[organ] > groups:
-            beyond = model.new_int_var(0, organ_sizes[organ], "")
-            model.add(beyond >= people - groups)
-            costs.append(weights.organ * beyond)
-    model.minimize(cp_model.LinearExpr.sum(costs))
-    return model, kinds, counts, hint
-
-
-def _greedy_phases(prep: _Prepared, kinds, soft_organs) -> dict:
-    """A first placement for the solver's hint: the kinds with fewest phases to choose from first, each person to
-    their current phase, else their preferred one, else the phase with most room left, keeping the limit per
-    organ where it is hard."""
-    k = prep.problem.settings.max_per_organ_per_phase
-    room = {pk: max(0, n) for pk, n in prep.room.items()}
-    organ_of = {p.id: p.organ for p in prep.problem.participants}
-    in_phase = Counter((organ_of[pk], phase) for pk, (phase, _group) in prep.fixed.items())
-    hint = {}
-    for kind in sorted(kinds, key=lambda kind: len(kind[1])):
-        _organ_key, allowed, preferred, current = kind
-        row = dict.fromkeys(allowed, 0)
-        for p in kinds[kind]:
-            open_ = [pk for pk in allowed if room[pk] > 0 and (
-                k is None or p.organ in soft_organs or in_phase[(p.organ, pk)] < k)]
-            if not open_:
-                continue
-            pk = next((pk for pk in (current, preferred) if pk in open_), None) or max(
-                open_, key=lambda pk: room[pk])
-            row[pk] += 1
-            room[pk] -= 1
-            in_phase[(p.organ, pk)] += 1
-        hint[kind] = row
-    return hint
+            steps.add(min(most, max(0, groups - already)))
+        if k is not None and not hard:
+            steps.add(min(most, max(0, k - already)))
+        steps = sorted(steps)
+        for low, high in itertools.pairwise(steps):
+            count = already + low + 1  # the organ's people in the phase with the first unit of this step
+            cost = (weights.organ * (bool(groups) and organ_sizes[organ] > groups and count > groups)
+                    + weights.organ_over_limit * (k is not None and not hard and count > k))
+            flow.add_arc_with_capacity_and_unit_cost(node[key], node_of(("phase", pk)), high - low, cost)
+    minimum = settings.group_min
+    needed = {}
+    for pk, phase in prep.phases.items():
+        room = max(0, prep.room[pk])
+        need = max(0, len(phase.groups) * minimum - locked[pk]) if phase.groups else 0
+        if need > room:
+            return None
+        here = node_of(("phase", pk))
+        needed[pk] = (flow.add_arc_with_capacity_and_unit_cost(here, sink, need, -bonus), need)
+        flow.add_arc_with_capacity_and_unit_cost(here, sink, room - need, 0)
+    flow.set_node_supply(sink, -total)
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    if any(flow.flow(arc) < need for arc, need in needed.values()):
+        return None
+    return {kind: {pk: flow.flow(arcs[(kind, pk)]) for pk in kind[1]} for kind in kinds}
 
 
 def _phase_cost(prep: _Prepared, kinds, rows) -> int:
-    """The phases' model's costs of a placement made without the solver (the same terms as `_phase_model`)."""
+    """The phases' costs of a placement (the flow's arc costs; tests check them against a CP-SAT model)."""
     settings, weights = prep.problem.settings, prep.problem.settings.weights
     k = settings.max_per_organ_per_phase
     organ_of = {p.id: p.organ for p in prep.problem.participants}
@@ -475,26 +479,28 @@ def _phase_cost(prep: _Prepared, kinds, rows) -> int:
     return cost
 
 
-def _group_model(prep: _Prepared, phase: PhaseSpec, people: list[Participant]):
-    """Counts per kind of participant and group, inside one phase."""
+def _group_model(prep: _Prepared, phase: PhaseSpec, people: list[Participant], fixed_group: dict[int, int],
+                 hint: dict[int, int] | None, *, organs: bool = True, zero: bool = False):
+    """Counts per kind of participant and group, inside one phase; `hint` is a first split. Without `organs`, the
+    organs' terms are left out: a much smaller model whose optimum is a lower bound of the whole one. With `zero`,
+    only splits that cost nothing: a search for a feasible split, which CP-SAT settles (found, or proven to cost
+    at least 1) in a hundredth of the time it takes to prove a zero optimum of the minimisation."""
     settings, weights = prep.problem.settings, prep.problem.settings.weights
     groups = phase.groups
     model = cp_model.CpModel()
-    fixed_group = _fixed_groups(prep, people)
     organs_here = Counter(p.organ for p in people)
     kinds = defaultdict(list)
     for p in people:
         if p.id in fixed_group:
             continue
         current = p.current_group if p.current_phase == phase.id and p.current_group in groups else None
-        organ = p.organ if organs_here[p.organ] > 1 else None  # alone in the phase: no organ term to weigh
+        organ = p.organ if organs and organs_here[p.organ] > 1 else None  # alone: no organ term to weigh
         kinds[(organ, p.sector, p.gender, _age_band(p, settings.age_bands), current)].append(p)
     counts, costs = {}, []
     attributes = {"organ": lambda p: p.organ, "sector": lambda p: p.sector, "gender": lambda p: p.gender,
                   "age": lambda p: _age_band(p, settings.age_bands)}
     terms = {name: defaultdict(list) for name in attributes}  # name -> (value, group) -> [vars or 1]
     sizes = defaultdict(list)
-    hint = _greedy_groups(prep, phase, people, fixed_group)
     for kind, members in kinds.items():
         organ, sector, gender, band, current = kind
         row = {group: model.new_int_var(0, len(members), "") for group in groups}
@@ -502,9 +508,10 @@ def _group_model(prep: _Prepared, phase: PhaseSpec, people: list[Participant]):
         model.add(cp_model.LinearExpr.sum(list(row.values())) == len(members))
         if current is not None:
             costs.append(weights.group_move * (len(members) - row[current]))
-        placed = Counter(hint[p.id] for p in members)
-        for group, var in row.items():
-            model.add_hint(var, placed[group])
+        if hint:
+            placed = Counter(hint[p.id] for p in members)
+            for group, var in row.items():
+                model.add_hint(var, placed[group])
         values = {"organ": organ, "sector": sector, "gender": gender, "age": band}
         for group, var in row.items():
             sizes[group].append(var)
@@ -531,13 +538,15 @@ def _group_model(prep: _Prepared, phase: PhaseSpec, people: list[Participant]):
         weight = getattr(weights, name)
         values = Counter(value_of(p) for p in people)
         for value, n in values.items():
-            if name == "organ" and n < 2:
+            if name == "organ" and (n < 2 or not organs):
                 continue
             for group in groups:
                 expr = cp_model.LinearExpr.sum(terms[name][(value, group)]) + constant[(name, value, group)]
                 costs.extend(_spread(model, expr, n, count, weight, both=name != "organ"))
     model.minimize(cp_model.LinearExpr.sum(costs))
-    return model, kinds, counts, fixed_group, hint
+    if zero:
+        model.add(cp_model.LinearExpr.sum(costs) <= 0)
+    return model, kinds, counts
 
 
 def _fixed_groups(prep: _Prepared, people: list[Participant]) -> dict[int, int]:
@@ -632,6 +641,110 @@ def _spread(model, expr, total: int, groups: int, weight: int, *, both: bool) ->
     return costs
 
 
+def _split_phase(prep: _Prepared, phase: PhaseSpec, people: list[Participant], seconds: float,
+                 report) -> tuple[_Solved, dict[int, int] | None]:
+    """The phase's people into its groups. The greedy split when it costs nothing (every cost is at least 0: it is
+    optimal). Else, in turn until a split reaches the bound: a split that costs nothing, sought with the group
+    model without the organs' terms (small: kinds of sector, gender, age band and current group), its counts dealt
+    to people so that one organ's people go to different groups, then with the whole model; when there is none
+    (the bound is then at least 1), the cheapest split, without the organs' terms (its optimum is a lower bound
+    of the whole model's) and then with them, in the time left. Returns the split's costs and bound, or no split
+    when none was found in time."""
+    settings = prep.problem.settings
+    deadline = time.monotonic() + seconds
+    fixed_group = _fixed_groups(prep, people)
+    split = _greedy_groups(prep, phase, people, fixed_group)
+    best = _Solved(status=FEASIBLE, objective=_split_cost(prep, phase, people, split))
+    if not _sizes_hold(settings, phase, split):
+        split, best = None, _Solved(status=UNKNOWN)
+    elif best.objective == 0:
+        report(1, 0, 0)
+        return _Solved(status=OPTIMAL, solutions=1), split
+    bound, solutions = 0, 0
+    for organs, zero in ((False, True), (True, True), (False, False), (True, False)):
+        left = deadline - time.monotonic()
+        if left < MIN_GROUP_SECONDS or (zero and bound > 0):
+            continue
+        model, kinds, counts = _group_model(prep, phase, people, fixed_group, split, organs=organs, zero=zero)
+        solver, solved = _solve(model, settings, left / 2 if zero and organs else left, report)
+        solutions += solved.solutions
+        if solved.status == INFEASIBLE and zero:
+            bound = 1  # no split costs nothing, and costs are whole numbers
+            continue
+        if solved.status == INFEASIBLE:
+            return solved, None
+        if solved.status not in (OPTIMAL, FEASIBLE):
+            continue
+        bound = max(bound, solved.bound)
+        found = _split_from_counts(people, fixed_group, kinds, {
+            kind: {group: solver.value(var) for group, var in row.items()} for kind, row in counts.items()})
+        cost = _split_cost(prep, phase, people, found)
+        if split is None or cost < best.objective:
+            split, best = found, _Solved(status=FEASIBLE, objective=cost)
+        if best.objective <= bound:
+            break
+    if split is None:
+        return _Solved(status=UNKNOWN, solutions=solutions), None
+    # A split kept from the greedy start, or one above the bound, is feasible; one at the bound is optimal.
+    status = OPTIMAL if best.objective <= bound else FEASIBLE
+    return _Solved(status=status, objective=best.objective, bound=min(bound, best.objective),
+                   solutions=solutions), split
+
+
+def _better_split(first: tuple[_Solved, dict | None], again: tuple[_Solved, dict | None]):
+    """The cheaper of two splits of one phase, with the higher of their bounds (both hold)."""
+    (one, split), (other, other_split) = first, again
+    if other_split is None:
+        return first
+    if split is not None and one.objective <= other.objective:
+        objective = one.objective
+    else:
+        split, objective = other_split, other.objective
+    bound = min(objective, max(one.bound, other.bound))
+    return _Solved(status=OPTIMAL if objective <= bound else FEASIBLE, objective=objective, bound=bound,
+                   solutions=one.solutions + other.solutions), split
+
+
+def _split_from_counts(people: list[Participant], fixed_group: dict[int, int], kinds: dict, rows: dict
+                       ) -> dict[int, int]:
+    """People of each kind to groups, as many to each group as the counts say: organs with most people first,
+    each person to a group where their organ has fewest people so far (then their current group, then the
+    group with most places left for the kind)."""
+    split = dict(fixed_group)
+    by_id = {p.id: p for p in people}
+    organ_count = Counter((by_id[pk].organ, group) for pk, group in fixed_group.items())
+    organ_sizes = Counter(p.organ for p in people)
+    left = {kind: dict(row) for kind, row in rows.items()}
+    kind_of = {p.id: kind for kind, members in kinds.items() for p in members}
+    waiting = sorted((p for members in kinds.values() for p in members),
+                     key=lambda p: (-organ_sizes[p.organ], p.organ, p.id))
+    for p in waiting:
+        slots, current = left[kind_of[p.id]], kind_of[p.id][-1]
+        group = min((g for g, n in slots.items() if n),
+                    key=lambda g: (organ_count[(p.organ, g)], g != current, -slots[g]))
+        split[p.id] = group
+        slots[group] -= 1
+        organ_count[(p.organ, group)] += 1
+    return split
+
+
+def _place_phases(prep: _Prepared, kinds: dict, report) -> tuple[_Solved, dict | None]:
+    """How many of each kind go to each phase: the min-cost flow, exact. When the groups' minima cannot hold with
+    the limit per organ, the limit becomes a cost for every organ (the result names the organs above it); when
+    they cannot hold even so, the placement is infeasible."""
+    rows = _phase_flow(prep, kinds, prep.soft_limit_organs)
+    if rows is None and prep.problem.settings.max_per_organ_per_phase is not None:
+        everyone = {p.organ for p in prep.problem.participants}
+        rows = _phase_flow(prep, kinds, everyone)
+        if rows is not None:
+            prep.soft_limit_organs = everyone
+    if rows is None:
+        return _Solved(status=INFEASIBLE), None
+    cost = _phase_cost(prep, kinds, rows)
+    report(1, cost, cost)
+    return _Solved(status=OPTIMAL, objective=cost, bound=cost, solutions=1), rows
+
+
 def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) -> Result:
     """Place the participants of `problem`; `progress` hears of each solution found."""
     started = time.monotonic()
@@ -650,23 +763,8 @@ def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) 
                                   bound=bound, elapsed=time.monotonic() - started))
         return report
 
-    with_groups = [phase for phase in prep.phases.values() if phase.groups]
-    first_share = settings.time_limit * (0.5 if with_groups else 1.0)
-    model, kinds, counts, greedy_phases = _phase_model(prep, prep.soft_limit_organs)
-    # The phases' model is large and plain (counts, sums, bounds): CP-SAT's presolve costs seconds on it at
-    # province scale and gains nothing (bench/allocation.py).
-    solver, first = _solve(model, settings, first_share, reporter("phases", None), presolve=False)
-    if first.status == INFEASIBLE and settings.max_per_organ_per_phase is not None:
-        # Kept hard for the organs that passed the check, the limit still failed with other constraints: it
-        # becomes a cost for every organ, and the result says which organs are above it.
-        prep.soft_limit_organs = {p.organ for p in problem.participants}
-        model, kinds, counts, greedy_phases = _phase_model(prep, prep.soft_limit_organs)
-        solver, first = _solve(model, settings, first_share, reporter("phases", None), presolve=False)
-    if first.status == UNKNOWN:
-        # No solution in the time given (a large model on a loaded machine): the first placement (the hint), which
-        # keeps the capacities, the dates and the limit per organ, with its costs and 0 as the bound.
-        first = _Solved(status=FEASIBLE, objective=_phase_cost(prep, kinds, greedy_phases))
-        counts = None
+    kinds = _phase_kinds(prep)
+    first, rows = _place_phases(prep, kinds, reporter("phases", None))
     if first.status == INFEASIBLE:
         result.status = INFEASIBLE
         result.explanations.append(_("The constraints cannot all hold together: check the capacities, the group "
@@ -678,8 +776,7 @@ def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) 
     for pk, (phase, _group) in prep.fixed.items():
         in_phase[phase].append(pk)
     for kind, members in kinds.items():
-        row = dict(greedy_phases[kind]) if counts is None else {
-            pk: solver.value(var) for pk, var in counts[kind].items()}
+        row = dict(rows[kind])
         current = kind[3]
         ordered = sorted(members, key=lambda p: (p.gender, _age_band(p, settings.age_bands), p.id))
         if current is not None:
@@ -697,51 +794,41 @@ def solve(problem: Problem, progress: Callable[[Progress], None] | None = None) 
     statuses = [first.status]
 
     by_id = {p.id: p for p in problem.participants}
-    placements = {}
+    placements, jobs = {}, []
     for pk, phase in prep.phases.items():
         people = [by_id[i] for i in sorted(in_phase[pk])]
         if not phase.groups or not people:
             placements.update({p.id: (pk, prep.fixed.get(p.id, (pk, None))[1]) for p in people})
-            continue
-        remaining = settings.time_limit - (time.monotonic() - started)
-        share = remaining / max(1, len([ph for ph in with_groups if ph.number >= phase.number]))
-        if share >= MIN_GROUP_SECONDS:
-            model, group_kinds, group_counts, fixed_group, greedy = _group_model(prep, phase, people)
-            solver, second = _solve(model, settings, share, reporter("groups", phase.number))
         else:
-            fixed_group = _fixed_groups(prep, people)
-            greedy = _greedy_groups(prep, phase, people, fixed_group)
-            second = _Solved(status=UNKNOWN)
-        if second.status not in (OPTIMAL, FEASIBLE):
-            # No solution in the time left: the first split (the hint) when it keeps the group sizes; its costs
-            # count, with 0 as the bound.
-            if _sizes_hold(settings, phase, greedy):
-                statuses.append(FEASIBLE)
-                result.objective += _split_cost(prep, phase, people, greedy)
-                placements.update({i: (pk, group) for i, group in greedy.items()})
-                continue
-            statuses.append(second.status)
+            jobs.append((phase, people))
+    splits = {}
+    for rank, (phase, people) in enumerate(jobs):
+        share = (settings.time_limit - (time.monotonic() - started)) / (len(jobs) - rank)
+        splits[phase.id] = _split_phase(prep, phase, people, share, reporter("groups", phase.number))
+    # Most phases are settled in a fraction of their share: the time left goes to those not proven optimal, at
+    # least the smallest useful share each, in turn while it lasts.
+    unproven = [(phase, people) for phase, people in jobs if splits[phase.id][0].status in (FEASIBLE, UNKNOWN)]
+    for rank, (phase, people) in enumerate(unproven):
+        remaining = settings.time_limit - (time.monotonic() - started)
+        if remaining < MIN_GROUP_SECONDS:
+            break
+        share = max(MIN_GROUP_SECONDS, remaining / (len(unproven) - rank))
+        again = _split_phase(prep, phase, people, share, reporter("groups", phase.number))
+        splits[phase.id] = _better_split(splits[phase.id], again)
+    for phase, people in jobs:
+        second, split = splits[phase.id]
+        statuses.append(second.status)
+        result.solutions += second.solutions
+        if split is None:
             result.explanations.append(_("No split of %(phase)s into groups was found in time: its participants "
                                          "are placed in the phase without a group.") % {
                 "phase": _phase_label([phase])})
-            placements.update({p.id: (pk, fixed_group.get(p.id)) for p in people})
+            fixed_group = _fixed_groups(prep, people)
+            placements.update({p.id: (phase.id, fixed_group.get(p.id)) for p in people})
             continue
-        statuses.append(second.status)
         result.objective += second.objective
         result.bound += second.bound
-        result.solutions += second.solutions
-        placements.update({i: (pk, group) for i, group in fixed_group.items()})
-        for kind, members in group_kinds.items():
-            row = {group: solver.value(var) for group, var in group_counts[kind].items()}
-            current = kind[4]
-            ordered = sorted(members, key=lambda p: p.id)
-            if current is not None:
-                for p in ordered[:row[current]]:
-                    placements[p.id] = (pk, current)
-                ordered = ordered[row[current]:]
-                row[current] = 0
-            for p, group in _deal(ordered, {g: n for g, n in row.items() if n}).items():
-                placements[p.id] = (pk, group)
+        placements.update({i: (phase.id, group) for i, group in split.items()})
     result.placements = placements
     result.explanations.extend(_organs_over_limit(prep, placements))
     if any(status not in (OPTIMAL, FEASIBLE) for status in statuses):
