@@ -125,6 +125,7 @@ PAGES = [
     ("nomination page", lambda s: f"/enrollment/programs/{s.enrollment}/organs/{s.organ}/nominate/"),
     ("allocation", lambda s: f"/enrollment/programs/{s.enrollment}/allocation/"),
     ("allocation, participants page 2", lambda s: f"/enrollment/programs/{s.enrollment}/allocation/?page=2"),
+    ("allocation board, phase 1", lambda s: f"/enrollment/programs/{s.program}/allocation/phases/{s.phase}/board/"),
     ("nomination page, people search",
      lambda s: f"/enrollment/programs/{s.enrollment}/organs/{s.organ}/nominees/?q=%E7%8E%8B"),
     ("ledger: city compliance, induction", lambda s: "/ledger/compliance/"),

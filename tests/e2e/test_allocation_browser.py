@@ -81,6 +81,22 @@ def test_the_organizer_runs_watches_reviews_and_applies(session, browser, live_s
     expect(page.get_by_text("已为", exact=False).first).to_be_visible()
     assert Placement.unscoped.filter(locked=True).count() == 1
 
+    # Drag and drop: a participant of phase 1 dragged onto another group of the phase moves there, locked.
+    phase = program.phases.get(number=1)
+    page.goto(f"/enrollment/programs/{program.pk}/allocation/phases/{phase.pk}/board/")
+    chip = page.locator(".board-chip[data-nomination]").first
+    nomination_id = int(chip.get_attribute("data-nomination"))
+    placement = Placement.unscoped.get(nomination_id=nomination_id)
+    target = phase.groups.exclude(pk=placement.group_id).order_by("number").first()
+    session.screenshot("allocation-board")
+    assert_accessible(session.page, "allocation-board")
+    chip.drag_to(page.locator(f'.board-group[data-group="{target.pk}"]'))
+    expect(page.locator(f'.board-group[data-group="{target.pk}"] .board-chip[data-nomination="{nomination_id}"]')
+           ).to_be_visible()
+    placement.refresh_from_db()
+    assert (placement.group_id, placement.locked) == (target.pk, True)
+    session.screenshot("allocation-board-moved")
+
     # A run that is still solving: its figures update by themselves, and the page reloads when it ends.
     finished = allocation_run_start(program=program, by=organizer, time_limit=5)
     AllocationRun.objects.filter(pk=finished.pk).update(state="solving", solver_status="", solutions=2, objective=14,

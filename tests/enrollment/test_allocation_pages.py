@@ -216,3 +216,47 @@ def test_a_run_whose_worker_stopped_says_so_and_stops_polling(client, alloc_worl
     assert status["HX-Refresh"] == "true"
     page = client.get(reverse("allocation_run", args=[run.pk])).content.decode()
     assert "工作进程已停止。" in page and "hx-get" not in page
+
+
+def test_the_board_moves_a_participant_by_drag_and_drop_and_locks_them(client, alloc_world):
+    from dangjian.core.models import AuditEntry
+
+    w = alloc_world
+    first, second = w.phase1.groups.order_by("number")
+    moved, stays = w.nominations[:2]
+    services.placement_set(nomination=moved, phase=w.phase1, group=first, by=w.organizer)
+    services.placement_set(nomination=stays, phase=w.phase1, group=first, by=w.organizer)
+    client.force_login(w.organizer)
+    url = reverse("allocation_board", args=[w.program.pk, w.phase1.pk])
+    assert url in client.get(reverse("allocation_page", args=[w.program.pk])).content.decode()
+    page = client.get(url).content.decode()
+    assert f'data-nomination="{moved.pk}"' in page and f'data-group="{second.pk}"' in page
+    audits = AuditEntry.objects.filter(model="enrollment.placement").count()
+    # The drop (allocation-board.js) posts the nomination and the group; htmx gets the board back in place.
+    response = client.post(url, {"nomination": moved.pk, "group": second.pk}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and 'id="board"' in response.content.decode()
+    placement = Placement.unscoped.get(nomination=moved)
+    assert (placement.group, placement.locked) == (second, True)
+    assert AuditEntry.objects.filter(model="enrollment.placement").count() == audits + 1
+    # A group of another phase is not a drop target here: refused in words, nothing written.
+    other_group = w.phase2.groups.first()
+    before = db_state()
+    response = client.post(url, {"nomination": stays.pk, "group": other_group.pk}, headers={"HX-Request": "true"})
+    assert "errorbox" in response.content.decode() and not state_diff(before, db_state())
+    # Without htmx the move redirects back to the board.
+    assert client.post(url, {"nomination": stays.pk, "group": second.pk}).status_code == 302
+
+
+def test_the_board_takes_a_constant_number_of_queries(client, alloc_world):
+    w = alloc_world
+    first = w.phase1.groups.order_by("number").first()
+    client.force_login(w.organizer)
+    url = reverse("allocation_board", args=[w.program.pk, w.phase1.pk])
+    counts = []
+    for nomination in w.nominations[:2], w.nominations[2:6]:
+        for n in nomination:
+            services.placement_set(nomination=n, phase=w.phase1, group=first, by=w.organizer)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -68,6 +68,8 @@ PAGES = [
     ("allocation_placement", "get", ["nomination"], None),
     ("allocation_placement", "post", ["nomination"], {"phase": "{phase2}", "group": "{group2}", "locked": "on"}),
     ("allocation_placement_remove", "post", ["nomination"], {}),
+    ("allocation_board", "get", ["program", "phase2"], None),
+    ("allocation_board", "post", ["program", "phase2"], {"nomination": "{nomination}", "group": "{group2}"}),
 ]
 
 
@@ -79,6 +81,7 @@ def _effect(name):
         "allocation_discard": lambda: sorted(AllocationRun.objects.values_list("pk", "state")),
         "allocation_placement": lambda: sorted(Placement.unscoped.values_list("pk", "phase", "group", "locked")),
         "allocation_placement_remove": lambda: Placement.unscoped.count(),
+        "allocation_board": lambda: sorted(Placement.unscoped.values_list("pk", "phase", "group", "locked")),
     }[name]
 
 

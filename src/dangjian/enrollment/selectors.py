@@ -508,6 +508,28 @@ def placement_nomination_get(*, user, pk: int) -> Nomination:
         .select_related("program__venue", "person", "organ", "placement__phase", "placement__group"), pk=pk)
 
 
+@dataclass
+class BoardColumn:
+    """A group of a phase on the drag-and-drop board, with its members (or, group None: placed in the phase
+    without a group)."""
+
+    group: object
+    members: list
+
+
+def placement_board(*, phase) -> list[BoardColumn]:
+    """The phase's groups in order, each with the participants placed in it, by organ and name; those placed in
+    the phase without a group first. Two queries."""
+    columns = {None: BoardColumn(group=None, members=[])}
+    for group in phase.groups.order_by("number"):
+        columns[group.pk] = BoardColumn(group=group, members=[])
+    for nomination in (Nomination.unscoped.filter(placement__phase=phase, status=NominationStatus.CONFIRMED)
+                       .select_related("person", "organ", "placement")
+                       .order_by("organ__sort_order", "person__name_sort", "pk")):
+        columns.get(nomination.placement.group_id, columns[None]).members.append(nomination)
+    return [column for key, column in columns.items() if key is not None or column.members]
+
+
 def participant_placements(*, program: Program) -> QuerySet[Nomination]:
     """The program's confirmed participants with their placement (phase, group, lock), by organ and name (the
     allocation page shows it by pages)."""

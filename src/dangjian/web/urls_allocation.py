@@ -7,6 +7,8 @@ from dangjian.web.views import allocation
 urlpatterns = [
     # Allocation to phases and groups (分期分组)
     path("enrollment/programs/<int:pk>/allocation/", allocation.allocation_page, name="allocation_page"),
+    path("enrollment/programs/<int:pk>/allocation/phases/<int:phase_pk>/board/", allocation.allocation_board,
+         name="allocation_board"),
     path("enrollment/programs/<int:pk>/allocation/runs/", allocation.allocation_start, name="allocation_start"),
     path("enrollment/allocation/<int:pk>/", allocation.allocation_run, name="allocation_run"),
     path("enrollment/allocation/<int:pk>/status/", allocation.allocation_run_status, name="allocation_run_status"),

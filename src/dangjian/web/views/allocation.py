@@ -8,7 +8,7 @@ Organizers and college staff of the program's venue (`enrollment.view_allocation
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -129,7 +129,8 @@ def allocation_page(request, pk):
     return render(request, "web/enrollment/allocation.html", {
         "program": program, "active": ACTIVE, "can_place": can_place, "settings_form": settings_form,
         "run_form": RunForm(), "runs": selectors.allocation_runs(program=program), "summaries": summaries,
-        "weights": _weights(), "page": paginate(request, selectors.participant_placements(program=program))})
+        "weights": _weights(), "page": paginate(request, selectors.participant_placements(program=program)),
+        "phases": list(program.phases.order_by("number"))})
 
 
 @allocation_required
@@ -261,3 +262,36 @@ def allocation_placement_remove(request, pk):
         messages.success(request, _("%(person)s was taken out of their phase and group.") % {
             "person": nomination.person.name})
     return redirect(back)
+
+
+@allocation_required
+def allocation_board(request, pk, phase_pk):
+    """A phase's groups side by side: drag a participant onto another group to move them there (the move locks
+    the placement, so the solver keeps it); each name is also a link to the placement form (keyboard, no script).
+    A move is a POST of `nomination` and `group`; with htmx the board comes back in place."""
+    program = _program(request, pk)
+    phase = get_object_or_404(program.phases.all(), pk=phase_pk)
+    can_place = request.user.has_perm("enrollment.place_participants", program)
+    error = ""
+    if request.method == "POST":
+        if (response := refused(request, "enrollment.place_participants", program, allocation_url(program))):
+            return response
+        nomination = _participant(request, request.POST.get("nomination") or 0)
+        group = Group.objects.filter(phase=phase, pk=request.POST.get("group") or 0).first() \
+            if (request.POST.get("group") or "").isdigit() else None
+        if nomination.program_id != program.pk or group is None:
+            error = _("Drop a participant of this program onto a group of this phase.")
+        else:
+            try:
+                services.placement_set(nomination=nomination, phase=phase, group=group, locked=True,
+                                       by=request.user)
+            except ValidationError as problem:
+                error = " ".join(problem.messages)
+        if not request.htmx and not error:
+            return redirect(request.path)
+    context = {"program": program, "phase": phase, "phases": list(program.phases.order_by("number")),
+               "columns": selectors.placement_board(phase=phase), "can_place": can_place, "error": error,
+               "active": ACTIVE}
+    template = "web/enrollment/_board.html" if request.htmx else "web/enrollment/allocation_board.html"
+    # htmx swaps only successful answers: the board with its error is a 200 there.
+    return render(request, template, context, status=400 if error and not request.htmx else 200)
