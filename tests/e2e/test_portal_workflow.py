@@ -89,7 +89,9 @@ def test_an_article_passes_three_reviews_to_the_public_site(browser, live_server
         assert_accessible(editor.page, "portal-workflow-1-editor-writes", exclude=WAGTAIL_WIDGETS)
         page.locator("footer .w-dropdown__toggle, .footer .w-dropdown__toggle").first.click()
         page.locator("button[name=action-submit]").click()
-        page.wait_for_url(lambda url: "/add/" not in url)  # Wagtail goes back to the channel's page list
+        # Wagtail goes back to the channel's page list; saving, submitting and starting the workflow take long on a
+        # loaded machine (CI runs beside other work), hence the longer wait.
+        page.wait_for_url(lambda url: "/add/" not in url, timeout=60_000)
         article = ArticlePage.objects.get(title=TITLE)
         assert not article.live
         assert article.workflow_in_progress
