@@ -115,3 +115,25 @@ def test_the_phase_timetable_links_each_session_to_its_roll_call(client, world):
     client.force_login(w.head_teacher)
     content = client.get(reverse("phase_timetable", args=[w.phase.pk])).content.decode()
     assert url(w.session) in content and url(w.group_session) in content
+
+
+def test_the_roll_call_page_takes_as_many_queries_for_sixty_people_as_for_three(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.attendance.conftest import place
+
+    w = world
+    client.force_login(w.head_teacher)
+    client.post(url(w.session), {"all_present": "1"})
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url(w.session)).status_code == 200
+        return len(context)
+
+    few = queries()
+    for index in range(57):
+        place(w.program, w.organ, w.phase, w.group1 if index % 2 else w.group2)
+    client.post(url(w.session), {"all_present": "1"})
+    assert queries() == few
