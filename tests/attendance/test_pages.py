@@ -137,3 +137,23 @@ def test_the_roll_call_page_takes_as_many_queries_for_sixty_people_as_for_three(
         place(w.program, w.organ, w.phase, w.group1 if index % 2 else w.group2)
     client.post(url(w.session), {"all_present": "1"})
     assert queries() == few
+
+
+def test_the_sign_in_sheet_lists_the_roster_with_a_column_to_sign(client, world):
+    from tests.training.test_documents import pdf_text
+
+    w = world
+    client.force_login(w.head_teacher)
+    assert reverse("sign_in_sheet", args=[w.session.pk]) in client.get(url(w.session)).content.decode()
+    response = client.get(reverse("sign_in_sheet", args=[w.session.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "签到表" in text and "签名" in text and w.session.title in text
+    assert all(n.person.name in text for n in [*w.ours, *w.theirs])
+    assert w.elsewhere.person.name not in text
+    group_sheet = pdf_text(client.get(reverse("sign_in_sheet", args=[w.group_session.pk])).content)
+    assert w.ours[0].person.name in group_sheet and w.ours[1].person.name not in group_sheet
+    client.force_login(w.admin)  # a unit administrator's sheet: their own organ's people
+    own = pdf_text(client.get(reverse("sign_in_sheet", args=[w.session.pk])).content)
+    assert w.ours[0].person.name in own and w.theirs[0].person.name not in own

@@ -50,6 +50,7 @@ _built_once, users_by_role, records = world_per_module(_build)
 PAGES = [
     ("roll_call", "get", ["session"], None),
     ("roll_call", "post", ["session"], {"all_present": "1"}),
+    ("sign_in_sheet", "get", ["session"], None),
 ]
 
 

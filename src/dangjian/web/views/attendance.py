@@ -1,7 +1,7 @@
 """The roll call of a session (点名): the head teacher's grid of the roster with four marks and a note per row,
-"all present" then the exceptions. A plain form (no script needed); unit administrators read their own people's
-marks. The view loads the session through the scoped selector (404), asks the permission (403), then calls one
-service."""
+"all present" then the exceptions, in a plain form (no script needed); unit administrators read their own people's
+marks. And the session's sign-in sheet (签到表, PDF). Each view loads the session through the scoped selector
+(404), asks the permission (403), then calls one service."""
 
 import uuid
 
@@ -9,13 +9,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from dangjian.attendance import documents, services
 from dangjian.attendance import selectors as attendance_selectors
-from dangjian.attendance import services
 from dangjian.attendance.enums import Mark
 from dangjian.training import selectors
+from dangjian.training.documents import PDF_CONTENT_TYPE
 from dangjian.web.views.base import permission_required, refused, require
+from dangjian.web.views.documents import _download
 from dangjian.web.views.timetable import session_place, session_time
 
 
@@ -79,3 +81,14 @@ def _grid_rows(roster, posted) -> list[dict]:
             mark, note = posted.get(f"mark-{key}", mark), posted.get(f"note-{key}", note)
         rows.append({"row": row, "key": key, "mark": mark, "note": note, "client_id": uuid.uuid4()})
     return rows
+
+
+@permission_required("attendance.view_attendance")
+@require_GET
+def sign_in_sheet(request, pk):
+    """The session's printable sign-in sheet (签到表): the roster the user may see, a column to sign."""
+    session = selectors.session_get(user=request.user, pk=pk)
+    require(request.user, "attendance.view_attendance", session)
+    rows = attendance_selectors.session_roster(session, user=request.user)
+    return _download(documents.sign_in_sheet_pdf(session=session, rows=rows), content_type=PDF_CONTENT_TYPE,
+                     filename=documents.sign_in_sheet_filename(session), inline=True)
