@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "dangjian.outbox",
     "dangjian.ledger",
     "dangjian.enrollment",
+    "dangjian.attendance",
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",

@@ -1,6 +1,17 @@
 """The REST API v1 (django-ninja): OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
-from dangjian.api import allocation, enrollment, errors, jobs, ledger, outbox, registry, spreadsheets, training
+from dangjian.api import (
+    allocation,
+    attendance,
+    enrollment,
+    errors,
+    jobs,
+    ledger,
+    outbox,
+    registry,
+    spreadsheets,
+    training,
+)
 from dangjian.api.auth import API_AUTH
 
 api = errors.ProblemDetailsAPI(
@@ -36,3 +47,4 @@ api.add_router("/outbox/", outbox.router)
 api.add_router("/", enrollment.router)
 api.add_router("/", allocation.router)
 api.add_router("/ledger/", ledger.router)
+api.add_router("/", attendance.router)

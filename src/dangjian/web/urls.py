@@ -56,4 +56,6 @@ urlpatterns = [
     # Enrollment: quotas, nominations, waitlist; the participant's own page and account activation
     path("", include("dangjian.web.urls_enrollment")),
     path("", include("dangjian.web.urls_allocation")),
+    # Attendance: the roll call of a session
+    path("", include("dangjian.web.urls_attendance")),
 ]

@@ -85,6 +85,7 @@ def timetable_context(request, phase: Phase, *, notices=(), open_form: bool = Fa
         session.instructor_labels = "、".join(str(instructor) for instructor in instructors)
         session.edit_url = reverse("timetable_session_edit", args=[session.pk])
         session.move_url = reverse("timetable_session_move", args=[session.pk])
+        session.roll_call_url = reverse("roll_call", args=[session.pk])
     for item in grid["items"]:
         session = item["session"]
         item["time"], item["place"] = session.time_label, session.place_label
@@ -112,6 +113,7 @@ def timetable_context(request, phase: Phase, *, notices=(), open_form: bool = Fa
         "can_manage": can_manage,
         "editable": editable,
         "not_editable_reason": refusal(user, "training.edit_timetable", phase) if can_manage else "",
+        "attendance_visible": user.has_perm("attendance.view_attendance", phase),
         "notices": list(notices),
         "open_form": open_form,
     }

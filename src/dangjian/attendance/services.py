@@ -1,0 +1,101 @@
+"""Writes of attendance: the roll call of a session, all or nothing, audited.
+
+A mark is (nomination, mark, note, client_id). The client id makes a retried request harmless: a mark whose
+client id is already stored for the same participant and session is skipped; the same id for another participant
+or session is refused. A participant marked again with a new id takes the new mark (the latest roll call wins).
+"""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.attendance.enums import Mark
+from dangjian.attendance.models import Attendance
+from dangjian.attendance.selectors import roster_placements
+from dangjian.core.rules import require
+from dangjian.core.services import model_create, model_update
+
+NOTE_MAX_LENGTH = Attendance._meta.get_field("note").max_length
+
+
+@dataclass(frozen=True)
+class MarkInput:
+    nomination_id: int
+    mark: str
+    note: str = ""
+    client_id: uuid.UUID | None = None
+
+
+def _as_input(item) -> MarkInput:
+    if isinstance(item, MarkInput):
+        return item
+    nomination, mark, note, client_id = item
+    return MarkInput(nomination_id=getattr(nomination, "pk", nomination), mark=mark, note=note or "",
+                     client_id=client_id)
+
+
+def _check(marks: list[MarkInput], roster: dict) -> None:
+    """Every mark names a participant of the roster, once, with a known mark and a short enough note."""
+    errors, seen = [], set()
+    for number, item in enumerate(marks, start=1):
+        placement = roster.get(item.nomination_id)
+        if placement is None:
+            errors.append(_("Row %(row)d: the participant is not on this session's roster.") % {"row": number})
+            continue
+        person = placement.nomination.person
+        if item.nomination_id in seen:
+            errors.append(_("Row %(row)d: %(person)s is marked twice.") % {"row": number, "person": person})
+        seen.add(item.nomination_id)
+        if item.mark not in Mark.values:
+            errors.append(_("Row %(row)d: %(person)s: “%(mark)s” is not a mark.")
+                          % {"row": number, "person": person, "mark": item.mark})
+        if len(item.note) > NOTE_MAX_LENGTH:
+            errors.append(_("Row %(row)d: %(person)s: the note is longer than %(max)d characters.")
+                          % {"row": number, "person": person, "max": NOTE_MAX_LENGTH})
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def roll_call_set(*, session, marks: Iterable, by) -> list[Attendance]:
+    """Record the marks of a session's roll call, all or nothing. `marks`: MarkInput or (nomination, mark, note,
+    client_id) tuples; a missing client id gets a new one. Returns the marks written (retries skipped)."""
+    require(by, "attendance.take_roll_call", session)
+    marks = [_as_input(item) for item in marks]
+    roster = {placement.nomination_id: placement for placement in roster_placements(session)}
+    _check(marks, roster)
+    stored = {attendance.nomination_id: attendance
+              for attendance in Attendance.unscoped.select_for_update().filter(session=session)}
+    by_client = {attendance.client_id: attendance for attendance in Attendance.unscoped.filter(
+        client_id__in=[item.client_id for item in marks if item.client_id])}
+    written, now = [], timezone.now()
+    for number, item in enumerate(marks, start=1):
+        nomination = roster[item.nomination_id].nomination
+        retried = by_client.get(item.client_id) if item.client_id else None
+        if retried is not None:
+            if (retried.session_id, retried.nomination_id) != (session.pk, item.nomination_id):
+                raise ValidationError(_("Row %(row)d: %(person)s: this mark's client id belongs to another mark.")
+                                      % {"row": number, "person": nomination.person})
+            continue
+        data = {"mark": item.mark, "note": item.note, "marked_by": by, "marked_at": now,
+                "client_id": item.client_id or uuid.uuid4()}
+        existing = stored.get(item.nomination_id)
+        if existing is None:
+            written.append(model_create(instance=Attendance(session=session, nomination=nomination, **data), by=by))
+        elif (existing.mark, existing.note) != (item.mark, item.note):
+            written.append(model_update(instance=existing, data=data, by=by))
+    return written
+
+
+def roll_call_all_present(*, session, by) -> list[Attendance]:
+    """Mark every participant of the roster who has no mark yet as present (then the exceptions are marked)."""
+    require(by, "attendance.take_roll_call", session)
+    marked = set(Attendance.unscoped.filter(session=session).values_list("nomination_id", flat=True))
+    return roll_call_set(session=session, by=by, marks=[
+        MarkInput(nomination_id=placement.nomination_id, mark=Mark.PRESENT)
+        for placement in roster_placements(session) if placement.nomination_id not in marked])
