@@ -274,6 +274,31 @@ def sessions_of_phases(phases) -> dict[int, list]:
     return found
 
 
+def my_sessions(*, user) -> list:
+    """A participant's own sessions in time order: of every confirmed nomination, the sessions of their phase
+    (`my_phases`); once they are placed in a group, of the group sessions only their group's."""
+    nominations = list(my_nominations(user=user).filter(status=NominationStatus.CONFIRMED)
+                       .prefetch_related("program__phases"))
+    phases = [phase for nomination in nominations for phase in my_phases(nomination=nomination)]
+    my_group = {placement.phase_id: placement.group_id for placement in map(_placement_of, nominations)
+                if placement is not None and placement.group_id}
+    sessions = sessions_of_phases(phases)
+    mine = []
+    for phase in phases:
+        for session in sessions.get(phase.pk, []):
+            if session.group_id is None or my_group.get(phase.pk) in (None, session.group_id):
+                session.phase = phase  # with its program (prefetched): the calendar names them
+                mine.append(session)
+    return sorted(mine, key=lambda session: (session.starts_at, session.pk))
+
+
+def _placement_of(nomination: Nomination) -> Placement | None:
+    try:
+        return nomination.placement  # select_related by my_nominations
+    except Placement.DoesNotExist:
+        return None
+
+
 def open_quotas(*, user) -> QuerySet[Quota]:
     """The unit administrator's to-do: quotas of their organs in programs open for enrollment, before the
     deadline, with seats not yet filled (`nominated` annotated); the soonest deadline first."""

@@ -14,6 +14,7 @@ from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -22,9 +23,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.enrollment import messaging, notices, selectors, services
 from dangjian.enrollment.enums import NominationStatus
-from dangjian.enrollment.models import Nomination
+from dangjian.enrollment.models import CalendarFeed, Nomination
 from dangjian.enrollment.services import NomineeInput
 from dangjian.organizations.models import Organ, Person
+from dangjian.training import documents
 from dangjian.web.forms_enrollment import (
     AddNomineeForm,
     DecideForm,
@@ -474,6 +476,10 @@ def admission_notice_pdf(request, pk):
 @permission_required("enrollment.view_own_enrollment")
 def my_enrollment(request):
     """A participant's own nominations, the dates and timetable of their phase(s)."""
+    return _my_enrollment_page(request)
+
+
+def _my_enrollment_page(request, *, calendar_url: str = ""):
     nominations = list(selectors.my_nominations(user=request.user))
     for nomination in nominations:
         nomination.my_phases = selectors.my_phases(nomination=nomination) \
@@ -482,9 +488,40 @@ def my_enrollment(request):
     for nomination in nominations:
         for phase in nomination.my_phases:
             phase.my_sessions = sessions.get(phase.pk, [])
-    return render(request, "web/enrollment/my_enrollment.html", {
+    return private_no_store(render(request, "web/enrollment/my_enrollment.html", {
         "active": "my_enrollment", "nominations": nominations,
-        "records": list(selectors.my_records(user=request.user)[:50])})
+        "records": list(selectors.my_records(user=request.user)[:50]),
+        "calendar_feed": CalendarFeed.objects.filter(user=request.user).first(), "calendar_url": calendar_url}))
+
+
+@permission_required("enrollment.manage_own_calendar")
+@require_POST
+def my_calendar_rotate(request):
+    """Make (or replace) the participant's private calendar address; the page shows it this once."""
+    token = services.calendar_feed_rotate(by=request.user)
+    url = request.build_absolute_uri(reverse("my_calendar_feed", args=[token]))
+    messages.success(request, _("Your calendar address is ready. Copy it now: it is shown only once."))
+    return _my_enrollment_page(request, calendar_url=url)
+
+
+@permission_required("enrollment.manage_own_calendar")
+@require_POST
+def my_calendar_revoke(request):
+    if services.calendar_feed_revoke(by=request.user):
+        messages.success(request, _("Your calendar address no longer works."))
+    return redirect("my_enrollment")
+
+
+@require_GET
+def my_calendar_feed(request, token):
+    """The participant's own sessions as iCal, for calendar apps (no sign-in: the private token is the key; an
+    unknown or revoked token is not found)."""
+    user = services.calendar_feed_user(token)
+    if user is None:
+        raise Http404
+    response = _download(documents.sessions_ical(sessions=selectors.my_sessions(user=user), name=_("My training")),
+                         content_type=documents.ICS_CONTENT_TYPE, filename="dangjian.ics", inline=True)
+    return private_no_store(response)
 
 
 def participant_activate(request, token):
