@@ -115,6 +115,7 @@ def test_page_makes_shows_once_and_revokes(client, calendar_world):
     client.force_login(w.placed)
     page = client.get(reverse("my_enrollment")).content.decode()
     assert reverse("my_calendar_rotate") in page and reverse("my_calendar_revoke") not in page
+    assert "分组讨论甲" in page and "分组讨论乙" not in page  # the timetable: their group's sessions only
     response = client.post(reverse("my_calendar_rotate"))
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     url = re.search(r'id="calendar-url" type="text" readonly value="([^"]+)"', response.content.decode()).group(1)

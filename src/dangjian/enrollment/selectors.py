@@ -279,24 +279,25 @@ def my_sessions(*, user) -> list:
     (`my_phases`); once they are placed in a group, of the group sessions only their group's."""
     nominations = list(my_nominations(user=user).filter(status=NominationStatus.CONFIRMED)
                        .prefetch_related("program__phases"))
-    phases = [phase for nomination in nominations for phase in my_phases(nomination=nomination)]
-    my_group = {placement.phase_id: placement.group_id for placement in map(_placement_of, nominations)
-                if placement is not None and placement.group_id}
-    sessions = sessions_of_phases(phases)
+    phases = {phase.pk: (phase, nomination) for nomination in nominations for phase in my_phases(nomination=nomination)}
+    sessions = sessions_of_phases([phase for phase, _nomination in phases.values()])
     mine = []
-    for phase in phases:
+    for phase, nomination in phases.values():
         for session in sessions.get(phase.pk, []):
-            if session.group_id is None or my_group.get(phase.pk) in (None, session.group_id):
+            if is_my_session(session, nomination):
                 session.phase = phase  # with its program (prefetched): the calendar names them
                 mine.append(session)
     return sorted(mine, key=lambda session: (session.starts_at, session.pk))
 
 
-def _placement_of(nomination: Nomination) -> Placement | None:
+def is_my_session(session, nomination: Nomination) -> bool:
+    """A session of the participant's phase is theirs unless it is another group's (once they are placed in a
+    group; before that every group's session is shown)."""
     try:
-        return nomination.placement  # select_related by my_nominations
+        placement = nomination.placement  # select_related by my_nominations
     except Placement.DoesNotExist:
-        return None
+        return True
+    return session.group_id is None or placement.group_id in (None, session.group_id)
 
 
 def open_quotas(*, user) -> QuerySet[Quota]:

@@ -487,7 +487,8 @@ def _my_enrollment_page(request, *, calendar_url: str = ""):
     sessions = selectors.sessions_of_phases([phase for n in nominations for phase in n.my_phases])
     for nomination in nominations:
         for phase in nomination.my_phases:
-            phase.my_sessions = sessions.get(phase.pk, [])
+            phase.my_sessions = [session for session in sessions.get(phase.pk, [])
+                                 if selectors.is_my_session(session, nomination)]
     return private_no_store(render(request, "web/enrollment/my_enrollment.html", {
         "active": "my_enrollment", "nominations": nominations,
         "records": list(selectors.my_records(user=request.user)[:50]),
