@@ -1,7 +1,7 @@
-"""The participant's calendar subscription: a private token per participant (made, rotated, revoked; only its
-digest stored), the iCal feed of their own sessions at /my/calendar/<token>.ics without signing in (their phase;
-of group sessions only their group's), the section on /my/enrollment/, and the API (`/me/sessions`,
-`/me/calendar`)."""
+"""The participant's start page /my/ (today's and the next sessions of their phase and group) and their calendar
+subscription: a private token per participant (made, rotated, revoked; only its digest stored), the iCal feed of
+their own sessions at /my/calendar/<token>.ics without signing in (their phase; of group sessions only their
+group's), the section on /my/enrollment/, and the API (`/me/sessions`, `/me/calendar`)."""
 
 import datetime
 import re
@@ -154,4 +154,39 @@ def test_api_my_sessions_queries_do_not_grow(calendar_world):
                        ends_at=at(w.phase2.ends_on, f"{hour:02d}:50"))
     with CaptureQueriesContext(connection) as many:
         assert len(api.get("me/sessions").json()) == 14
+    assert len(many) == len(few)
+
+
+# The participant's start page /my/ ----------------------------------------------------------------------------
+
+def test_agenda_is_today_then_the_next_sessions(calendar_world):
+    w = calendar_world
+    first_day = datetime.datetime(2027, 3, 1, 7, tzinfo=datetime.UTC)  # 15:00 in Beijing: the day of phase 1
+    assert selectors.my_agenda(user=w.placed, now=first_day) == ([w.plenary, w.ours], [])
+    assert selectors.my_agenda(user=w.unplaced, now=NOW) == ([], [w.plenary, w.ours, w.theirs, w.later])
+    assert selectors.my_agenda(user=w.unplaced, now=NOW, upcoming=2) == ([], [w.plenary, w.ours])
+
+
+def test_start_page_shows_sessions_with_place_and_instructors(client, calendar_world):
+    w = calendar_world
+    client.force_login(w.placed)
+    assert client.get(reverse("home"))["Location"] == reverse("my_home")  # the participant's landing
+    page = client.get(reverse("my_home")).content.decode()
+    assert "开班式" in page and "分组讨论甲" in page and "分组讨论乙" not in page
+    assert w.program.title in page and reverse("my_enrollment") in page
+    client.force_login(w.organizer)
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("my_home")).status_code == 403
+
+
+def test_start_page_queries_do_not_grow_with_sessions(client, calendar_world):
+    w = calendar_world
+    client.force_login(w.unplaced)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("my_home"))
+    for hour in range(8, 18):
+        SessionFactory(phase=w.phase2, starts_at=at(w.phase2.starts_on, f"{hour:02d}:00"),
+                       ends_at=at(w.phase2.starts_on, f"{hour:02d}:50"))
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("my_home"))
     assert len(many) == len(few)

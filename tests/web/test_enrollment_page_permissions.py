@@ -105,6 +105,7 @@ PAGES = [
     ("deadline_reminder_compose", "post", ["program"], "organizer", {}),
     ("admission_notices_prepare", "post", ["program"], "organizer", {}),
     ("admission_notice_pdf", "get", ["confirmed"], "own", None),
+    ("my_home", "get", [], "participant", None),
     ("my_enrollment", "get", [], "participant", None),
     ("my_calendar_rotate", "post", [], "participant", {}),
     ("my_calendar_revoke", "post", [], "participant", {}),

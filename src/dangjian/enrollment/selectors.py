@@ -290,6 +290,15 @@ def my_sessions(*, user) -> list:
     return sorted(mine, key=lambda session: (session.starts_at, session.pk))
 
 
+def my_agenda(*, user, now: datetime.datetime | None = None, upcoming: int = 5) -> tuple[list, list]:
+    """The participant's sessions of today (local date), and the next `upcoming` of the following days."""
+    today = timezone.localdate(now or timezone.now())
+    sessions = my_sessions(user=user)
+    todays = [session for session in sessions if timezone.localtime(session.starts_at).date() == today]
+    later = [session for session in sessions if timezone.localtime(session.starts_at).date() > today]
+    return todays, later[:upcoming]
+
+
 def is_my_session(session, nomination: Nomination) -> bool:
     """A session of the participant's phase is theirs unless it is another group's (once they are placed in a
     group; before that every group's session is shown)."""

@@ -474,6 +474,17 @@ def admission_notice_pdf(request, pk):
 # The participant -----------------------------------------------------------------------------------
 
 @permission_required("enrollment.view_own_enrollment")
+def my_home(request):
+    """The participant's start page (phone first): today's and the next sessions of their phase with place and
+    instructors, the state of their enrollments, links to their timetable, records and calendar."""
+    todays, later = selectors.my_agenda(user=request.user)
+    return private_no_store(render(request, "web/enrollment/my_home.html", {
+        "active": "my_home", "nominations": list(selectors.my_nominations(user=request.user)),
+        "today": [documents.timetable_row(session) for session in todays],
+        "later": [documents.timetable_row(session) for session in later]}))
+
+
+@permission_required("enrollment.view_own_enrollment")
 def my_enrollment(request):
     """A participant's own nominations, the dates and timetable of their phase(s)."""
     return _my_enrollment_page(request)
