@@ -19,8 +19,10 @@ from tests.factories import (
     OrganFactory,
     PersonFactory,
     PhaseFactory,
+    PostFactory,
     ProgramFactory,
     SessionFactory,
+    TrainingRecordFactory,
     at,
 )
 
@@ -32,7 +34,7 @@ LABELS = {"zh-hans": ("生成我的日历订阅地址", "复制", "已复制", "
 
 
 @pytest.fixture
-def participant(transactional_db):
+def participant(transactional_db, ledger_rules):
     """A confirmed participant placed in group 1 of the first phase; a plenary session, one of each group."""
     organ = OrganFactory()
     person = PersonFactory(organ=organ, name="李明")
@@ -54,6 +56,8 @@ def participant(transactional_db):
     tomorrow = day + datetime.timedelta(days=1)
     SessionFactory(phase=phase, title="专题讲座：党支部工作实务", starts_at=at(tomorrow, "08:30"),
                    ends_at=at(tomorrow, "11:30"))
+    PostFactory(person=person, started_on=datetime.date(2026, 9, 1))  # a new secretary: induction applies
+    TrainingRecordFactory(person=person, hours=40)
     user = make_user("liming", ["participant"], full_name="李明")
     user.person = person
     user.save(update_fields=["person"])
@@ -77,6 +81,7 @@ def test_participant_subscribes_to_their_calendar_on_a_phone(phone_session, live
     assert_accessible(page, f"my start page ({language})")
     session.screenshot(f"my-home-{language}")
     page.goto(reverse("my_enrollment"))
+    assert page.locator("#archive-title").is_visible()
     page.get_by_role("button", name=make).click()
     assert page.get_by_text("分组讨论一").is_visible() and page.get_by_text("分组讨论二").count() == 0
     field = page.locator("#calendar-url")

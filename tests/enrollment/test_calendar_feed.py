@@ -190,3 +190,20 @@ def test_start_page_queries_do_not_grow_with_sessions(client, calendar_world):
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("my_home"))
     assert len(many) == len(few)
+
+
+def test_my_training_archive_shows_hours_per_year_and_my_requirements(client, calendar_world):
+    from dangjian.ledger import selectors as ledger_selectors
+    from tests.factories import TrainingRecordFactory
+
+    w = calendar_world
+    TrainingRecordFactory(person=w.placed.person, hours=40)
+    TrainingRecordFactory(person=w.placed.person, hours=12, starts_on=datetime.date(2026, 6, 1),
+                          ends_on=datetime.date(2026, 6, 2))
+    client.force_login(w.placed)
+    page = client.get(reverse("my_enrollment")).content.decode()
+    assert re.search(r"<td>2026</td><td class=\"num\">52(\.0+)?</td>", page)
+    statuses = ledger_selectors.person_compliance(person=w.placed.person)
+    assert statuses  # a newly appointed secretary: the induction rule applies
+    for status in statuses:
+        assert str(status.requirement.title) in page and status.why in page

@@ -25,6 +25,7 @@ from dangjian.enrollment import messaging, notices, selectors, services
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import CalendarFeed, Nomination
 from dangjian.enrollment.services import NomineeInput
+from dangjian.ledger import selectors as ledger_selectors
 from dangjian.organizations.models import Organ, Person
 from dangjian.training import documents
 from dangjian.web.forms_enrollment import (
@@ -502,8 +503,17 @@ def _my_enrollment_page(request, *, calendar_url: str = ""):
                                  if selectors.is_my_session(session, nomination)]
     return private_no_store(render(request, "web/enrollment/my_enrollment.html", {
         "active": "my_enrollment", "nominations": nominations,
-        "records": list(selectors.my_records(user=request.user)[:50]),
+        "records": list(selectors.my_records(user=request.user)[:50]), **_my_archive(request.user),
         "calendar_feed": CalendarFeed.objects.filter(user=request.user).first(), "calendar_url": calendar_url}))
+
+
+def _my_archive(user) -> dict:
+    """The participant's hours per year and the requirements that apply to them, with their status (the ledger's
+    archive of their Person)."""
+    if not user.person_id:
+        return {"years": [], "statuses": []}
+    return {"years": ledger_selectors.archive_years(person=user.person),
+            "statuses": ledger_selectors.person_compliance(person=user.person)}
 
 
 @permission_required("enrollment.manage_own_calendar")
