@@ -19,7 +19,7 @@ import time_machine
 
 from dangjian.core.models import AuditEntry
 from dangjian.enrollment import services
-from dangjian.enrollment.models import ActivationLink, Nomination, ProgramEnrollment, Quota
+from dangjian.enrollment.models import ActivationLink, CalendarFeed, Nomination, ProgramEnrollment, Quota
 from dangjian.enrollment.services import NomineeInput
 from dangjian.jobs.models import BackgroundJob
 from dangjian.organizations.models import Person
@@ -63,6 +63,7 @@ def _build_world(users_by_role, organ):
         silent = OrganFactory()
         services.quotas_set(program=program, by=organizer, seats={silent.pk: 2})
         UserFactory(roles=["unit_admin"], organs=[silent], email="silent@example.org")
+        services.calendar_feed_rotate(by=users_by_role["participant"])  # replaced or revoked by the matrix
         AuditEntry.objects.all().delete()
         return SimpleNamespace(program=program, organ=organ, other=other, nominated=nominated,
                                confirmed=confirmed, theirs=theirs, spare=ours[2], spare2=ours[3])
@@ -93,6 +94,10 @@ def links(world):
 
 def drafts(world):
     return sorted(Message.unscoped.values_list("kind", flat=True))
+
+
+def calendar_feeds(world):
+    return sorted(CalendarFeed.objects.values_list("digest", flat=True))
 
 
 def jobs(world):
@@ -150,6 +155,10 @@ ENDPOINTS = [
     E("admission notice", "get", "enrollment/nominations/{confirmed.pk}/admission-notice.pdf", "own"),
     E("my admission notice", "get", "me/enrollments/{confirmed.pk}/admission-notice.pdf", "not-mine"),
     E("my enrollments", "get", "me/enrollments", "participant"),
+    E("my sessions", "get", "me/sessions", "participant"),
+    E("my calendar", "get", "me/calendar", "participant"),
+    E("my calendar rotate", "post", "me/calendar", "participant", 201, {}, calendar_feeds),
+    E("my calendar revoke", "delete", "me/calendar", "participant", 204, None, calendar_feeds),
 ]
 
 
@@ -157,7 +166,7 @@ def expected_status(endpoint: Endpoint, role: str) -> int:
     if role == "anonymous":
         return 401
     if endpoint.who == "participant":
-        return 200 if role == "participant" else 403
+        return endpoint.ok if role == "participant" else 403
     if endpoint.who == "not-mine":  # a participant's own notice: another's is not found
         return 404 if role == "participant" else 403
     if role not in {"organizer", "unit_admin"}:

@@ -19,7 +19,7 @@ from django.contrib.messages import constants as message_levels
 from django.urls import reverse
 
 from dangjian.enrollment import services
-from dangjian.enrollment.models import ActivationLink, Nomination, Quota, UnavailablePeriod
+from dangjian.enrollment.models import ActivationLink, CalendarFeed, Nomination, Quota, UnavailablePeriod
 from dangjian.enrollment.services import NomineeInput
 from dangjian.jobs.models import BackgroundJob
 from dangjian.organizations.models import Person
@@ -70,6 +70,7 @@ def _build(users_by_role, organ):
         silent = OrganFactory()  # has seats, has nominated nobody: the deadline reminder's organ
         services.quotas_set(program=program, by=organizer, seats={silent.pk: 2})
         UserFactory(roles=["unit_admin"], organs=[silent], email="silent@example.org")
+        services.calendar_feed_rotate(by=users_by_role["participant"])  # revoked or replaced by the matrix
         return SimpleNamespace(program=program, organ=organ, other=other, nominated=nominated,
                                confirmed=confirmed, waitlisted=waitlisted, theirs=theirs, spare=ours[3],
                                spare2=ours[4])
@@ -104,7 +105,11 @@ PAGES = [
     ("deadline_reminder_compose", "post", ["program"], "organizer", {}),
     ("admission_notices_prepare", "post", ["program"], "organizer", {}),
     ("admission_notice_pdf", "get", ["confirmed"], "own", None),
+    ("my_home", "get", [], "participant", None),
     ("my_enrollment", "get", [], "participant", None),
+    ("my_calendar_rotate", "post", [], "participant", {}),
+    ("my_calendar_revoke", "post", [], "participant", {}),
+    ("my_calendar_feed", "get", ["token"], "public", None),
     ("participant_activate", "get", ["token"], "public", None),
 ]
 
@@ -119,6 +124,8 @@ def _effect(name):
         "nomination_substitute": lambda: Nomination.unscoped.count(),
         "nomination_unavailable": lambda: UnavailablePeriod.objects.count(),
         "activation_issue": lambda: ActivationLink.objects.count(),
+        "my_calendar_rotate": lambda: sorted(CalendarFeed.objects.values_list("digest", flat=True)),
+        "my_calendar_revoke": lambda: sorted(CalendarFeed.objects.values_list("digest", flat=True)),
         "nomination_opened_compose": lambda: Message.unscoped.filter(kind="nomination_opened").count(),
         "deadline_reminder_compose": lambda: Message.unscoped.filter(kind="deadline_reminder").count(),
         "admission_notices_prepare": lambda: BackgroundJob.unscoped.count(),
@@ -126,7 +133,7 @@ def _effect(name):
 
 
 # POSTs that answer with a page (the activation link is shown once, not after a redirect).
-POST_RENDERS = {"activation_issue"}
+POST_RENDERS = {"activation_issue", "my_calendar_rotate"}
 
 
 def expected_status(role, method, who, name=""):
@@ -135,7 +142,9 @@ def expected_status(role, method, who, name=""):
     if role == "anonymous":
         return 302
     if who == "participant":
-        return 200 if role == "participant" else 403
+        if role != "participant":
+            return 403
+        return 302 if method == "post" and name not in POST_RENDERS else 200
     if name == "admission_notice_pdf" and role == "participant":
         return 404  # a participant may read their own notice only: another's is not found
     if role not in {"organizer", "unit_admin"}:

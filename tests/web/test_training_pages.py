@@ -940,7 +940,7 @@ def test_unit_admin_reads_a_published_phase_without_management_forms(login, unit
 ])
 def test_menu_entries_by_role(login, roles, expected):
     user = UserFactory(roles=roles)
-    response = login(user).get(reverse("home"))
+    response = login(user).get(reverse("home"), follow=True)  # a participant lands on /my/
     urls = [url for _label, url, _key in response.context["nav_items"]]
     training = {"program_list", "library_index", "my_sessions"}
     assert [name for name in ("program_list", "library_index", "my_sessions") if reverse(name) in urls] == expected

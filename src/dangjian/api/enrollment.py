@@ -29,9 +29,10 @@ from dangjian.api.training_library import WRITE_ERRORS, call, gate
 from dangjian.core.services import require_perm
 from dangjian.enrollment import messaging, notices, selectors, services
 from dangjian.enrollment.enums import NominationStatus
-from dangjian.enrollment.models import Nomination
+from dangjian.enrollment.models import CalendarFeed, Nomination
 from dangjian.enrollment.services import NomineeInput
 from dangjian.organizations.models import Organ, Person
+from dangjian.training import documents
 from dangjian.training.models import Program
 
 # Schemas -------------------------------------------------------------------------------------------
@@ -185,6 +186,24 @@ class MyEnrollmentOut(Schema):
     status: str
     waitlist_position: int | None
     phases: list[dict]
+
+
+class MySessionOut(Schema):
+    id: int
+    phase_id: int
+    title: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    form: str
+    group: str
+    place: str
+    instructors: str
+
+
+class CalendarFeedOut(Schema):
+    active: bool
+    created_at: datetime.datetime | None = None
+    url: str = Field("", description="The private iCal address: only in the answer that makes it")
 
 
 # Helpers -------------------------------------------------------------------------------------------
@@ -477,6 +496,39 @@ def my_enrollments(request):
                              for p in phases]
         rows.append(nomination)
     return rows
+
+
+@me.get("/sessions", response={200: list[MySessionOut], **ERRORS},
+        summary="A participant's own sessions (their phase; of group sessions, their group's)")
+def my_sessions(request):
+    rows = []
+    for session in selectors.my_sessions(user=request.user):
+        row = documents.timetable_row(session)
+        rows.append({"id": session.pk, "phase_id": session.phase_id, "title": row.title,
+                     "starts_at": session.starts_at, "ends_at": session.ends_at, "form": row.form,
+                     "group": row.group, "place": row.place, "instructors": row.instructors})
+    return rows
+
+
+@me.get("/calendar", response={200: CalendarFeedOut, **ERRORS}, summary="Whether the calendar subscription is on")
+def my_calendar(request):
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    return {"active": feed is not None, "created_at": feed.created_at if feed else None}
+
+
+@me.post("/calendar", response={201: CalendarFeedOut, **WRITE_ERRORS},
+         summary="Make a new private calendar address (the earlier one stops working)")
+def my_calendar_rotate(request):
+    token = services.calendar_feed_rotate(by=request.user)
+    feed = CalendarFeed.objects.get(user=request.user)
+    url = request.build_absolute_uri(reverse("my_calendar_feed", args=[token]))
+    return Status(201, {"active": True, "created_at": feed.created_at, "url": url})
+
+
+@me.delete("/calendar", response={204: None, **WRITE_ERRORS}, summary="Stop the calendar subscription")
+def my_calendar_revoke(request):
+    services.calendar_feed_revoke(by=request.user)
+    return Status(204, None)
 
 
 router.add_router("/enrollment", staff)

@@ -319,3 +319,26 @@ class ActivationLink(models.Model):  # 账号激活链接
 
     def usable(self, now: datetime.datetime | None = None) -> bool:
         return self.used_at is None and (now or timezone.now()) < self.expires_at
+
+
+class CalendarFeed(models.Model):  # 日历订阅
+    """A participant's private calendar subscription: the iCal feed of their own sessions at
+    /my/calendar/<token>.ics, read by calendar apps without signing in. One per user; only the token's SHA-256
+    digest is stored, so the address is shown once, when it is made (rotating makes a new one, revoking deletes
+    it)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                                related_name="calendar_feed")
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar subscription")
+        verbose_name_plural = _("calendar subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

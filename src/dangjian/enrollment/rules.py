@@ -157,6 +157,8 @@ add_action("enrollment.issue_activation", who=organs_or_organizer, when=nominati
            refusal=lambda nomination: _("Only a confirmed participant gets an account."))
 # A participant's own enrollment, schedule and records.
 rules.add_perm("enrollment.view_own_enrollment", is_participant)
+# Make, rotate or revoke one's own calendar subscription (the private iCal address of one's sessions).
+rules.add_perm("enrollment.manage_own_calendar", is_participant)
 
 
 # --- Messages and admission notices ---------------------------------------------------------------

@@ -274,6 +274,41 @@ def sessions_of_phases(phases) -> dict[int, list]:
     return found
 
 
+def my_sessions(*, user) -> list:
+    """A participant's own sessions in time order: of every confirmed nomination, the sessions of their phase
+    (`my_phases`); once they are placed in a group, of the group sessions only their group's."""
+    nominations = list(my_nominations(user=user).filter(status=NominationStatus.CONFIRMED)
+                       .prefetch_related("program__phases"))
+    phases = {phase.pk: (phase, nomination) for nomination in nominations for phase in my_phases(nomination=nomination)}
+    sessions = sessions_of_phases([phase for phase, _nomination in phases.values()])
+    mine = []
+    for phase, nomination in phases.values():
+        for session in sessions.get(phase.pk, []):
+            if is_my_session(session, nomination):
+                session.phase = phase  # with its program (prefetched): the calendar names them
+                mine.append(session)
+    return sorted(mine, key=lambda session: (session.starts_at, session.pk))
+
+
+def my_agenda(*, user, now: datetime.datetime | None = None, upcoming: int = 5) -> tuple[list, list]:
+    """The participant's sessions of today (local date), and the next `upcoming` of the following days."""
+    today = timezone.localdate(now or timezone.now())
+    sessions = my_sessions(user=user)
+    todays = [session for session in sessions if timezone.localtime(session.starts_at).date() == today]
+    later = [session for session in sessions if timezone.localtime(session.starts_at).date() > today]
+    return todays, later[:upcoming]
+
+
+def is_my_session(session, nomination: Nomination) -> bool:
+    """A session of the participant's phase is theirs unless it is another group's (once they are placed in a
+    group; before that every group's session is shown)."""
+    try:
+        placement = nomination.placement  # select_related by my_nominations
+    except Placement.DoesNotExist:
+        return True
+    return session.group_id is None or placement.group_id in (None, session.group_id)
+
+
 def open_quotas(*, user) -> QuerySet[Quota]:
     """The unit administrator's to-do: quotas of their organs in programs open for enrollment, before the
     deadline, with seats not yet filled (`nominated` annotated); the soonest deadline first."""

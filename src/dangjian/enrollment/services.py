@@ -31,6 +31,7 @@ from dangjian.enrollment.enums import ACTIVE_STATUSES, AllocationState, Nominati
 from dangjian.enrollment.models import (
     ActivationLink,
     AllocationRun,
+    CalendarFeed,
     Nomination,
     Placement,
     ProgramEnrollment,
@@ -481,6 +482,41 @@ def activation_use(*, token: str, password: str):
         link.save(update_fields=["used_at"])
         audit_record(actor=user, action="update", instance=user, changes={"password": ["—", "activated"]})
     return user
+
+
+# --- The participant's calendar subscription --------------------------------------------------------
+
+def calendar_feed_rotate(*, by) -> str:
+    """A new private calendar address for the participant `by` (the earlier one stops working). Returns the
+    token; only its digest is kept."""
+    require(by, "enrollment.manage_own_calendar")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        replaced = CalendarFeed.objects.filter(user=by).delete()[0] > 0
+        feed = CalendarFeed.objects.create(user=by, digest=CalendarFeed.digest_of(token))
+        audit_record(actor=by, action="update" if replaced else "create", instance=feed,
+                     changes={"calendar_feed": ["—", "rotated" if replaced else "created"]})
+    return token
+
+
+def calendar_feed_revoke(*, by) -> bool:
+    """End the participant's calendar address; False when they had none."""
+    require(by, "enrollment.manage_own_calendar")
+    with transaction.atomic():
+        feed = CalendarFeed.objects.filter(user=by).first()
+        if feed is None:
+            return False
+        audit_record(actor=by, action="delete", instance=feed, changes={"calendar_feed": ["active", "revoked"]})
+        feed.delete()
+    return True
+
+
+def calendar_feed_user(token: str):
+    """The active participant whose calendar address this is (None for an unknown or revoked token)."""
+    feed = CalendarFeed.objects.filter(digest=CalendarFeed.digest_of(token or "")).select_related("user").first()
+    if feed is None or not feed.user.is_active or not feed.user.has_perm("enrollment.manage_own_calendar"):
+        return None
+    return feed.user
 
 
 # --- Placement in phases and groups -----------------------------------------------------------------

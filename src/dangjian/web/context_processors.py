@@ -26,6 +26,7 @@ def navigation(request):
         items.append((_("Training hours"), reverse("ledger_home"), "ledger"))
     # The rule alone (no model-permission tables: a superuser is not a participant).
     if rules.has_perm("enrollment.view_own_enrollment", user):
+        items.append((_("My start page"), reverse("my_home"), "my_home"))
         items.append((_("My training"), reverse("my_enrollment"), "my_enrollment"))
     if Role.INSTRUCTOR in user.roles:
         items.append((_("My sessions"), reverse("my_sessions"), "my_sessions"))

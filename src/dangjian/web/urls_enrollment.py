@@ -28,6 +28,10 @@ urlpatterns = [
          name="nomination_unavailable"),
     path("enrollment/nominations/<int:pk>/activation/", enrollment.activation_issue, name="activation_issue"),
     # The participant (学员)
+    path("my/", enrollment.my_home, name="my_home"),
     path("my/enrollment/", enrollment.my_enrollment, name="my_enrollment"),
+    path("my/calendar/", enrollment.my_calendar_rotate, name="my_calendar_rotate"),
+    path("my/calendar/revoke/", enrollment.my_calendar_revoke, name="my_calendar_revoke"),
+    path("my/calendar/<str:token>.ics", enrollment.my_calendar_feed, name="my_calendar_feed"),
     path("activate/<str:token>/", enrollment.participant_activate, name="participant_activate"),
 ]

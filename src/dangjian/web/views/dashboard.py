@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from dangjian.accounts.roles import Role
 from dangjian.accounts.rules import is_approver, is_college_staff, is_organizer, is_unit_admin
 from dangjian.enrollment import selectors as enrollment
 from dangjian.organizations import selectors
@@ -34,9 +35,11 @@ def todos(user) -> dict:
 
 @login_required
 def home(request):
-    """The start page: the role's to-dos first; registry figures and the 换届 warnings for registry
-    staff; a welcome for others."""
+    """The start page: the role's to-dos first; registry figures and the 换届 warnings for registry staff; a
+    welcome for others. A participant (and nothing else) has their own start page, /my/."""
     user = request.user
+    if user.roles == {Role.PARTICIPANT}:
+        return redirect("my_home")  # a participant's start page is their own (phone first)
     context = {"todos": todos(user)}
     if user.has_perm("organizations.view_registry"):
         since = selectors.newly_appointed_since_default()

@@ -14,6 +14,7 @@ from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -22,9 +23,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.enrollment import messaging, notices, selectors, services
 from dangjian.enrollment.enums import NominationStatus
-from dangjian.enrollment.models import Nomination
+from dangjian.enrollment.models import CalendarFeed, Nomination
 from dangjian.enrollment.services import NomineeInput
+from dangjian.ledger import selectors as ledger_selectors
 from dangjian.organizations.models import Organ, Person
+from dangjian.training import documents
 from dangjian.web.forms_enrollment import (
     AddNomineeForm,
     DecideForm,
@@ -472,8 +475,23 @@ def admission_notice_pdf(request, pk):
 # The participant -----------------------------------------------------------------------------------
 
 @permission_required("enrollment.view_own_enrollment")
+def my_home(request):
+    """The participant's start page (phone first): today's and the next sessions of their phase with place and
+    instructors, the state of their enrollments, links to their timetable, records and calendar."""
+    todays, later = selectors.my_agenda(user=request.user)
+    return private_no_store(render(request, "web/enrollment/my_home.html", {
+        "active": "my_home", "nominations": list(selectors.my_nominations(user=request.user)),
+        "today": [documents.timetable_row(session) for session in todays],
+        "later": [documents.timetable_row(session) for session in later]}))
+
+
+@permission_required("enrollment.view_own_enrollment")
 def my_enrollment(request):
     """A participant's own nominations, the dates and timetable of their phase(s)."""
+    return _my_enrollment_page(request)
+
+
+def _my_enrollment_page(request, *, calendar_url: str = ""):
     nominations = list(selectors.my_nominations(user=request.user))
     for nomination in nominations:
         nomination.my_phases = selectors.my_phases(nomination=nomination) \
@@ -481,10 +499,51 @@ def my_enrollment(request):
     sessions = selectors.sessions_of_phases([phase for n in nominations for phase in n.my_phases])
     for nomination in nominations:
         for phase in nomination.my_phases:
-            phase.my_sessions = sessions.get(phase.pk, [])
-    return render(request, "web/enrollment/my_enrollment.html", {
+            phase.my_sessions = [session for session in sessions.get(phase.pk, [])
+                                 if selectors.is_my_session(session, nomination)]
+    return private_no_store(render(request, "web/enrollment/my_enrollment.html", {
         "active": "my_enrollment", "nominations": nominations,
-        "records": list(selectors.my_records(user=request.user)[:50])})
+        "records": list(selectors.my_records(user=request.user)[:50]), **_my_archive(request.user),
+        "calendar_feed": CalendarFeed.objects.filter(user=request.user).first(), "calendar_url": calendar_url}))
+
+
+def _my_archive(user) -> dict:
+    """The participant's hours per year and the requirements that apply to them, with their status (the ledger's
+    archive of their Person)."""
+    if not user.person_id:
+        return {"years": [], "statuses": []}
+    return {"years": ledger_selectors.archive_years(person=user.person),
+            "statuses": ledger_selectors.person_compliance(person=user.person)}
+
+
+@permission_required("enrollment.manage_own_calendar")
+@require_POST
+def my_calendar_rotate(request):
+    """Make (or replace) the participant's private calendar address; the page shows it this once."""
+    token = services.calendar_feed_rotate(by=request.user)
+    url = request.build_absolute_uri(reverse("my_calendar_feed", args=[token]))
+    messages.success(request, _("Your calendar address is ready. Copy it now: it is shown only once."))
+    return _my_enrollment_page(request, calendar_url=url)
+
+
+@permission_required("enrollment.manage_own_calendar")
+@require_POST
+def my_calendar_revoke(request):
+    if services.calendar_feed_revoke(by=request.user):
+        messages.success(request, _("Your calendar address no longer works."))
+    return redirect("my_enrollment")
+
+
+@require_GET
+def my_calendar_feed(request, token):
+    """The participant's own sessions as iCal, for calendar apps (no sign-in: the private token is the key; an
+    unknown or revoked token is not found)."""
+    user = services.calendar_feed_user(token)
+    if user is None:
+        raise Http404
+    response = _download(documents.sessions_ical(sessions=selectors.my_sessions(user=user), name=_("My training")),
+                         content_type=documents.ICS_CONTENT_TYPE, filename="dangjian.ics", inline=True)
+    return private_no_store(response)
 
 
 def participant_activate(request, token):
