@@ -148,7 +148,7 @@ def test_grid_on_a_phone(phone_session, organizer, phase):
 
     # Editing from the list works on a phone too: the form opens in the dialog.
     page.locator("label[for=tt-view-list]").click()
-    page.locator(".tt-entry", has_text="开班仪式").get_by_role("link").click()
+    page.locator(".tt-entry", has_text="开班仪式").get_by_role("link", name="编辑").click()
     expect(page.locator("#tt-dialog")).to_be_visible()
     expect(page.locator("#id_title")).to_have_value("开班仪式")
     settled(page)
