@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "dangjian.ledger",
     "dangjian.enrollment",
     "dangjian.attendance",
+    "dangjian.completion",
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",
@@ -301,6 +302,9 @@ DANGJIAN_RULES = {
     "induction_deadline_months": 6,
     # 学时 credited per training day: 90 hours / 12 days (cadre regulation 2023); many cities use 8.
     "hours_per_day": "7.5",
+    # Cumulative leave during a class may not exceed this share of its 学时, otherwise withdrawal (退学): 1/7
+    # (cadre education regulation), rounded up. The default of each program's completion rules.
+    "max_leave_ratio": "0.14286",
 }
 
 PAGE_SIZE = 25

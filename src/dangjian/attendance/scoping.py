@@ -13,15 +13,17 @@ from dangjian.organizations.scoping import NOTHING, sees_all_organs
 from dangjian.training.scoping import staffed_venue_ids
 
 
-def attendance_filter(user, path: str = "") -> Q:
-    """Attendance rows (reached through `path`) the user may see."""
+def attendance_filter(user, path: str = "", session_path: str | None = "session__") -> Q:
+    """Attendance rows (reached through `path`) the user may see; also leave requests and withdrawals, which
+    have a participant but no single session (`session_path=None`: the program through the nomination)."""
     if not getattr(user, "is_authenticated", False):
         return NOTHING
     if sees_all_organs(user):
         return Q()
     q = nomination_filter(user, path=f"{path}nomination__")
     if Role.COLLEGE_STAFF in user.roles:
-        q |= Q(**{f"{path}session__phase__program__venue__in": staffed_venue_ids(user)})
+        program_path = f"{path}{session_path}phase__program" if session_path else f"{path}nomination__program"
+        q |= Q(**{f"{program_path}__venue__in": staffed_venue_ids(user)})
     return q
 
 

@@ -1,11 +1,17 @@
-"""Reads of attendance: the roster of a session with its marks, in a constant number of queries."""
+"""Reads of attendance: the roster of a session with its marks, and each participant's hours attended and on
+leave, in a constant number of queries."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.utils import timezone
+
+from dangjian.attendance.enums import Mark
 from dangjian.attendance.models import Attendance
 from dangjian.attendance.scoping import roster_filter
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import Nomination, Placement
+from dangjian.training.models import Session
 
 
 @dataclass(frozen=True)
@@ -41,3 +47,64 @@ def session_roster(session, *, user=None) -> list[RosterRow]:
         session_id=session.pk, nomination_id__in=[placement.nomination_id for placement in placements])}
     return [RosterRow(nomination=placement.nomination, placement=placement,
                       attendance=marks.get(placement.nomination_id)) for placement in placements]
+
+
+ATTENDED_MARKS = frozenset({Mark.PRESENT, Mark.LATE})
+
+
+@dataclass(frozen=True)
+class ParticipantHours:
+    """A participant's class in 学时, from the sessions of their roster (their phase; group sessions of their
+    group) and their marks. Sessions of 0 hours (travel) count for nothing; an unmarked session is neither
+    attended nor on leave."""
+
+    class_hours: Decimal
+    attended_hours: Decimal
+    leave_hours: Decimal
+    absent_hours: Decimal
+    unmarked_hours: Decimal
+    class_days: int
+    days_attended: int  # days on which at least half of that day's hours were attended
+
+    @property
+    def attendance_share(self) -> Decimal | None:
+        return self.attended_hours / self.class_hours if self.class_hours else None
+
+    @property
+    def leave_share(self) -> Decimal | None:
+        return self.leave_hours / self.class_hours if self.class_hours else None
+
+
+def participant_hours(placements) -> dict[int, ParticipantHours]:
+    """{nomination id: ParticipantHours} for the given placements (of one program or several): two queries
+    whatever their number — the sessions of their phases, and their marks."""
+    placements = list(placements)
+    if not placements:
+        return {}
+    sessions = list(Session.unscoped.filter(phase_id__in={p.phase_id for p in placements}).values_list(
+        "pk", "phase_id", "group_id", "starts_at", "hours"))
+    marks = {(nomination_id, session_id): mark for nomination_id, session_id, mark in Attendance.unscoped.filter(
+        nomination_id__in=[p.nomination_id for p in placements]).values_list("nomination_id", "session_id", "mark")}
+    days = {pk: timezone.localtime(starts_at).date() for pk, _phase, _group, starts_at, _hours in sessions}
+    result = {}
+    for placement in placements:
+        totals = {"class": Decimal(0), "attended": Decimal(0), "leave": Decimal(0), "absent": Decimal(0),
+                  "unmarked": Decimal(0)}
+        per_day: dict = {}
+        for pk, phase_id, group_id, _starts_at, hours in sessions:
+            if phase_id != placement.phase_id or (group_id and group_id != placement.group_id) or not hours:
+                continue
+            mark = marks.get((placement.nomination_id, pk))
+            kind = ("attended" if mark in ATTENDED_MARKS else "leave" if mark == Mark.ON_LEAVE
+                    else "absent" if mark == Mark.ABSENT else "unmarked")
+            totals["class"] += hours
+            totals[kind] += hours
+            day = per_day.setdefault(days[pk], [Decimal(0), Decimal(0)])
+            day[0] += hours
+            if kind == "attended":
+                day[1] += hours
+        result[placement.nomination_id] = ParticipantHours(
+            class_hours=totals["class"], attended_hours=totals["attended"], leave_hours=totals["leave"],
+            absent_hours=totals["absent"], unmarked_hours=totals["unmarked"], class_days=len(per_day),
+            days_attended=sum(1 for total, attended in per_day.values() if attended * 2 >= total))
+    return result

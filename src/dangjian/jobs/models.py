@@ -34,6 +34,8 @@ class BackgroundJob(models.Model):  # 后台任务
         LEDGER_IMPORT = "ledger_import", _("Training records import")
         ADMISSION_NOTICES = "admission_notices", _("Preparing admission notices")
         ALLOCATION = "allocation", _("Placing participants")
+        CLOSING_PACK = "closing_pack", _("Making the closing pack")
+        CERTIFICATES = "certificates", _("Issuing certificates")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")

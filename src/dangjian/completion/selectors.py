@@ -1,0 +1,139 @@
+"""Reads of completion: a program's rules, and each participant's result with its reasons in words.
+
+`program_results` is the one place that decides who completed: the results page, the API, the closing pack and
+closing the class (which stores what it returns and credits the hours) all read it.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+from dangjian.attendance.enums import WithdrawalStatus
+from dangjian.attendance.models import Withdrawal
+from dangjian.attendance.selectors import ParticipantHours, participant_hours
+from dangjian.completion.enums import Crediting, Reason
+from dangjian.completion.models import Assessment, CompletionRules, Reflection
+from dangjian.enrollment.enums import NominationStatus
+from dangjian.enrollment.models import Nomination, Placement
+
+ONE_PLACE = Decimal("0.1")
+
+
+def rules_of(program) -> CompletionRules:
+    """The program's completion rules; the defaults (unsaved) when it has set none."""
+    try:
+        return program.completion_rules
+    except CompletionRules.DoesNotExist:
+        return CompletionRules(program=program)
+
+
+@dataclass
+class ParticipantResult:
+    nomination: Nomination
+    placement: Placement
+    hours: ParticipantHours
+    completed: bool
+    credited_hours: Decimal
+    reasons: list[dict] = field(default_factory=list)  # [{"code": Reason, ...figures}]
+
+    @property
+    def person(self):
+        return self.nomination.person
+
+    @property
+    def reason_texts(self) -> list[str]:
+        return [reason_text(reason) for reason in self.reasons]
+
+
+def _percent(value: Decimal | str) -> str:
+    return f"{(Decimal(value) * 100).quantize(ONE_PLACE, ROUND_HALF_UP)}%"
+
+
+def reason_text(reason: dict) -> str:
+    """A stored or computed reason in words, in the reader's language."""
+    code = reason["code"]
+    if code == Reason.WITHDRAWN:
+        return _("Withdrawn from the class (退学) by the organizer.")
+    if code == Reason.ATTENDANCE:
+        return _("Attended %(attended)s of %(total)s hours (%(share)s), below the minimum of %(minimum)s.") % {
+            "attended": reason["attended_hours"], "total": reason["class_hours"],
+            "share": _percent(reason["share"]), "minimum": _percent(reason["minimum"])}
+    if code == Reason.LEAVE:
+        return _("On leave for %(leave)s of %(total)s hours, over the limit of %(limit)s hours.") % {
+            "leave": reason["leave_hours"], "total": reason["class_hours"], "limit": reason["limit_hours"]}
+    if code == Reason.REFLECTION:
+        return _("No reflection was submitted.")
+    if code == Reason.ASSESSMENT:
+        if reason.get("score") is None:
+            return _("No assessment score is recorded (pass mark %(pass_mark)s).") % {"pass_mark": reason["pass_mark"]}
+        return _("Assessment score %(score)s, below the pass mark of %(pass_mark)s.") % {
+            "score": reason["score"], "pass_mark": reason["pass_mark"]}
+    return str(code)
+
+
+def leave_limit_hours(rules: CompletionRules, class_hours: Decimal) -> Decimal:
+    """The most hours of leave within the limit (the limit itself is still within)."""
+    return (class_hours * rules.max_leave_ratio).quantize(ONE_PLACE, ROUND_HALF_UP)
+
+
+def participant_placements(program):
+    """Confirmed participants of the program placed in one of its phases, by phase, group and name."""
+    return (Placement.unscoped.filter(phase__program=program, nomination__status=NominationStatus.CONFIRMED)
+            .select_related("nomination__person", "nomination__organ", "phase", "group")
+            .order_by("phase__number", "group__number", "nomination__person__name_sort", "nomination_id"))
+
+
+def program_results(program, *, placements=None) -> list[ParticipantResult]:
+    """Each participant's result under the program's rules, with the reasons when not completed, and the hours
+    the ledger would credit. A constant number of queries (placements, sessions, marks, withdrawals, reflections,
+    assessments). Unmarked sessions count as not attended: before the class ends the result is provisional."""
+    rules = rules_of(program)
+    placements = list(participant_placements(program) if placements is None else placements)
+    ids = [placement.nomination_id for placement in placements]
+    hours = participant_hours(placements)
+    withdrawn = set(Withdrawal.unscoped.filter(nomination_id__in=ids, status=WithdrawalStatus.CONFIRMED)
+                    .values_list("nomination_id", flat=True))
+    reflected = set()
+    if rules.require_reflection:
+        reflected = set(Reflection.unscoped.filter(nomination_id__in=ids, submitted_at__isnull=False)
+                        .values_list("nomination_id", flat=True))
+    scores = {}
+    if rules.require_assessment:
+        scores = dict(Assessment.unscoped.filter(nomination_id__in=ids).values_list("nomination_id", "score"))
+    results = []
+    for placement in placements:
+        nomination_id = placement.nomination_id
+        figures = hours[nomination_id]
+        reasons = []
+        if nomination_id in withdrawn:
+            reasons.append({"code": Reason.WITHDRAWN.value})
+        share = figures.attendance_share
+        if rules.min_attendance_share is not None and (share or 0) < rules.min_attendance_share:
+            reasons.append({"code": Reason.ATTENDANCE.value, "attended_hours": str(figures.attended_hours),
+                            "class_hours": str(figures.class_hours), "share": str(share or 0),
+                            "minimum": str(rules.min_attendance_share)})
+        limit = leave_limit_hours(rules, figures.class_hours)
+        if rules.leave_within_limit and figures.leave_hours > limit:
+            reasons.append({"code": Reason.LEAVE.value, "leave_hours": str(figures.leave_hours),
+                            "class_hours": str(figures.class_hours), "limit_hours": str(limit)})
+        if rules.require_reflection and nomination_id not in reflected:
+            reasons.append({"code": Reason.REFLECTION.value})
+        if rules.require_assessment:
+            score = scores.get(nomination_id)
+            if score is None or score < rules.assessment_pass_mark:
+                reasons.append({"code": Reason.ASSESSMENT.value, "score": None if score is None else str(score),
+                                "pass_mark": str(rules.assessment_pass_mark)})
+        completed = not reasons
+        results.append(ParticipantResult(
+            nomination=placement.nomination, placement=placement, hours=figures, completed=completed,
+            credited_hours=credited_hours(program, rules, figures) if completed else Decimal(0), reasons=reasons))
+    return results
+
+
+def credited_hours(program, rules: CompletionRules, figures: ParticipantHours) -> Decimal:
+    """The 学时 a participant who completed is credited: days attended × the program's hours per day, or the
+    hours of the sessions attended (the program's rules say which)."""
+    if rules.crediting == Crediting.PER_SESSION:
+        return figures.attended_hours
+    return (figures.days_attended * program.hours_per_day).quantize(ONE_PLACE, ROUND_HALF_UP)
