@@ -1,9 +1,16 @@
 """Writes of attendance: the roll call of a session, all or nothing, audited.
 
-A mark is (nomination, mark, note, client_id). The client id makes a retried request harmless: a mark whose
-client id is already stored for the same participant and session is skipped; the same id for another participant
-or session is refused. A participant marked again with a new id takes the new mark (the latest roll call wins).
+A mark is (nomination, mark, note, client_id, made_at). The client id makes a retried request harmless: a mark
+whose client id is already stored for the same participant and session is skipped; the same id for another
+participant or session is refused. A participant marked again with a new id takes the new mark unless it was made
+earlier than the stored one (`made_at`, the time on the device that took it: an offline phone syncing late does
+not overwrite a later mark).
+
+`roll_call_set` is the head teacher's roll call; `write_marks` is the one writer of marks, for the services that
+check their own permission first (QR check-in, approved leave).
 """
+
+import datetime
 
 import uuid
 from collections.abc import Iterable
@@ -14,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.attendance.enums import Mark
+from dangjian.attendance.enums import Mark, MarkSource
 from dangjian.attendance.models import Attendance
 from dangjian.attendance.selectors import roster_placements
 from dangjian.core.rules import require
@@ -29,14 +36,15 @@ class MarkInput:
     mark: str
     note: str = ""
     client_id: uuid.UUID | None = None
+    made_at: datetime.datetime | None = None  # when the mark was made on the client; None: now
 
 
 def _as_input(item) -> MarkInput:
     if isinstance(item, MarkInput):
         return item
-    nomination, mark, note, client_id = item
+    nomination, mark, note, client_id, *made_at = item
     return MarkInput(nomination_id=getattr(nomination, "pk", nomination), mark=mark, note=note or "",
-                     client_id=client_id)
+                     client_id=client_id, made_at=made_at[0] if made_at else None)
 
 
 def _check(marks: list[MarkInput], roster: dict) -> None:
@@ -61,11 +69,17 @@ def _check(marks: list[MarkInput], roster: dict) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
-def roll_call_set(*, session, marks: Iterable, by) -> list[Attendance]:
-    """Record the marks of a session's roll call, all or nothing. `marks`: MarkInput or (nomination, mark, note,
-    client_id) tuples; a missing client id gets a new one. Returns the marks written (retries skipped)."""
+def roll_call_set(*, session, marks: Iterable, by, source: str = MarkSource.ROLL_CALL) -> list[Attendance]:
+    """Record the marks of a session's roll call (or of its paper sign-in sheet: source "sheet"), all or
+    nothing. `marks`: MarkInput or (nomination, mark, note, client_id[, made_at]) tuples; a missing client id gets
+    a new one. Returns the marks written (retries and earlier-made marks skipped)."""
     require(by, "attendance.take_roll_call", session)
+    return write_marks(session=session, marks=marks, by=by, source=source)
+
+
+@transaction.atomic
+def write_marks(*, session, marks: Iterable, by, source: str) -> list[Attendance]:
+    """Write marks of one session, all or nothing, audited (the caller has checked its permission)."""
     marks = [_as_input(item) for item in marks]
     roster = {placement.nomination_id: placement for placement in roster_placements(session)}
     _check(marks, roster)
@@ -83,8 +97,11 @@ def roll_call_set(*, session, marks: Iterable, by) -> list[Attendance]:
                                       % {"row": number, "person": nomination.person})
             continue
         data = {"mark": item.mark, "note": item.note, "marked_by": by, "marked_at": now,
-                "client_id": item.client_id or uuid.uuid4()}
+                "client_id": item.client_id or uuid.uuid4(), "made_at": min(item.made_at or now, now),
+                "source": source}
         existing = stored.get(item.nomination_id)
+        if existing is not None and data["made_at"] < existing.made_at:
+            continue  # made before the stored mark: the later one stands
         if existing is None:
             written.append(model_create(instance=Attendance(session=session, nomination=nomination, **data), by=by))
         elif (existing.mark, existing.note) != (item.mark, item.note):
