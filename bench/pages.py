@@ -24,7 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import provincedb
 
-ROLES = {"organizer": "organizer", "unit admin": "unitadmin"}  # table label -> demo username
+ROLES = {"organizer": "organizer", "unit admin": "unitadmin", "head teacher": "college",
+         "participant": "participant"}  # table label -> demo username
+# The staff roles every page is timed for; a page timed for other roles names them (PAGES' third element).
+STAFF_ROLES = ("organizer", "unit admin")
 
 
 @dataclass
@@ -41,6 +44,8 @@ class Subjects:
     job: int
     enrollment: int = 0  # the program with the most nominations the role sees
     message: int = 0  # the latest message of the outbox the role sees
+    running: int = 0  # the class in progress (bench/province.py `delivery`) and a session of it that has ended
+    session: int = 0
 
 
     @classmethod
@@ -52,8 +57,14 @@ class Subjects:
         from dangjian.organizations.models import Organ, PartyOrganization, Person
         from dangjian.organizations.selectors import newly_appointed_since_default
         from dangjian.outbox.models import Message
-        from dangjian.training.models import Phase, Program
+        from dangjian.training.models import Phase, Program, Session
 
+        if not user.roles & {"organizer", "unit_admin"}:  # head teacher, participant: their few pages
+            running = Program.objects.visible_to(user).filter(status="in_progress").order_by("pk").first()
+            session = (Session.objects.visible_to(user).filter(phase__program=running, group=None)
+                       .order_by("starts_at").values_list("pk", flat=True).first() if running else None)
+            return cls(organ=0, party_organization=0, person=0, program=0, phase=0, new_since="", job=0,
+                       running=running.pk if running else 0, session=session or 0)
         organ = Organ.objects.visible_to(user).annotate(n=Count("party_organizations")).order_by("-n", "pk").first()
         committee = PartyOrganization.objects.visible_to(user).filter(organ=organ, parent=None).order_by("pk").first()
         person = (Person.objects.visible_to(user).filter(organ=organ).annotate(n=Count("posts"))
@@ -63,7 +74,11 @@ class Subjects:
         job = BackgroundJob.objects.visible_to(user).filter(requested_by=user).order_by("-pk").first()
         busiest = (Nomination.objects.visible_to(user).filter(program__status="enrollment_open").values("program")
                    .annotate(n=Count("pk")).order_by("-n").values_list("program", flat=True).first())
-        return cls(organ=organ.pk, party_organization=committee.pk, person=person.pk,
+        running = Program.objects.visible_to(user).filter(status="in_progress").order_by("pk").first()
+        session = (Session.objects.visible_to(user).filter(phase__program=running, group=None, attendances__isnull=False)
+                   .order_by("starts_at").values_list("pk", flat=True).first() if running else None)
+        return cls(running=running.pk if running else 0, session=session or 0,
+                   organ=organ.pk, party_organization=committee.pk, person=person.pk,
                    program=program.pk if program else 0, phase=phase.pk if phase else 0,
                    new_since=newly_appointed_since_default().isoformat(), job=job.pk if job else 0,
                    enrollment=busiest or program.pk,
@@ -145,6 +160,10 @@ PAGES = [
     ("portal editor (Wagtail)", lambda s: "/cms/"),
     ("portal front page", lambda s: "/portal/"),
     ("portal search 书记", lambda s: "/portal/search/?q=书记"),
+    ("roll call (a session of the running class)", lambda s: f"/attendance/sessions/{s.session}/",
+     ("organizer", "unit admin", "head teacher")),
+    ("participant: start page (/my/)", lambda s: "/my/", ("participant",)),
+    ("participant: my enrollment and archive", lambda s: "/my/enrollment/", ("participant",)),
     ("API organs", lambda s: "/api/v1/organs"),
     ("API party organizations", lambda s: "/api/v1/party-organizations"),
     ("API party organizations, page 400", lambda s: "/api/v1/party-organizations?page=400"),
@@ -226,8 +245,10 @@ def run(*, requests: int, only: list[str], roles: list[str]) -> list[Timing]:
         subjects = Subjects.find(user)
         client = Client()
         client.force_login(user)
-        for name, url_of in PAGES:
+        for name, url_of, *page_roles in PAGES:
             if only and not any(word.lower() in name.lower() for word in only):
+                continue
+            if role not in (page_roles[0] if page_roles else STAFF_ROLES):
                 continue
             url = url_of(subjects)
             status, queries, kilobytes, times = time_page(client, url, requests)

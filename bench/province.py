@@ -385,6 +385,78 @@ def portal(province: Province) -> dict:
     return {"portal pages": load_portal()["items"]}
 
 
+def delivery(province: Province) -> dict:
+    """A class running this week (the roll-call, leave, completion and participant pages): the seed program copied
+    through the services with its first day yesterday, in progress, each phase's capacity of confirmed participants
+    (the unit administrator's organs first, then others) placed round the groups, the marks of every session that
+    has ended (a few late, absent or on leave), a few leave requests, and the demo `participant` one of them."""
+    from django.utils import timezone
+
+    from dangjian.accounts.models import User
+    from dangjian.attendance.models import Attendance, LeaveRequest
+    from dangjian.demo.training import demo_program
+    from dangjian.enrollment.models import Nomination, Placement
+    from dangjian.organizations.models import Post
+    from dangjian.training import services as training
+    from dangjian.training.models import Program, Session
+
+    rng = province.rng
+    organizer = User.objects.get(username="organizer")
+    head_teacher = User.objects.get(username="college")
+    program, _warnings = training.program_copy(
+        program=demo_program(), by=organizer, year=province.today.year,
+        first_day=province.today - datetime.timedelta(days=1), title=f"{province.today.year}年机关党组织书记轮训班（本周）")
+    Program.unscoped.filter(pk=program.pk).update(status="in_progress", requirement="rotation")
+    admin_organs = list(User.objects.get(username="unitadmin").organs.values_list("pk", flat=True))
+    secretaries = list(Post.unscoped.filter(role="secretary", person__organ__in=admin_organs)
+                       .values_list("person_id", "person__organ_id").distinct().order_by("person_id"))
+    others = list(Post.unscoped.filter(role="secretary").exclude(person__organ__in=admin_organs)
+                  .values_list("person_id", "person__organ_id").distinct().order_by("person_id")[:2000])
+    people = iter(secretaries + rng.sample(others, len(others)))
+    seen, nominations, placements = set(), [], []
+    nomination_id, placement_id = Ids(Nomination), Ids(Placement)
+    for phase in program.phases.order_by("number"):
+        groups = list(phase.groups.order_by("number").values_list("pk", flat=True)) or [None]
+        for index in range(phase.capacity or 60):
+            person, organ = next(people, (None, None))
+            while person in seen:
+                person, organ = next(people, (None, None))
+            if person is None:  # a tiny province has fewer secretaries than seats
+                break
+            seen.add(person)
+            nominations.append({"id": nomination_id(), "program_id": program.pk, "person_id": person,
+                                "organ_id": organ, "status": "confirmed", "preferred_phase_id": phase.pk})
+            placements.append({"id": placement_id(), "nomination_id": nominations[-1]["id"], "phase_id": phase.pk,
+                               "group_id": groups[index % len(groups)]})
+    insert(Nomination, nominations)
+    insert(Placement, placements)
+    now = timezone.now()
+    marks, roster = [], {(p["phase_id"], p["group_id"]): [] for p in placements}
+    for placement in placements:
+        roster[(placement["phase_id"], placement["group_id"])].append(placement["nomination_id"])
+    for session_pk, phase_pk, group_pk, starts_at in Session.unscoped.filter(
+            phase__program=program, ends_at__lt=now).values_list("pk", "phase_id", "group_id", "starts_at"):
+        for (phase, group), members in roster.items():
+            if phase != phase_pk or (group_pk and group != group_pk):
+                continue
+            for nomination in members:
+                roll = rng.random()
+                mark = "present" if roll < 0.9 else "late" if roll < 0.95 else "absent" if roll < 0.98 else "on_leave"
+                marks.append(Attendance(session_id=session_pk, nomination_id=nomination, mark=mark,
+                                        marked_by=head_teacher, marked_at=starts_at, made_at=starts_at))
+    Attendance.unscoped.bulk_create(marks, batch_size=2000)
+    upcoming = list(Session.unscoped.filter(phase__program=program, starts_at__gt=now).values_list("pk", flat=True))
+    leaves = 0
+    for row in nominations[:: max(1, len(nominations) // 12)]:
+        leave = LeaveRequest.unscoped.create(nomination_id=row["id"], reason="单位紧急工作，需返回处理",
+                                             filed_at=now, status=rng.choice(["pending", "approved", "refused"]))
+        leave.sessions.set(upcoming[:2])
+        leaves += 1
+    participant = User.objects.get(username="participant")
+    User.objects.filter(pk=participant.pk).update(person_id=nominations[0]["person_id"])
+    return {"class participants": len(nominations), "attendance marks": len(marks), "leave requests": leaves}
+
+
 def outbox(province: Province) -> dict:
     """The outbox: a year of messages to the people of every organ (notices by e-mail, reminders by SMS), most
     sent, some drafts, queued and failed, about the generated programs."""
@@ -471,7 +543,7 @@ def _ledger_row(pk, person, start, days, title, kind, hours, induction=False) ->
             "days": days if kind == "concentrated" else 0, "counts_as_induction": induction, "source": "imported"}
 
 
-STEPS = [registry, users, training, enrollment, outbox, portal, ledger]
+STEPS = [registry, users, training, enrollment, delivery, outbox, portal, ledger]
 
 
 # Command ------------------------------------------------------------------------------------------------------
