@@ -48,6 +48,18 @@ class Subjects:
     session: int = 0
 
 
+    @staticmethod
+    def running_class(user) -> tuple[int, int]:
+        """The class in progress the user sees, and its first whole-class session that has marks."""
+        from dangjian.training.models import Program, Session
+
+        running = Program.objects.visible_to(user).filter(status="in_progress").order_by("pk").first()
+        if running is None:
+            return 0, 0
+        session = (Session.objects.visible_to(user).filter(phase__program=running, group=None)
+                   .order_by("starts_at").values_list("pk", flat=True).first())
+        return running.pk, session or 0
+
     @classmethod
     def find(cls, user) -> "Subjects":
         from django.db.models import Count
@@ -57,14 +69,12 @@ class Subjects:
         from dangjian.organizations.models import Organ, PartyOrganization, Person
         from dangjian.organizations.selectors import newly_appointed_since_default
         from dangjian.outbox.models import Message
-        from dangjian.training.models import Phase, Program, Session
+        from dangjian.training.models import Phase, Program
 
+        running, session = cls.running_class(user)
         if not user.roles & {"organizer", "unit_admin"}:  # head teacher, participant: their few pages
-            running = Program.objects.visible_to(user).filter(status="in_progress").order_by("pk").first()
-            session = (Session.objects.visible_to(user).filter(phase__program=running, group=None)
-                       .order_by("starts_at").values_list("pk", flat=True).first() if running else None)
             return cls(organ=0, party_organization=0, person=0, program=0, phase=0, new_since="", job=0,
-                       running=running.pk if running else 0, session=session or 0)
+                       running=running, session=session)
         organ = Organ.objects.visible_to(user).annotate(n=Count("party_organizations")).order_by("-n", "pk").first()
         committee = PartyOrganization.objects.visible_to(user).filter(organ=organ, parent=None).order_by("pk").first()
         person = (Person.objects.visible_to(user).filter(organ=organ).annotate(n=Count("posts"))
@@ -74,11 +84,7 @@ class Subjects:
         job = BackgroundJob.objects.visible_to(user).filter(requested_by=user).order_by("-pk").first()
         busiest = (Nomination.objects.visible_to(user).filter(program__status="enrollment_open").values("program")
                    .annotate(n=Count("pk")).order_by("-n").values_list("program", flat=True).first())
-        running = Program.objects.visible_to(user).filter(status="in_progress").order_by("pk").first()
-        session = (Session.objects.visible_to(user).filter(phase__program=running, group=None, attendances__isnull=False)
-                   .order_by("starts_at").values_list("pk", flat=True).first() if running else None)
-        return cls(running=running.pk if running else 0, session=session or 0,
-                   organ=organ.pk, party_organization=committee.pk, person=person.pk,
+        return cls(running=running, session=session, organ=organ.pk, party_organization=committee.pk, person=person.pk,
                    program=program.pk if program else 0, phase=phase.pk if phase else 0,
                    new_since=newly_appointed_since_default().isoformat(), job=job.pk if job else 0,
                    enrollment=busiest or program.pk,

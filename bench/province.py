@@ -405,7 +405,8 @@ def delivery(province: Province) -> dict:
     head_teacher = User.objects.get(username="college")
     program, _warnings = training.program_copy(
         program=demo_program(), by=organizer, year=province.today.year,
-        first_day=province.today - datetime.timedelta(days=1), title=f"{province.today.year}年机关党组织书记轮训班（本周）")
+        first_day=province.today - datetime.timedelta(days=1),
+        title=f"{province.today.year}年机关党组织书记轮训班（本周）")
     Program.unscoped.filter(pk=program.pk).update(status="in_progress", requirement="rotation")
     admin_organs = list(User.objects.get(username="unitadmin").organs.values_list("pk", flat=True))
     secretaries = list(Post.unscoped.filter(role="secretary", person__organ__in=admin_organs)
