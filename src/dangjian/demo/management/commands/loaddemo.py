@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from dangjian.core.audit import current_origin
+from dangjian.demo.delivery import load_delivery
 from dangjian.demo.enrollment import load_enrollment
 from dangjian.demo.ledger import load_ledger
 from dangjian.demo.outbox import load_outbox
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             outbox = load_outbox()
             ledger = load_ledger()
             enrollment = load_enrollment()
+            delivery = load_delivery(history=training["program"])
         finally:
             current_origin.reset(token)
         # Counted when everything is loaded, as the pages count: the training classes add their temporary
@@ -63,6 +65,13 @@ class Command(BaseCommand):
             f"; “{enrollment['coming'].title}” is open "
             f"for enrollment, with a quota for each organ that has people due "
             f"({enrollment['coming_quotas']} quotas)."
+        )
+        running = delivery["running"]
+        held = (f"{delivery['marks']} marks, {delivery['leaves']} approved leaves, one withdrawal"
+                if delivery.get("created") else "already loaded")
+        self.stdout.write(
+            f"Delivery: the 2022 class's roll calls ({held}); “{running.title}” runs this week "
+            f"({running.get_status_display()}), with the demo participant in it."
         )
         for warning in training["warnings"]:
             self.stdout.write(self.style.WARNING(f"  {warning}"))
