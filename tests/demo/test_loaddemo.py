@@ -108,8 +108,8 @@ def test_the_portal_holds_the_draft_report_of_the_program(program):
     assert report.source == program.organizer.name_zh
 
 
-def test_the_program_is_approved_by_the_demo_approver(program, loaded):
-    assert program.status == Program.Status.APPROVED
+def test_the_program_is_approved_by_the_demo_approver_and_held(program, loaded):
+    assert program.status == Program.Status.IN_PROGRESS
     review = ProgramReview.objects.get(program=program)
     assert review.decision == ProgramReview.Decision.APPROVED
     assert review.decided_by.username == "approver"
@@ -129,8 +129,9 @@ def test_the_program_is_approved_by_the_demo_approver(program, loaded):
         for entry in AuditEntry.objects.filter(model="training.program", object_pk=str(program.pk), action="update")
         .select_related("actor").order_by("id") if "status" in entry.changes
     ]
-    assert status_changes == [("organizer", ["draft", "submitted"]), ("approver", ["submitted", "approved"])]
-    assert "approved" in loaded.lower() or "已批准" in loaded
+    assert status_changes == [("organizer", ["draft", "submitted"]), ("approver", ["submitted", "approved"]),
+                              ("organizer", ["approved", "enrollment_open"]),
+                              ("organizer", ["enrollment_open", "in_progress"])]
 
 
 def test_two_five_day_phases_in_october_2022_at_the_college(program):
@@ -435,3 +436,44 @@ def test_the_2022_class_has_its_completed_enrollment_and_a_program_is_open_for_e
     assert due and quota.seats >= len(due)
     assert User.objects.get(username="unitadmin").has_perm("enrollment.nominate", quota)
     assert "Enrollment: the 2022 class has" in loaded
+
+
+def test_the_2022_class_was_held_with_a_roll_call_of_every_session(loaded, program):
+    """Every participant on the roster of every session has a mark: mostly present, a few late or absent, the
+    approved leaves (source leave) — and one participant whose leave passed the limit, withdrawn (退学) and off
+    the roster after their leave."""
+    from dangjian.attendance.models import Attendance, LeaveRequest, Withdrawal
+    from dangjian.attendance.selectors import roster_placements
+    from dangjian.completion.selectors import program_results
+
+    marks = Attendance.unscoped.filter(session__phase__program=program)
+    withdrawal = Withdrawal.unscoped.get(nomination__program=program)
+    assert withdrawal.status == "confirmed" and withdrawal.decided_by.username == "organizer"
+    for session in Session.unscoped.filter(phase__program=program):
+        roster = {p.nomination_id for p in roster_placements(session)} - {withdrawal.nomination_id}
+        assert roster <= set(marks.filter(session=session).values_list("nomination_id", flat=True))
+    counts = {mark: marks.filter(mark=mark).count() for mark in ("present", "late", "absent", "on_leave")}
+    assert counts["present"] > 0.9 * marks.count() and counts["late"] and counts["absent"] and counts["on_leave"]
+    leaves = LeaveRequest.unscoped.filter(nomination__program=program, status="approved")
+    assert leaves.count() == 6
+    assert set(marks.filter(mark="on_leave").values_list("source", flat=True)) == {"leave"}
+    results = {r.nomination.pk: r for r in program_results(program)}
+    assert not results[withdrawal.nomination_id].completed
+    assert [r.nomination.pk for r in results.values() if not r.completed] == [withdrawal.nomination_id]
+    assert "Delivery: the 2022 class's roll calls" in loaded
+
+
+def test_a_class_runs_this_week_with_the_demo_participant(loaded):
+    from django.utils import timezone
+
+    from dangjian.attendance.models import Attendance
+    from dangjian.enrollment.models import Nomination
+
+    running = Program.unscoped.get(status=Program.Status.IN_PROGRESS, year=timezone.localdate().year)
+    participant = User.objects.get(username="participant")
+    assert Nomination.unscoped.filter(program=running, person=participant.person, status="confirmed").exists()
+    today = timezone.localdate()
+    sessions = Session.unscoped.filter(phase__program=running)
+    assert any(s.local_day == today for s in sessions)
+    held = Attendance.unscoped.filter(session__phase__program=running)
+    assert held.exists() and all(a.session.local_day < today for a in held.select_related("session"))
