@@ -36,6 +36,15 @@ def roster_placements(session):
         "group__number", "nomination__person__name_sort", "nomination_id")
 
 
+def roster_nomination(*, user, session) -> Nomination | None:
+    """The user's own nomination on a session's roster (a participant checking in), or None: one query."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return None
+    placement = roster_placements(session).filter(nomination__person_id=person_id).first()
+    return placement.nomination if placement is not None else None
+
+
 def session_roster(session, *, user=None) -> list[RosterRow]:
     """The roster of a session with each participant's mark (None when not marked): two queries. Given a user,
     the rows that user may see (attendance.scoping.roster_filter)."""
