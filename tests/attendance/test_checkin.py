@@ -124,7 +124,7 @@ def test_an_invalid_code_is_refused(world, code):
 def test_a_tampered_code_or_a_deleted_session_is_refused(world):
     w = world
     code = checkin.make_code(w.session, now=moment("08:30"))
-    session_id, rest = code.split(".", 1)
+    _session_id, rest = code.split(".", 1)
     with pytest.raises(CheckInRefused, match="not a check-in code"):
         checkin.check_in(code=f"{w.group_session.pk}.{rest}", by=participant_of(w.ours[0]), now=moment("08:30"))
     gone = checkin.make_code(w.group_session, now=moment("08:30"))
