@@ -37,12 +37,16 @@ def roster_placements(session):
 
 
 def roster_nomination(*, user, session) -> Nomination | None:
-    """The user's own nomination on a session's roster (a participant checking in), or None: one query."""
+    """The user's own nomination on a session's roster (a participant checking in), or None: one query, remembered
+    on the user object for the request (the permission asks it, then the check-in uses it)."""
     person_id = getattr(user, "person_id", None)
     if not person_id:
         return None
-    placement = roster_placements(session).filter(nomination__person_id=person_id).first()
-    return placement.nomination if placement is not None else None
+    known = user.__dict__.setdefault("_roster_nominations", {})
+    if (session.pk, person_id) not in known:
+        placement = roster_placements(session).filter(nomination__person_id=person_id).first()
+        known[(session.pk, person_id)] = placement.nomination if placement is not None else None
+    return known[(session.pk, person_id)]
 
 
 def session_roster(session, *, user=None) -> list[RosterRow]:
