@@ -307,6 +307,15 @@ DANGJIAN_RULES = {
     "max_leave_ratio": "0.14286",
 }
 
+# QR check-in (扫码签到, attendance/checkin.py): the code on the head teacher's screen changes every
+# ATTENDANCE_CHECKIN_STEP_SECONDS; the current and the previous code are accepted (an older one is a replay: a
+# relayed photo of the screen). Check-in is open from ATTENDANCE_CHECKIN_OPENS_MINUTES before a session starts
+# until it ends; a participant checking in up to ATTENDANCE_CHECKIN_GRACE_MINUTES after the start is present,
+# later is late.
+ATTENDANCE_CHECKIN_STEP_SECONDS = int(os.environ.get("DANGJIAN_CHECKIN_STEP_SECONDS", "30"))
+ATTENDANCE_CHECKIN_OPENS_MINUTES = int(os.environ.get("DANGJIAN_CHECKIN_OPENS_MINUTES", "30"))
+ATTENDANCE_CHECKIN_GRACE_MINUTES = int(os.environ.get("DANGJIAN_CHECKIN_GRACE_MINUTES", "5"))
+
 PAGE_SIZE = 25
 
 # A participant's one-time activation link (first sign-in) works for this many days.

@@ -36,6 +36,19 @@ def roster_placements(session):
         "group__number", "nomination__person__name_sort", "nomination_id")
 
 
+def roster_nomination(*, user, session) -> Nomination | None:
+    """The user's own nomination on a session's roster (a participant checking in), or None: one query, remembered
+    on the user object for the request (the permission asks it, then the check-in uses it)."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return None
+    known = user.__dict__.setdefault("_roster_nominations", {})
+    if (session.pk, person_id) not in known:
+        placement = roster_placements(session).filter(nomination__person_id=person_id).first()
+        known[(session.pk, person_id)] = placement.nomination if placement is not None else None
+    return known[(session.pk, person_id)]
+
+
 def session_roster(session, *, user=None) -> list[RosterRow]:
     """The roster of a session with each participant's mark (None when not marked): two queries. Given a user,
     the rows that user may see (attendance.scoping.roster_filter)."""

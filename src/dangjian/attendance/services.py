@@ -11,7 +11,6 @@ check their own permission first (QR check-in, approved leave).
 """
 
 import datetime
-
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -81,10 +80,13 @@ def roll_call_set(*, session, marks: Iterable, by, source: str = MarkSource.ROLL
 def write_marks(*, session, marks: Iterable, by, source: str) -> list[Attendance]:
     """Write marks of one session, all or nothing, audited (the caller has checked its permission)."""
     marks = [_as_input(item) for item in marks]
-    roster = {placement.nomination_id: placement for placement in roster_placements(session)}
+    # Only the rows these marks name: one participant's QR check-in reads and locks one row, not the roster.
+    named = {item.nomination_id for item in marks}
+    roster = {placement.nomination_id: placement
+              for placement in roster_placements(session).filter(nomination_id__in=named)}
     _check(marks, roster)
-    stored = {attendance.nomination_id: attendance
-              for attendance in Attendance.unscoped.select_for_update().filter(session=session)}
+    stored = {attendance.nomination_id: attendance for attendance in
+              Attendance.unscoped.select_for_update().filter(session=session, nomination_id__in=named)}
     by_client = {attendance.client_id: attendance for attendance in Attendance.unscoped.filter(
         client_id__in=[item.client_id for item in marks if item.client_id])}
     written, now = [], timezone.now()

@@ -58,4 +58,6 @@ urlpatterns = [
     path("", include("dangjian.web.urls_allocation")),
     # Attendance: the roll call of a session
     path("", include("dangjian.web.urls_attendance")),
+    # QR check-in: the code screen of a session, and the page a participant's phone opens by scanning it
+    path("", include("dangjian.web.urls_checkin")),
 ]
