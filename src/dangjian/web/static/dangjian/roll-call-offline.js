@@ -138,7 +138,20 @@ function source() {
   return checked ? checked.value : "roll_call";
 }
 
-async function markChanged(row) {
+function say(message) {
+  form.querySelector("[data-sync-message]").textContent = message;
+}
+
+const changing = new Set();  // changes being kept: "Save" waits for them
+
+function markChanged(row) {
+  const keeping = keepChange(row);
+  changing.add(keeping);
+  return keeping.finally(() => changing.delete(keeping));
+}
+
+async function keepChange(row) {
+  say("");
   const {mark, note} = rowState(row);
   if (!mark) { return; }  // a note alone is not a mark: it goes with the row's mark
   await keep({
@@ -352,12 +365,17 @@ async function start() {
     if (row) { markChanged(row); }
   });
   form.addEventListener("submit", async (event) => {
-    // Every change is already kept: "Save" sends now (and a note still being typed is kept first).
+    // Every change is already kept: "Save" sends now (and a note still being typed is kept first); said done once
+    // nothing is left to send.
     event.preventDefault();
     const field = document.activeElement;
     const row = field && field.closest && field.closest("tr[data-nomination]");
     if (row) { await markChanged(row); }
-    sync();
+    await Promise.allSettled([...changing]);
+    await sync();
+    if (!(await allMarks()).some((mark) => mark.state === QUEUED)) {
+      say(text(source() === "sheet" ? "saved-sheet" : "saved"));
+    }
   });
   const allPresent = document.querySelector("form.roll-call-all");
   if (allPresent) {
@@ -369,6 +387,7 @@ async function start() {
         showOnRow(row, "present", rowState(row).note);
         await markChanged(row);
       }
+      say(text("all-present"));
     });
   }
   form.querySelector("[data-sync-now]").addEventListener("click", () => sync());
