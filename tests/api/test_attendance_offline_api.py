@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 def at(minutes: int) -> str:
     """A time on the device, `minutes` from now, as the page sends it (ISO 8601, UTC)."""
-    return (timezone.now() + datetime.timedelta(minutes=minutes)).astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+    moment = (timezone.now() + datetime.timedelta(minutes=minutes)).astimezone(datetime.UTC)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def one(nomination, mark, made_at=None, note="", client_id=None):

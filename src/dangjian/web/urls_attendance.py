@@ -1,4 +1,5 @@
-"""URLs of attendance (考勤): the roll call of a session and its sign-in sheet; the offline roll call's service worker."""
+"""URLs of attendance (考勤): the roll call of a session and its sign-in sheet; the offline roll call's service
+worker."""
 
 from django.urls import path
 
