@@ -122,3 +122,29 @@ def test_the_roster_of_a_sixty_person_phase_takes_two_queries(world, django_asse
         rows = session_roster(w.session)
         assert [row.attendance.mark for row in rows] == ["present"] * 60
         assert all(row.person.name and row.nomination.organ.pk and row.placement.group for row in rows)
+
+
+def test_a_mark_made_earlier_than_the_stored_one_does_not_replace_it(world):
+    """The offline roll call's ordering (docs/attendance.md): a phone syncing late does not overwrite a later mark;
+    the same mark made again later keeps the later time, so a conflicting mark made in between loses too."""
+    import datetime
+
+    from django.utils import timezone
+
+    w, person = world, world.ours[0]
+    now = timezone.now()
+
+    def mark(value, minutes):
+        services.roll_call_set(session=w.session, by=w.head_teacher, marks=[
+            services.MarkInput(nomination_id=person.pk, mark=value, client_id=uuid.uuid4(),
+                               made_at=now + datetime.timedelta(minutes=minutes))])
+        return Attendance.unscoped.get(session=w.session, nomination=person)
+
+    assert mark("present", -30).mark == "present"
+    assert mark("absent", -40).mark == "present"  # made before the stored one
+    entries = AuditEntry.objects.filter(model="attendance.attendance").count()
+    stored = mark("present", -5)  # made again, unchanged: only its time moves, not audited
+    assert stored.made_at == now - datetime.timedelta(minutes=5)
+    assert AuditEntry.objects.filter(model="attendance.attendance").count() == entries
+    assert mark("late", -10).mark == "present"
+    assert mark("late", -1).mark == "late"

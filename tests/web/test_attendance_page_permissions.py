@@ -51,6 +51,7 @@ PAGES = [
     ("roll_call", "get", ["session"], None),
     ("roll_call", "post", ["session"], {"all_present": "1"}),
     ("sign_in_sheet", "get", ["session"], None),
+    ("roll_call_service_worker", "get", [], None),  # the offline roll call's service worker
 ]
 
 

@@ -12,6 +12,7 @@ check their own permission first (QR check-in, approved leave).
 
 import datetime
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -90,6 +91,7 @@ def write_marks(*, session, marks: Iterable, by, source: str) -> list[Attendance
     by_client = {attendance.client_id: attendance for attendance in Attendance.unscoped.filter(
         client_id__in=[item.client_id for item in marks if item.client_id])}
     written, now = [], timezone.now()
+    confirmed_later = defaultdict(list)  # made_at -> ids of stored marks made again, unchanged, at that time
     for number, item in enumerate(marks, start=1):
         nomination = roster[item.nomination_id].nomination
         retried = by_client.get(item.client_id) if item.client_id else None
@@ -108,6 +110,12 @@ def write_marks(*, session, marks: Iterable, by, source: str) -> list[Attendance
             written.append(model_create(instance=Attendance(session=session, nomination=nomination, **data), by=by))
         elif (existing.mark, existing.note) != (item.mark, item.note):
             written.append(model_update(instance=existing, data=data, by=by))
+        elif data["made_at"] > existing.made_at:
+            confirmed_later[data["made_at"]].append(existing.pk)
+    # The same mark made again later stands from the later time: a conflicting mark made in between (another
+    # device's, synced late) must not replace it. Only its time moves, nothing a person sees: not audited.
+    for made_at, ids in confirmed_later.items():
+        Attendance.unscoped.filter(pk__in=ids).update(made_at=made_at)
     return written
 
 
