@@ -177,7 +177,7 @@ def withdrawal_get(*, user, pk: int) -> Withdrawal:
 def program_withdrawals(*, program, user):
     """A program's withdrawals the user may see, those awaiting the organizer first."""
     return (Withdrawal.objects.visible_to(user).filter(nomination__program=program)
-            .select_related("nomination__person", "nomination__organ", "decided_by")
+            .select_related("nomination__person", "nomination__organ", "nomination__program", "decided_by")
             .annotate(flagged_first=Case(When(status=WithdrawalStatus.FLAGGED, then=Value(0)), default=Value(1),
                                          output_field=IntegerField()))
             .order_by("flagged_first", "-flagged_at", "-id"))
@@ -266,6 +266,16 @@ class OverviewRow:
     @property
     def person(self):
         return self.placement.nomination.person
+
+
+def visible_participants(*, program, user):
+    """The program's confirmed, placed participants (nominations) the user may see: those who run the class all,
+    unit administrators their own organs' people."""
+    nominations = Nomination.unscoped.filter(program=program, status=NominationStatus.CONFIRMED,
+                                             placement__isnull=False)
+    if not manages_venue_of(user, program):
+        nominations = nominations.filter(nomination_filter(user))
+    return nominations
 
 
 def overview_placements(*, program, user):

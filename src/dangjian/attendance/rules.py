@@ -46,8 +46,9 @@ def _nomination(obj):
 
 @rules.predicate
 def runs_class_of(user, obj) -> bool:
-    """Organizers, and college staff of the venue of the record's program (the head teachers)."""
-    return obj is None or runs_class.test(user, _program(obj))
+    """Organizers, and college staff of the venue of the record's program (the head teachers); without a record,
+    the roles."""
+    return runs_class.test(user, _program(obj))
 
 
 @rules.predicate

@@ -58,4 +58,5 @@ urlpatterns = [
     path("", include("dangjian.web.urls_allocation")),
     # Attendance: the roll call of a session
     path("", include("dangjian.web.urls_attendance")),
+    path("", include("dangjian.web.urls_leave")),
 ]
