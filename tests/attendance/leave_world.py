@@ -50,6 +50,6 @@ def build_leave_world(**users):
     )
 
 
-@pytest.fixture
-def leave_world(db):
+@pytest.fixture(name="leave_world")
+def leave_world_fixture(db):
     return build_leave_world()

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from dangjian.attendance import leave_services
 from dangjian.attendance.models import Attendance, LeaveRequest, Withdrawal
-from tests.attendance.leave_world import leave_world, place  # noqa: F401 (the fixture)
+from tests.attendance.leave_world import leave_world_fixture, place  # noqa: F401 (the fixture leave_world)
 
 pytestmark = pytest.mark.django_db
 

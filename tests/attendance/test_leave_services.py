@@ -14,7 +14,7 @@ from dangjian.attendance.selectors import roster_placements, session_roster
 from dangjian.completion.selectors import program_results
 from dangjian.core.models import AuditEntry
 from dangjian.core.rules import ActionRefused
-from tests.attendance.leave_world import leave_world  # noqa: F401 (the fixture)
+from tests.attendance.leave_world import leave_world_fixture  # noqa: F401 (the fixture leave_world)
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_the_limit_at_its_boundary(leave_world):
     [result] = [r for r in program_results(w.program) if r.nomination == w.me]
     assert result.completed  # completion reads the same figure: within the limit
     # One session more: past the limit, flagged.
-    leave, withdrawal = leave_services.leave_approve(leave=file(w, w.future[1:2]), by=w.head_teacher)
+    _leave, withdrawal = leave_services.leave_approve(leave=file(w, w.future[1:2]), by=w.head_teacher)
     assert withdrawal is not None and withdrawal.status == "flagged"
     assert withdrawal.reason == "Leave of 6 hours passed the limit of 3 hours (21 class hours)."
     assert leave_selectors.standing_of(w.me).over
