@@ -127,7 +127,7 @@ def test_the_limit_at_its_boundary(leave_world):
     standing = leave_selectors.standing_of(w.me)
     assert (standing.class_hours, standing.limit_hours, standing.leave_hours) == (21, Decimal("3.0"), 0)
     # Exactly the limit (one session of 3 hours): within, no flag — but a warning.
-    leave, withdrawal = leave_services.leave_approve(leave=file(w, w.future[:1]), by=w.head_teacher)
+    _leave, withdrawal = leave_services.leave_approve(leave=file(w, w.future[:1]), by=w.head_teacher)
     assert withdrawal is None and not Withdrawal.unscoped.exists()
     standing = leave_selectors.standing_of(w.me)
     assert (standing.leave_hours, standing.over, standing.warning) == (3, False, True)
