@@ -10,7 +10,6 @@ a refused action (wrong state) goes back with the reason.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -80,7 +79,7 @@ def my_leave(request):
         "active": "my_home", "classes": classes, "errors": errors, "posted": posted}, status=status))
 
 
-@login_required
+@permission_required("attendance.file_leave")  # as a role: those who may file may cancel what they filed
 @require_POST
 def leave_cancel(request, pk):
     """The filer cancels their pending request (the participant, or the head teacher who filed it)."""
