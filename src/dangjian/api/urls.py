@@ -6,6 +6,7 @@ from dangjian.api import (
     enrollment,
     errors,
     jobs,
+    leave,
     ledger,
     outbox,
     registry,
@@ -48,3 +49,4 @@ api.add_router("/", enrollment.router)
 api.add_router("/", allocation.router)
 api.add_router("/ledger/", ledger.router)
 api.add_router("/", attendance.router)
+api.add_router("/leave/", leave.router)
