@@ -65,7 +65,7 @@ def test_the_participant_asks_leave_on_the_phone_and_the_head_teacher_approves(p
     row = teacher.page.locator("table.leave-table tbody tr").filter(has_text="孩子生病")
     row.get_by_role("textbox").fill("同意，注意补课")
     assert_accessible(teacher.page, "leave-approve")
-    row.get_by_role("button", name="批准").click()
+    row.get_by_role("button", name="批准", exact=True).click()
     expect(teacher.page.get_by_text("相应课程记为“请假”", exact=False)).to_be_visible()
     teacher.screenshot("leave-approve")
     mark = Attendance.unscoped.get(nomination=w.me)

@@ -10,6 +10,7 @@ the head teacher; confirming and clearing a withdrawal: the organizer. A record 
 
 import datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
@@ -19,22 +20,22 @@ from dangjian.api.pagination import PageQuery, page_schema, paginate
 from dangjian.api.registry import ERRORS, Id, choice_type
 from dangjian.api.training_library import WRITE_ERRORS, call
 from dangjian.attendance import leave_selectors, leave_services
-from dangjian.attendance.enums import LeaveStatus
+from dangjian.attendance.enums import LeaveStatus, WithdrawalStatus
 from dangjian.core.services import require_perm
 from dangjian.enrollment.models import Nomination
 from dangjian.training.models import Session
 from dangjian.training.selectors import program_get
 
 
-class StandingOut(Schema):
+class LeaveStandingOut(Schema):
     class_hours: Decimal
     leave_hours: Decimal
     limit_hours: Decimal = Field(description="The most hours of leave within the limit (the limit is within).")
-    state: str = Field(description="within | warning (at least 3/4 of the limit) | over")
+    state: Literal["within", "warning", "over"] = Field(description="warning: at least 3/4 of the limit")
     label: str
 
 
-class SessionOut(Schema):
+class LeaveSessionOut(Schema):
     id: int
     title: str
     starts_at: datetime.datetime
@@ -48,17 +49,17 @@ class LeaveOut(Schema):
     program_id: int
     person_name: str
     organ_name: str
-    status: str
+    status: choice_type(LeaveStatus)
     reason: str
-    sessions: list[SessionOut]
+    sessions: list[LeaveSessionOut]
     hours: Decimal
     filed_by: str | None
     filed_at: datetime.datetime
     decided_by: str | None
     decided_at: datetime.datetime | None
     decision_note: str
-    standing: StandingOut | None = Field(None, description="The participant's leave against the limit now.")
-    standing_if_approved: StandingOut | None = Field(None, description="While pending: their leave if approved.")
+    standing: LeaveStandingOut | None = Field(None, description="The participant's leave against the limit now.")
+    standing_if_approved: LeaveStandingOut | None = Field(None, description="While pending: their leave if approved.")
 
 
 class WithdrawalOut(Schema):
@@ -66,7 +67,7 @@ class WithdrawalOut(Schema):
     nomination_id: int
     person_name: str
     organ_name: str
-    status: str
+    status: choice_type(WithdrawalStatus)
     reason: str
     flagged_at: datetime.datetime
     decided_by: str | None
@@ -74,7 +75,7 @@ class WithdrawalOut(Schema):
     decision_note: str
 
 
-class ApprovedOut(Schema):
+class LeaveApprovedOut(Schema):
     leave: LeaveOut
     withdrawal: WithdrawalOut | None = Field(None, description="The participant's withdrawal when this approval "
                                                                "took their leave past the limit (flagged).")
@@ -86,7 +87,7 @@ class LeaveIn(Input):
     reason: str = Field(max_length=500)
 
 
-class NoteIn(Input):
+class DecisionNoteIn(Input):
     note: str = Field("", max_length=200)
 
 
@@ -95,18 +96,18 @@ class LeaveFilters(Schema):
     nomination: Id | None = Field(None, description="One participant's requests.")
 
 
-class MyClassOut(Schema):
+class MyLeaveClassOut(Schema):
     nomination_id: int
     program_id: int
     program_title: str
-    standing: StandingOut | None
-    withdrawal_status: str | None
+    standing: LeaveStandingOut | None
+    withdrawal_status: choice_type(WithdrawalStatus) | None
     may_file: bool
-    open_sessions: list[SessionOut] = Field(description="The sessions a leave may still be asked for.")
+    open_sessions: list[LeaveSessionOut] = Field(description="The sessions a leave may still be asked for.")
     requests: list[LeaveOut]
 
 
-class OverviewOut(Schema):
+class AttendanceOverviewOut(Schema):
     nomination_id: int
     person_name: str
     organ_name: str
@@ -117,8 +118,8 @@ class OverviewOut(Schema):
     leave_hours: Decimal
     absent_hours: Decimal
     unmarked_hours: Decimal
-    standing: StandingOut
-    withdrawal_status: str | None
+    standing: LeaveStandingOut
+    withdrawal_status: choice_type(WithdrawalStatus) | None
     pending_requests: int
 
 
@@ -222,10 +223,10 @@ def leave_cancel(request, leave_id: Id):
     return _leave_with_outlook(request, leave_id)
 
 
-@router.post("/requests/{leave_id}/approve", response={200: ApprovedOut, **WRITE_ERRORS},
+@router.post("/requests/{leave_id}/approve", response={200: LeaveApprovedOut, **WRITE_ERRORS},
              summary="Approve a leave (the head teacher): its sessions are marked on leave; past the limit the "
                      "participant is flagged for withdrawal")
-def leave_approve(request, leave_id: Id, payload: NoteIn):
+def leave_approve(request, leave_id: Id, payload: DecisionNoteIn):
     _leave_request, withdrawal = _act(request, leave_id, leave_services.leave_approve, "attendance.view_leave",
                                       note=payload.note)
     if withdrawal is not None:
@@ -235,12 +236,12 @@ def leave_approve(request, leave_id: Id, payload: NoteIn):
 
 @router.post("/requests/{leave_id}/refuse", response={200: LeaveOut, **WRITE_ERRORS},
              summary="Refuse a leave (the head teacher), with a note")
-def leave_refuse(request, leave_id: Id, payload: NoteIn):
+def leave_refuse(request, leave_id: Id, payload: DecisionNoteIn):
     _act(request, leave_id, leave_services.leave_refuse, "attendance.view_leave", note=payload.note)
     return _leave_with_outlook(request, leave_id)
 
 
-@router.get("/mine", response={200: list[MyClassOut], **ERRORS},
+@router.get("/mine", response={200: list[MyLeaveClassOut], **ERRORS},
             summary="The participant's own classes: leave against the limit, the sessions open for leave, requests")
 def my_leave(request):
     require_perm(request.user, "attendance.view_own_leave")
@@ -275,17 +276,17 @@ def _decide_withdrawal(request, withdrawal_id, service, note):
 
 @router.post("/withdrawals/{withdrawal_id}/confirm", response={200: WithdrawalOut, **WRITE_ERRORS},
              summary="Confirm a withdrawal (the organizer): the participant leaves the roll call from now on")
-def withdrawal_confirm(request, withdrawal_id: Id, payload: NoteIn):
+def withdrawal_confirm(request, withdrawal_id: Id, payload: DecisionNoteIn):
     return _decide_withdrawal(request, withdrawal_id, leave_services.withdrawal_confirm, payload.note)
 
 
 @router.post("/withdrawals/{withdrawal_id}/clear", response={200: WithdrawalOut, **WRITE_ERRORS},
              summary="Keep the participant in the class (the organizer), with a note saying why")
-def withdrawal_clear(request, withdrawal_id: Id, payload: NoteIn):
+def withdrawal_clear(request, withdrawal_id: Id, payload: DecisionNoteIn):
     return _decide_withdrawal(request, withdrawal_id, leave_services.withdrawal_clear, payload.note)
 
 
-@router.get("/programs/{program_id}/attendance", response={200: page_schema(OverviewOut), **ERRORS},
+@router.get("/programs/{program_id}/attendance", response={200: page_schema(AttendanceOverviewOut), **ERRORS},
             summary="The class attendance overview: per participant hours attended, on leave, absent, unmarked; "
                     "leave against the limit; withdrawal")
 def attendance_overview(request, program_id: Id, page: Query[PageQuery]):
