@@ -200,3 +200,17 @@ def test_the_roster_takes_as_many_queries_with_withdrawals(leave_world, django_a
     with django_assert_num_queries(2):
         rows = session_roster(w.future[0])
     assert {row.nomination.pk for row in rows} == {w.me.pk, w.theirs.pk}
+
+
+def test_a_pending_leave_of_a_withdrawn_participant_can_be_refused_not_approved(leave_world):
+    w = leave_world
+    pending = file(w, w.future[3:4])
+    for session in w.future[:2]:
+        leave_services.leave_approve(leave=file(w, [session]), by=w.head_teacher)
+    leave_services.withdrawal_confirm(withdrawal=Withdrawal.unscoped.get(nomination=w.me), by=w.organizer)
+    pending = LeaveRequest.unscoped.get(pk=pending.pk)
+    with pytest.raises(ActionRefused) as error:
+        leave_services.leave_approve(leave=pending, by=w.head_teacher)
+    assert "not in the class any more" in error.value.messages[0]
+    leave_services.leave_refuse(leave=pending, by=w.head_teacher, note="已退学")
+    assert LeaveRequest.unscoped.get(pk=pending.pk).status == "refused"

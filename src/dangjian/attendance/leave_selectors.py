@@ -144,7 +144,8 @@ def _with_sessions(queryset):
 def leave_rows(queryset):
     """Leave requests as listed: the participant, the filer and decider, the sessions, pending first."""
     return _with_sessions(queryset.select_related(
-        "nomination__person", "nomination__organ", "nomination__program", "filed_by", "decided_by")).annotate(
+        "nomination__person", "nomination__organ", "nomination__program", "nomination__withdrawal", "filed_by",
+        "decided_by")).annotate(
         pending_first=Case(When(status=LeaveStatus.PENDING, then=Value(0)), default=Value(1),
                            output_field=IntegerField())).order_by("pending_first", "-filed_at", "-id")
 
@@ -163,7 +164,7 @@ def leave_get(*, user, pk: int) -> LeaveRequest:
 
     return get_object_or_404(_with_sessions(LeaveRequest.objects.visible_to(user).select_related(
         "nomination__person", "nomination__organ", "nomination__program", "nomination__program__venue",
-        "nomination__placement", "filed_by", "decided_by")), pk=pk)
+        "nomination__placement", "nomination__withdrawal", "filed_by", "decided_by")), pk=pk)
 
 
 def withdrawal_get(*, user, pk: int) -> Withdrawal:

@@ -74,8 +74,15 @@ def still_in_class(user, obj) -> bool:
     nomination = _nomination(obj)
     if nomination is None:
         return obj is None
-    return nomination.status == NominationStatus.CONFIRMED and not Withdrawal.unscoped.filter(
-        nomination=nomination, status=WithdrawalStatus.CONFIRMED).exists()
+    # The lists select the withdrawal with the nomination (no query per row); otherwise it is read now, and not
+    # kept on the nomination (a long-lived object would go on answering from a stale cache).
+    relation = type(nomination)._meta.get_field("withdrawal")
+    if relation.is_cached(nomination):
+        withdrawal = relation.get_cached_value(nomination)
+    else:
+        withdrawal = Withdrawal.unscoped.filter(nomination=nomination).first()
+    return nomination.status == NominationStatus.CONFIRMED and (
+        withdrawal is None or withdrawal.status != WithdrawalStatus.CONFIRMED)
 
 
 @rules.predicate
@@ -92,11 +99,12 @@ def _status_is(status):
 
 
 def _leave_refusal(obj) -> str:
+    from dangjian.attendance.enums import LeaveStatus
     from dangjian.training.enums import CLOSED_STATUSES
 
     if _program(obj).status in CLOSED_STATUSES:
         return _("The leave of a closed or archived program cannot be changed.")
-    if getattr(obj, "status", None) is not None and hasattr(obj, "filed_by_id"):
+    if hasattr(obj, "filed_by_id") and obj.status != LeaveStatus.PENDING:
         return _("This leave request is “%(status)s”: it is no longer awaiting a decision.") % {
             "status": obj.get_status_display()}
     return _("%(person)s is not in the class any more (withdrawn or not confirmed).") % {
@@ -126,8 +134,9 @@ add_action("attendance.file_leave", who=runs_class_of | (is_participant & own_pa
 # Cancelling a leave request: the one who filed it, while it awaits a decision.
 add_action("attendance.cancel_leave", who=filed_it, when=leave_class_is_open & _pending, refusal=_leave_refusal)
 # Approving or refusing: the head teacher (training.rules.runs_class), while it awaits a decision and the class is
-# open. Approval marks its sessions "on leave" (attendance.services.write_marks, source "leave").
-add_action("attendance.approve_leave", who=runs_class_of, when=leave_class_is_open & _pending,
+# open. Approval marks its sessions "on leave" (attendance.services.write_marks, source "leave"): not for a
+# participant withdrawn meanwhile (off the roster), whose request can still be refused.
+add_action("attendance.approve_leave", who=runs_class_of, when=leave_class_is_open & _pending & still_in_class,
            refusal=_leave_refusal)
 add_action("attendance.refuse_leave", who=runs_class_of, when=leave_class_is_open & _pending,
            refusal=_leave_refusal)

@@ -55,7 +55,7 @@ def my_leave(request):
     status, errors, posted = 200, {}, {}
     if request.method == "POST":
         value = request.POST.get("nomination", "")
-        nomination = get_object_or_404(Nomination.unscoped.select_related("program", "person"),
+        nomination = get_object_or_404(Nomination.unscoped.select_related("program", "person", "withdrawal"),
                                        pk=int(value) if value.isdigit() else 0, person_id=request.user.person_id)
         denied = refused(request, "attendance.file_leave", nomination, reverse("my_leave"))
         if denied:
@@ -164,7 +164,8 @@ def _participant(request, program):
     if not value.isdigit():
         raise_404()
     return get_object_or_404(leave_selectors.visible_participants(program=program, user=request.user)
-                             .select_related("person", "organ", "program", "program__venue", "placement"),
+                             .select_related("person", "organ", "program", "program__venue", "placement",
+                                             "withdrawal"),
                              pk=int(value))
 
 
