@@ -7,6 +7,7 @@ from dangjian.api import (
     enrollment,
     errors,
     jobs,
+    leave,
     ledger,
     outbox,
     registry,
@@ -50,3 +51,4 @@ api.add_router("/", allocation.router)
 api.add_router("/ledger/", ledger.router)
 api.add_router("/", attendance.router)
 api.add_router("/", checkin.router)
+api.add_router("/leave/", leave.router)

@@ -60,4 +60,6 @@ urlpatterns = [
     path("", include("dangjian.web.urls_attendance")),
     # QR check-in: the code screen of a session, and the page a participant's phone opens by scanning it
     path("", include("dangjian.web.urls_checkin")),
+    # Leave (请假), withdrawals (退学) and the class attendance overview
+    path("", include("dangjian.web.urls_leave")),
 ]

@@ -203,6 +203,10 @@ def _program_page(request, program: Program, *, status: int = 200, **forms):
         # Placing participants into phases and groups (enrollment.view_allocation), once the plan is approved.
         "show_allocation": program.status not in (*Program.EDITABLE_STATUSES, Program.Status.SUBMITTED)
         and user.has_perm("enrollment.view_allocation", program),
+        # The class attendance overview, leave and withdrawals (attendance.view_leave), once the class runs.
+        "show_attendance": program.status in (Program.Status.IN_PROGRESS, Program.Status.CLOSED,
+                                              Program.Status.ARCHIVED)
+        and user.has_perm("attendance.view_leave", program),
         "asks_confirmation": any(button["consequence"] for button in buttons),
         "can_change": user.has_perm("training.change_program", program),
         "can_add_phase": user.has_perm("training.change_plan", program),
