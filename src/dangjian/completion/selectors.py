@@ -5,7 +5,7 @@ closing the class (which stores what it returns and credits the hours) all read 
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -73,8 +73,9 @@ def reason_text(reason: dict) -> str:
 
 
 def leave_limit_hours(rules: CompletionRules, class_hours: Decimal) -> Decimal:
-    """The most hours of leave within the limit (the limit itself is still within)."""
-    return (class_hours * rules.max_leave_ratio).quantize(ONE_PLACE, ROUND_HALF_UP)
+    """The most hours of leave within the limit (the limit itself is still within). Rounded down to the tenth of
+    an hour that session hours are counted in: rounding half up made 1.6 of 11 hours (more than 1/7) "within"."""
+    return (class_hours * rules.max_leave_ratio).quantize(ONE_PLACE, ROUND_DOWN)
 
 
 def participant_placements(program):
