@@ -58,4 +58,6 @@ urlpatterns = [
     path("", include("dangjian.web.urls_allocation")),
     # Attendance: the roll call of a session
     path("", include("dangjian.web.urls_attendance")),
+    # Completion: rules, results, assessment scores, reflections
+    path("", include("dangjian.web.urls_completion")),
 ]
