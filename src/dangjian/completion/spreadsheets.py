@@ -1,6 +1,7 @@
 """The results of a program as an Excel workbook (openpyxl, write-only: streamed row by row)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dangjian.ledger.spreadsheets import table_workbook
 
@@ -11,7 +12,7 @@ def results_workbook(*, program, rows, provisional: bool) -> bytes:
         title = f"{title} ({_('provisional')})"
     return table_workbook(
         title=title, sheet=_("Results"),
-        headers=[_("Name"), _("Organ"), _("Phase"), _("Group"), _("Class hours"), _("Hours attended"),
+        headers=[_("Name"), _("Organ"), _("Phase"), pgettext("training", "Group"), _("Class hours"), _("Hours attended"),
                  _("Hours on leave"), _("Days attended"), _("Result"), _("Reasons"), _("Hours credited")],
         widths=[12, 24, 8, 10, 10, 10, 10, 10, 10, 60, 10],
         rows=([row.person.name, row.nomination.organ.name_zh, row.phase_number, row.group_name, row.class_hours,
