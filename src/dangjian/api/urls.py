@@ -4,6 +4,7 @@ from dangjian.api import (
     allocation,
     attendance,
     checkin,
+    completion,
     enrollment,
     errors,
     jobs,
@@ -52,3 +53,4 @@ api.add_router("/ledger/", ledger.router)
 api.add_router("/", attendance.router)
 api.add_router("/", checkin.router)
 api.add_router("/leave/", leave.router)
+api.add_router("/", completion.router)

@@ -5,15 +5,16 @@ closing the class (which stores what it returns and credits the hours) all read 
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dangjian.attendance.enums import WithdrawalStatus
 from dangjian.attendance.models import Withdrawal
 from dangjian.attendance.selectors import ParticipantHours, participant_hours
 from dangjian.completion.enums import Crediting, Reason
-from dangjian.completion.models import Assessment, CompletionRules, Reflection
+from dangjian.completion.models import Assessment, CompletionResult, CompletionRules, Reflection
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import Nomination, Placement
 
@@ -73,8 +74,9 @@ def reason_text(reason: dict) -> str:
 
 
 def leave_limit_hours(rules: CompletionRules, class_hours: Decimal) -> Decimal:
-    """The most hours of leave within the limit (the limit itself is still within)."""
-    return (class_hours * rules.max_leave_ratio).quantize(ONE_PLACE, ROUND_HALF_UP)
+    """The most hours of leave within the limit (the limit itself is still within). Rounded down to the tenth of
+    an hour that session hours are counted in: rounding half up made 1.6 of 11 hours (more than 1/7) "within"."""
+    return (class_hours * rules.max_leave_ratio).quantize(ONE_PLACE, ROUND_DOWN)
 
 
 def participant_placements(program):
@@ -137,3 +139,151 @@ def credited_hours(program, rules: CompletionRules, figures: ParticipantHours) -
     if rules.crediting == Crediting.PER_SESSION:
         return figures.attended_hours
     return (figures.days_attended * program.hours_per_day).quantize(ONE_PLACE, ROUND_HALF_UP)
+
+
+# --- Pages and API: the rules in words, the results by page, the assessment grid, reflections -------------------
+
+def rules_in_words(program, rules: CompletionRules | None = None) -> list[str]:
+    """The program's completion rules as sentences (the program page, the rules form, the results page)."""
+    rules = rules or rules_of(program)
+    words = []
+    if rules.min_attendance_share is not None:
+        words.append(_("Attend at least %(share)s of the class's hours (present or late).")
+                     % {"share": _percent(rules.min_attendance_share)})
+    if rules.leave_within_limit:
+        words.append(_("Leave within %(ratio)s of the class's hours (about 1/7 by default); more and the "
+                       "participant does not complete.") % {"ratio": _percent(rules.max_leave_ratio)})
+    if rules.require_reflection:
+        words.append(_("Submit a reflection (心得体会)."))
+    if rules.require_assessment:
+        words.append(_("Pass the assessment with at least %(mark)s points.") % {"mark": rules.assessment_pass_mark})
+    if not words:
+        words.append(_("No condition: every participant who is not withdrawn completes."))
+    if rules.crediting == Crediting.PER_SESSION:
+        words.append(_("Hours credited: the sum of the hours of the sessions attended."))
+    else:
+        words.append(_("Hours credited: days attended × %(hours)s hours per day (a day counts when at least half "
+                       "of its hours were attended).") % {"hours": program.hours_per_day})
+    return words
+
+
+def is_provisional(program) -> bool:
+    """Results are computed from the records until the class closes; then they are the stored ones."""
+    from dangjian.training.enums import CLOSED_STATUSES
+
+    return program.status not in CLOSED_STATUSES
+
+
+def _people_filter(user, program, path: str = "nomination__"):
+    """Whose results the user may see: everyone for those who run the class, else their own organs' people."""
+    from dangjian.enrollment.scoping import nomination_filter
+    from dangjian.training.scoping import manages_venue_of
+
+    if manages_venue_of(user, program):
+        return Q()
+    return nomination_filter(user, path=path)
+
+
+def result_placements(program, *, user, q: str = ""):
+    """The placements whose provisional results the user may see, by phase, group and name; `q` a part of the
+    name."""
+    placements = participant_placements(program).filter(_people_filter(user, program))
+    if q:
+        placements = placements.filter(nomination__person__name__icontains=q)
+    return placements
+
+
+def stored_results(program, *, user, q: str = ""):
+    """The results stored when the class closed, those the user may see, in the same order."""
+    results = (CompletionResult.unscoped.filter(program=program).filter(_people_filter(user, program))
+               .select_related("nomination__person", "nomination__organ", "nomination__placement__phase",
+                               "nomination__placement__group")
+               .order_by("nomination__placement__phase__number", "nomination__placement__group__number",
+                         "nomination__person__name_sort", "nomination_id"))
+    if q:
+        results = results.filter(nomination__person__name__icontains=q)
+    return results
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One line of the results (page, API, export), provisional or stored."""
+
+    nomination: Nomination
+    phase_number: int | None
+    group_name: str
+    class_hours: Decimal
+    attended_hours: Decimal
+    leave_hours: Decimal
+    days_attended: int
+    completed: bool
+    reasons: list
+    credited_hours: Decimal
+    provisional: bool
+
+    @property
+    def person(self):
+        return self.nomination.person
+
+    @property
+    def reason_texts(self) -> list[str]:
+        return [reason_text(reason) for reason in self.reasons]
+
+
+def result_rows(program, placements) -> list[ResultRow]:
+    """Provisional rows of the given placements (a page of result_placements), from program_results."""
+    return [ResultRow(nomination=r.nomination, phase_number=r.placement.phase.number,
+                      group_name=str(r.placement.group or ""), class_hours=r.hours.class_hours,
+                      attended_hours=r.hours.attended_hours, leave_hours=r.hours.leave_hours,
+                      days_attended=r.hours.days_attended, completed=r.completed, reasons=r.reasons,
+                      credited_hours=r.credited_hours, provisional=True)
+            for r in program_results(program, placements=placements)]
+
+
+def stored_rows(results) -> list[ResultRow]:
+    """Rows of stored CompletionResults (a page of stored_results)."""
+    rows = []
+    for result in results:
+        placement = getattr(result.nomination, "placement", None)
+        rows.append(ResultRow(
+            nomination=result.nomination, phase_number=placement.phase.number if placement else None,
+            group_name=str(placement.group or "") if placement else "", class_hours=result.class_hours,
+            attended_hours=result.attended_hours, leave_hours=result.leave_hours,
+            days_attended=result.days_attended, completed=result.completed, reasons=result.reasons,
+            credited_hours=result.credited_hours, provisional=False))
+    return rows
+
+
+def assessment_grid(program):
+    """Every participant of the program (placed, confirmed) with their assessment (None when not recorded): two
+    queries."""
+    placements = list(participant_placements(program))
+    scores = {assessment.nomination_id: assessment for assessment in Assessment.unscoped.filter(
+        nomination_id__in=[placement.nomination_id for placement in placements])}
+    return [(placement, scores.get(placement.nomination_id)) for placement in placements]
+
+
+def submitted_reflections(program):
+    """The submitted reflections of the program's participants, by phase, group and name."""
+    return (Reflection.unscoped.filter(nomination__program=program, submitted_at__isnull=False)
+            .select_related("nomination__person", "nomination__organ", "nomination__placement__phase",
+                            "nomination__placement__group")
+            .order_by("nomination__placement__phase__number", "nomination__placement__group__number",
+                      "nomination__person__name_sort", "nomination_id"))
+
+
+def my_nomination(*, user, program_pk: int) -> Nomination:
+    """The participant's own confirmed nomination in a program (404 otherwise), with its placement."""
+    from django.http import Http404
+
+    nomination = (Nomination.unscoped.filter(person_id=user.person_id, program_id=program_pk,
+                                             status=NominationStatus.CONFIRMED)
+                  .select_related("program", "placement__phase", "person").first()
+                  if getattr(user, "person_id", None) else None)
+    if nomination is None:
+        raise Http404
+    return nomination
+
+
+def my_reflection(nomination) -> Reflection | None:
+    return Reflection.unscoped.filter(nomination=nomination).first()

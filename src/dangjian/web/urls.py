@@ -62,4 +62,6 @@ urlpatterns = [
     path("", include("dangjian.web.urls_checkin")),
     # Leave (请假), withdrawals (退学) and the class attendance overview
     path("", include("dangjian.web.urls_leave")),
+    # Completion: rules, results, assessment scores, reflections
+    path("", include("dangjian.web.urls_completion")),
 ]

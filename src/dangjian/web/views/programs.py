@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dangjian.completion.selectors import rules_in_words
 from dangjian.organizations.models import Post
 from dangjian.training import selectors, services
 from dangjian.training.models import ClassCommitteeMember, Group, Phase, Program, ProgramReview
@@ -218,6 +219,8 @@ def _program_page(request, program: Program, *, status: int = 200, **forms):
         "reopen_form": forms.get("reopen_form") or ReopenForm(prefix="reopen"),
         "plan_problems": services.program_plan_problems(program=program) if "submit" in transitions else [],
         "approval_warnings": selectors.approval_warnings(program=program, mix=mix) if "approve" in transitions else [],
+        # The completion rules in words, with the crediting method (completion.selectors).
+        "completion_rules_words": rules_in_words(program),
     }
     return render(request, "web/training/program_detail.html", context, status=status)
 
