@@ -3,6 +3,7 @@
 from dangjian.api import (
     allocation,
     attendance,
+    closing,
     enrollment,
     errors,
     jobs,
@@ -48,3 +49,4 @@ api.add_router("/", enrollment.router)
 api.add_router("/", allocation.router)
 api.add_router("/ledger/", ledger.router)
 api.add_router("/", attendance.router)
+api.add_router("/", closing.router)

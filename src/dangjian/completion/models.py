@@ -20,7 +20,6 @@ from dangjian.completion.scoping import closing_pack_filter, participant_record_
 from dangjian.core.scoping import ScopedQuerySet, UnscopedManager
 
 
-
 def default_max_leave_ratio() -> Decimal:
     """1/7 of the class's hours (rules §6), from settings.DANGJIAN_RULES."""
     return Decimal(settings.DANGJIAN_RULES["max_leave_ratio"])

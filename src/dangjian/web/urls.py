@@ -58,4 +58,6 @@ urlpatterns = [
     path("", include("dangjian.web.urls_allocation")),
     # Attendance: the roll call of a session
     path("", include("dangjian.web.urls_attendance")),
+    # The closing pack of a class (closing and reopening are the program's workflow transitions)
+    path("", include("dangjian.web.urls_closing")),
 ]
