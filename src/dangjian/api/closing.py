@@ -10,7 +10,7 @@ before the class has started). A download is audited (who, which pack, which fil
 
 import datetime
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
@@ -73,7 +73,7 @@ def pack_list(request, program_id: Id):
 @router.post("/closing/programs/{program_id}/packs", response={202: JobOut, **WRITE_ERRORS},
              summary="Make the closing pack (a background job)")
 @gate(VIEW)
-def pack_make(request, response, program_id: Id):
+def pack_make(request, response: HttpResponse, program_id: Id):
     """Lays the pack out from the records in a background job; 202 with the job (its URL also in `Location`).
     The job's result names the pack (`closing_pack.pack`)."""
     program = _program(request, program_id)
