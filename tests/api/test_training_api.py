@@ -28,6 +28,7 @@ from dangjian.training.models import (
     Venue,
 )
 from tests.api.helpers import ApiClient, field_errors
+from tests.completion.closing_world import make_current_pack
 from tests.factories import (
     ClassroomFactory,
     CourseFactory,
@@ -416,6 +417,7 @@ class TestWorkflow:
         assert body["status"] == "approved"
         assert body["reviews"][0]["decision"] == "approved" and body["reviews"][0]["decided_by_name"]
         assert body["reviews"][0]["document_reference"] == "宛文〔2022〕12号"
+        make_current_pack(program)
         for action, status in [("open-enrollment", "enrollment_open"), ("start", "in_progress"),
                                ("close", "closed"), ("archive", "archived")]:
             response = as_organizer.post(f"programs/{program.pk}/{action}", {})

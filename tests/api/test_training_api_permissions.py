@@ -37,6 +37,7 @@ from dangjian.training.models import (
     TravelTime,
     Venue,
 )
+from tests.completion.closing_world import make_current_pack
 from tests.conftest import ROLES
 from tests.denials import assert_no_traceback_logged
 from tests.factories import (
@@ -325,9 +326,11 @@ def test_matrix_covers_every_role_and_the_openapi_paths(users_by_role, api_as):
         if not path.startswith(("/api/v1/organs", "/api/v1/party-organizations", "/api/v1/people",
                                 "/api/v1/posts", "/api/v1/spreadsheets", "/api/v1/jobs", "/api/v1/outbox",
                                 "/api/v1/ledger", "/api/v1/enrollment", "/api/v1/me/",
-                                "/api/v1/attendance", "/api/v1/leave", "/api/v1/completion"))  # their own matrices
+                                "/api/v1/attendance", "/api/v1/leave", "/api/v1/completion",
+                                "/api/v1/closing"))  # their own matrices
     }
     transitions = {("post", f"/api/v1/programs/{{program_id}}/{name}") for name in TRANSITIONS}
+    assert len(TRANSITIONS) == len(services.TRANSITIONS)
     covered = {(e.method, _openapi_path(e.path)) for e in ENDPOINTS} | transitions
     assert training == covered
 
@@ -397,6 +400,7 @@ TRANSITIONS = {
     "start": ("enrollment_open", {}, "in_progress", "organizer"),
     "close": ("in_progress", {}, "closed", "organizer"),
     "archive": ("closed", {}, "archived", "organizer"),
+    "reopen-class": ("closed", {"reason": "补录纸质签到表"}, "in_progress", "organizer"),
 }
 PUBLISHED = {"enrollment_open", "in_progress", "closed", "archived"}
 
@@ -406,6 +410,8 @@ PUBLISHED = {"enrollment_open", "in_progress", "closed", "archived"}
 def test_transition_matrix(api_as, users_by_role, world, name, role):
     before, body, after, who = TRANSITIONS[name]
     Program.unscoped.filter(pk=world.program.pk).update(status=before)
+    if name == "close":
+        make_current_pack(world.program)  # closing requires a current closing pack (tests/completion)
     client = api_as(users_by_role[role])
     state_before = db_state()
     response = client.post(f"programs/{world.program.pk}/{name}", body)

@@ -26,6 +26,7 @@ from dangjian.training.models import (
     TravelTime,
     Venue,
 )
+from tests.completion.closing_world import make_current_pack
 from tests.factories import (
     ClassroomFactory,
     CourseFactory,
@@ -84,7 +85,8 @@ def status_entries(program: Program) -> list:
 # --- The workflow: every allowed transition ---------------------------------------------------------
 
 ACTOR = {"submit": "organizer", "approve": "approver", "return": "approver", "reopen": "organizer",
-         "open_enrollment": "organizer", "start": "organizer", "close": "organizer", "archive": "organizer"}
+         "open_enrollment": "organizer", "start": "organizer", "close": "organizer", "archive": "organizer",
+         "reopen_class": "organizer"}
 
 
 def run(name: str, program: Program, by):
@@ -96,6 +98,10 @@ def run(name: str, program: Program, by):
         return services.program_return(program=program, by=by, comments="请补充预算测算依据")
     if name == "reopen":
         return services.program_reopen(program=program, by=by, reason="第二期日期调整")
+    if name == "reopen_class":
+        return services.program_reopen_class(program=program, by=by, reason="补录签到表")
+    if name == "close":
+        make_current_pack(program)  # closing requires a current closing pack (tests/completion/test_closing.py)
     return getattr(services, f"program_{name}")(program=program, by=by)
 
 
@@ -118,6 +124,7 @@ def test_the_transition_table_is_the_one_of_the_issue():
         "start": ({"enrollment_open"}, "in_progress"),
         "close": ({"in_progress"}, "closed"),
         "archive": ({"closed"}, "archived"),
+        "reopen_class": ({"closed"}, "in_progress"),
     }
 
 
@@ -152,6 +159,7 @@ def test_the_whole_life_of_a_program(organizer, approver):
     services.program_approve(program=program, by=approver, document_reference="宛文〔2022〕12号")
     services.program_open_enrollment(program=program, by=organizer)
     services.program_start(program=program, by=organizer)
+    make_current_pack(program)
     services.program_close(program=program, by=organizer)
     services.program_archive(program=program, by=organizer)
     assert status_entries(program) == [
@@ -351,6 +359,7 @@ def test_an_invalid_approval_record_changes_nothing(approver):
 def test_closing_finishes_every_phase(organizer):
     program = make_program(Status.IN_PROGRESS, phase_count=2)
     PhaseFactory(program=program, number=2, status=Phase.Status.IN_PROGRESS)
+    make_current_pack(program)
     services.program_close(program=program, by=organizer)
     assert set(program.phases.values_list("status", flat=True)) == {Phase.Status.FINISHED}
     assert AuditEntry.objects.filter(model="training.phase", action="update").count() == 2

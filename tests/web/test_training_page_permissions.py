@@ -41,6 +41,7 @@ from dangjian.training.models import (
     Venue,
 )
 from dangjian.training.scoping import PUBLISHED_STATUSES
+from tests.completion.closing_world import make_current_pack
 from tests.conftest import ROLES
 from tests.denials import assert_denial_page, assert_no_traceback_logged
 from tests.factories import (
@@ -112,6 +113,7 @@ PAGES = [
     ("program_close", "post", "program"),
     ("program_archive", "get", "program"),
     ("program_archive", "post", "program"),
+    ("program_reopen_class", "post", "program"),
     ("program_copy", "get", "program"),
     ("program_copy", "get", "draft"),
     ("program_copy", "post", "program"),
@@ -156,7 +158,8 @@ PROGRAM_OF = {"phase": "program", "phase2": "program", "group": "program", "memb
 VIEW = {"program_list", "program_detail", "phase_detail", "review_document"}
 ORGANIZER_ONLY = {"program_create", "program_copy", "program_edit", "program_delete", "program_submit",
                   "program_reopen", "program_open_enrollment", "program_start", "program_close", "program_archive",
-                  "phase_create", "phase_delete", "program_notice_draft", "program_report_draft"}
+                  "program_reopen_class", "phase_create", "phase_delete", "program_notice_draft",
+                  "program_report_draft"}
 REVIEW = {"program_approve", "program_return"}
 MANAGE_CLASS = {"phase_edit", "group_create", "group_edit", "group_delete", "committee_appoint", "committee_remove",
                 "branch_create", "branch_appoint", "branch_post_remove"}
@@ -165,6 +168,7 @@ BEFORE = {
     "program_open_enrollment": Program.Status.APPROVED,
     "program_close": Program.Status.IN_PROGRESS,
     "program_archive": Program.Status.CLOSED,
+    "program_reopen_class": Program.Status.CLOSED,
 }
 # POSTs that a rule of the workflow refuses even to the role that may act: they answer with a redirect and an
 # error message, and change nothing.
@@ -183,6 +187,7 @@ def _post_data(name: str, records) -> dict:
         "program_approve": {"approve-comments": "同意"},
         "program_return": {"return-comments": "请补充经费测算依据。"},
         "program_reopen": {"reopen-reason": "第二期改期"},
+        "program_reopen_class": {"reopen_class-reason": "补录纸质签到表"},
         "program_copy": {"year": "2023"},
         "group_create": {"groups-count": "1"},
         "committee_appoint": {"committee-person": person, "committee-role": "study"},
@@ -218,6 +223,7 @@ EFFECTS = {
     "program_start": _status,
     "program_close": _status,
     "program_archive": _status,
+    "program_reopen_class": _status,
     "program_notice_draft": lambda records, program: NoticePage.objects.count(),
     "program_report_draft": lambda records, program: ArticlePage.objects.count(),
     "phase_delete": _exists(Phase),
@@ -319,6 +325,7 @@ def _build_records(users_by_role, _unit_admins_organ):
         document=SimpleUploadedFile("批复.pdf", b"%PDF-1.4 approval"), document_reference="宛直工〔2022〕40号")
     submitted = ProgramFactory(venue=venue, organizer=organ, status=Program.Status.SUBMITTED,
                                submitted_at=submitted_at)
+    make_current_pack(program)  # closing the class requires a current closing pack
     draft = ProgramFactory(venue=VenueFactory(), organizer=organ)
     draft_phase = PhaseFactory(program=draft, number=1)
     site = SiteFactory()

@@ -31,6 +31,7 @@ from dangjian.training.models import (
     TravelTime,
     Venue,
 )
+from tests.completion.closing_world import make_current_pack
 from tests.factories import (
     ClassroomFactory,
     CourseFactory,
@@ -744,6 +745,7 @@ def test_reopen_requires_a_reason(login, organizer, approver, plan):
 
 def test_run_the_program_to_the_archive(login, organizer, approver, plan):
     approved(plan, organizer, approver)
+    make_current_pack(plan)
     client = login(organizer)
     for name, status in [("program_open_enrollment", Status.ENROLLMENT_OPEN), ("program_start", Status.IN_PROGRESS),
                          ("program_close", Status.CLOSED), ("program_archive", Status.ARCHIVED)]:

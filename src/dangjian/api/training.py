@@ -67,6 +67,7 @@ from dangjian.api.training_schemas import (
     ProgramIn,
     ProgramOut,
     ProgramPatch,
+    ReopenClassIn,
     ReopenIn,
     ReturnIn,
     SessionCreateIn,
@@ -343,8 +344,17 @@ def program_start(request, program_id: Id):
 
 @programs.post("/{program_id}/close", response=TRANSITION_RESPONSES, summary="Close the class")
 def program_close(request, program_id: Id):
-    """in progress → closed; every phase is finished."""
+    """in progress → closed; every phase is finished. Requires a closing pack made after the last change of the
+    class's records (409 in words otherwise: POST /closing/programs/{id}/packs makes one); each participant's
+    result is fixed and those who completed are credited with their hours in the ledger."""
     return _transition(request, program_id, "close", services.program_close)
+
+
+@programs.post("/{program_id}/reopen-class", response=TRANSITION_RESPONSES, summary="Reopen a closed class")
+def program_reopen_class(request, program_id: Id, payload: ReopenClassIn):
+    """closed → in progress (organizers), with a reason: the results are deleted and the hours credited at closing
+    are taken back from the ledger, audited with the reason; closing again credits anew."""
+    return _transition(request, program_id, "reopen_class", services.program_reopen_class, reason=payload.reason)
 
 
 @programs.post("/{program_id}/archive", response=TRANSITION_RESPONSES, summary="Archive the program")

@@ -195,6 +195,10 @@ class ReopenIn(Input):
     reason: Text = Field(..., description="Why the approved plan must change.")
 
 
+class ReopenClassIn(Input):
+    reason: Text = Field(..., description="Why the closed class must be reopened (the hours credited are taken back).")
+
+
 class FormHours(Schema):
     code: str
     label: str

@@ -5,6 +5,7 @@ from dangjian.api import (
     attendance,
     checkin,
     completion,
+    closing,
     enrollment,
     errors,
     jobs,
@@ -54,3 +55,4 @@ api.add_router("/", attendance.router)
 api.add_router("/", checkin.router)
 api.add_router("/leave/", leave.router)
 api.add_router("/", completion.router)
+api.add_router("/", closing.router)

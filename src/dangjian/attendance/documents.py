@@ -1,5 +1,7 @@
 """The printable sign-in sheet of a session (签到表): the roster with a column to sign, as a PDF (WeasyPrint,
-through training.documents' public helpers)."""
+through training.documents' public helpers). The closing pack (completion.pack) prints the same roster table
+(attendance/documents/_sign_in_table.html) with the marks recorded, through `session_when` and the table's
+`with_marks`."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,16 +17,21 @@ from dangjian.training.documents import (
 )
 
 
+def session_when(session) -> str:
+    """The session's day and time as the sheets print them: 2022年10月10日 08:30–11:30."""
+    start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    return f"{format_day(start.date())} {start:%H:%M}–{end:%H:%M}"
+
+
 def sign_in_sheet_html(*, session, rows) -> str:
     """`rows`: the roster (attendance.selectors.session_roster), in its order."""
     program = session.phase.program
-    start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
     return render_document("attendance/documents/sign_in_sheet.html", {
         "document_title": _("Sign-in sheet"),
         "program": program,
         "session": session,
         "phase_label": phase_label(session.phase.number),
-        "when": f"{format_day(start.date())} {start:%H:%M}–{end:%H:%M}",
+        "when": session_when(session),
         "place": session_place(session),
         "rows": rows,
         "footer_title": css_string(program.title),

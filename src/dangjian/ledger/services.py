@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dangjian.core.audit import audit_record, snapshot
 from dangjian.core.rules import require
 from dangjian.core.services import model_create, model_delete, model_update
 from dangjian.ledger import selectors
@@ -56,7 +57,9 @@ def record_delete(*, record: TrainingRecord, by) -> None:
 def record_credit_phase(*, phase, people, hours, by, counts_as_induction: bool | None = None) -> list[TrainingRecord]:
     """The seam for the delivery issue: when a class closes, each participant who completed it is credited
     with one record of source "platform" naming the program and phase (once per person and phase). A program
-    whose requirement is induction credits the induction duty. Not called by any page yet."""
+    whose requirement is induction credits the induction duty. Closing a class (completion.closing.class_close)
+    calls it once per participant who completed, with that participant's hours; the caller has checked its own
+    permission (training.close_program)."""
     program = phase.program
     if counts_as_induction is None:
         counts_as_induction = program.requirement == "induction"
@@ -69,6 +72,23 @@ def record_credit_phase(*, phase, people, hours, by, counts_as_induction: bool |
             source=RecordSource.PLATFORM, recorded_by=by)
         records.append(model_create(instance=record, by=by))
     return records
+
+
+@transaction.atomic
+def record_uncredit_program(*, program, by, reason: str) -> int:
+    """Take back the hours a class of this platform credited: delete the program's records of source "platform",
+    each audited with who, when and why (`reason`, under "comments"). Called when a closed class is reopened
+    (completion.closing), which has checked its own permission (training.reopen_class); closing it again credits
+    anew, once. Returns how many records were deleted."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the hours credited are taken back.")})
+    records = list(TrainingRecord.unscoped.select_for_update()
+                   .filter(program=program, source=RecordSource.PLATFORM).order_by("pk"))
+    for record in records:
+        audit_record(actor=by, action="delete", instance=record,
+                     changes={**snapshot(record), "comments": reason.strip()})
+    TrainingRecord.unscoped.filter(pk__in=[record.pk for record in records]).delete()
+    return len(records)
 
 
 # --- Requirements ------------------------------------------------------------------------------------------

@@ -169,6 +169,9 @@ TRANSITIONS = {
     "start": ((S.ENROLLMENT_OPEN,), S.IN_PROGRESS, "training.start_program"),
     "close": ((S.IN_PROGRESS,), S.CLOSED, "training.close_program"),
     "archive": ((S.CLOSED,), S.ARCHIVED, "training.archive_program"),
+    # A closed class reopened to correct its records: the hours it credited are taken back (a reason is required);
+    # closing it again credits them anew.
+    "reopen_class": ((S.CLOSED,), S.IN_PROGRESS, "training.reopen_class"),
 }
 TRANSITION_ACTORS = {"approve": is_approver & can_see_program, "return": is_approver & can_see_program}
 
@@ -181,6 +184,7 @@ TRANSITION_VERBS = {
     "start": lambda: _("started"),
     "close": lambda: _("closed"),
     "archive": lambda: _("archived"),
+    "reopen_class": lambda: _("reopened"),
 }
 
 

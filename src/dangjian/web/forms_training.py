@@ -266,6 +266,13 @@ class ReopenForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ReopenClassForm(forms.Form):
+    """Reopen a closed class (services.program_reopen_class): the hours credited are taken back."""
+
+    reason = forms.CharField(label=_("Why the closed class must be reopened"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ProgramCopyForm(forms.Form):
     """Copy a program for another year (services.program_copy)."""
 

@@ -64,4 +64,6 @@ urlpatterns = [
     path("", include("dangjian.web.urls_leave")),
     # Completion: rules, results, assessment scores, reflections
     path("", include("dangjian.web.urls_completion")),
+    # The closing pack of a class (closing and reopening are the program's workflow transitions)
+    path("", include("dangjian.web.urls_closing")),
 ]

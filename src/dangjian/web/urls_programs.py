@@ -45,6 +45,7 @@ urlpatterns = [
     path("training/programs/<int:pk>/start/", programs.program_start, name="program_start"),
     path("training/programs/<int:pk>/close/", programs.program_close, name="program_close"),
     path("training/programs/<int:pk>/archive/", programs.program_archive, name="program_archive"),
+    path("training/programs/<int:pk>/reopen-class/", programs.program_reopen_class, name="program_reopen_class"),
     path("training/reviews/<int:pk>/document/", programs.review_document, name="review_document"),
     # Portal drafts from the program's records (notice before, report after)
     path("training/programs/<int:pk>/draft-notice/", portal_drafts.program_notice_draft, name="program_notice_draft"),

@@ -45,10 +45,13 @@ from dangjian.training.services.workflow import (
     program_open_enrollment,
     program_plan_problems,
     program_reopen,
+    program_reopen_class,
     program_return,
     program_start,
     program_submit,
     program_update,
+    transition_hook_add,
+    transition_problems,
 )
 
 __all__ = [
@@ -57,9 +60,10 @@ __all__ = [
     "group_update", "library_create", "library_delete", "library_update", "phase_create", "phase_delete",
     "phase_timetable_copy", "phase_update", "program_approve", "program_archive", "program_close",
     "program_copy", "program_copy_shift", "program_create", "program_delete", "program_open_enrollment",
-    "program_plan_problems", "program_reopen", "program_return", "program_start", "program_submit",
+    "program_plan_problems", "program_reopen", "program_reopen_class", "program_return", "program_start",
+    "program_submit",
     "program_update", "session_conflicts", "session_create", "session_create_for_groups", "session_delete",
     "session_hours_default", "session_move", "session_update", "temporary_branch_appoint",
     "temporary_branch_create", "temporary_branch_remove",
-    "temporary_branch_remove_post", "travel_minutes", "travel_warnings",
+    "temporary_branch_remove_post", "transition_hook_add", "transition_problems", "travel_minutes", "travel_warnings",
 ]

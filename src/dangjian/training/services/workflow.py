@@ -1,7 +1,14 @@
 """A program (培训班) and its approval workflow: draft → submitted → approved or returned → enrollment
 open → in progress → closed → archived; an approved plan can be reopened. The program's status changes
 only through the transition services below, one per transition; who may apply which transition from
-which status is training.rules.TRANSITIONS."""
+which status is training.rules.TRANSITIONS.
+
+Other apps attach their work to a transition without training importing them (`transition_hook_add`): closing
+a class credits its participants' hours and reopening it takes them back — the completion app registers that in
+its AppConfig.ready (completion/closing.py, docs/architecture.md)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -79,6 +86,47 @@ def program_delete(*, program: Program, by) -> None:
         model_delete(instance=program, by=by)
 
 
+@dataclass(frozen=True)
+class TransitionHook:
+    """Work of another app on a transition. `check(program)` raises a ValidationError (in words) when the
+    transition may not happen yet; it runs before the transition and again under the program's row lock.
+    `apply(program=, by=, note=)` runs in the transition's transaction once the status changed: an error undoes
+    the whole transition."""
+
+    check: Callable | None = None
+    apply: Callable | None = None
+
+
+TRANSITION_HOOKS: dict[str, list[TransitionHook]] = {}
+
+
+def transition_hook_add(name: str, hook: TransitionHook) -> None:
+    """Attach `hook` to transition `name` (once: a second registration of the same hook is ignored)."""
+    hooks = TRANSITION_HOOKS.setdefault(name, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def transition_problems(*, program: Program, name: str) -> list[str]:
+    """What stands in the way of transition `name` besides permission and status (the hooks' checks), in
+    words; empty when nothing does. For the page, which shows it beside the button."""
+    problems = []
+    for hook in TRANSITION_HOOKS.get(name, []):
+        if hook.check is None:
+            continue
+        try:
+            hook.check(program)
+        except ValidationError as error:
+            problems.extend(error.messages)
+    return problems
+
+
+def _check_hooks(program: Program, name: str) -> None:
+    for hook in TRANSITION_HOOKS.get(name, []):
+        if hook.check is not None:
+            hook.check(program)
+
+
 def allowed_transitions(*, program: Program, user) -> list[str]:
     """Transitions the user may apply to the program now (for buttons and the API)."""
     return [name for name, (_sources, _target, perm) in TRANSITIONS.items() if user.has_perm(perm, program)]
@@ -97,6 +145,7 @@ def _transition(*, program: Program, name: str, by, note: str = "", **extra) -> 
         # Re-read under a lock so that two clicks cannot both approve.
         current = Program.unscoped.select_for_update().get(pk=program.pk)
         require(by, perm, current)
+        _check_hooks(current, name)
         before = current.status
         current.status = target
         for key, value in extra.items():
@@ -106,6 +155,9 @@ def _transition(*, program: Program, name: str, by, note: str = "", **extra) -> 
         if note:
             changes["comments"] = note
         audit_record(actor=by, action="update", instance=current, changes=changes)
+        for hook in TRANSITION_HOOKS.get(name, []):
+            if hook.apply is not None:
+                hook.apply(program=current, by=by, note=note)
     program.status = current.status
     for key, value in extra.items():
         setattr(program, key, value)
@@ -186,12 +238,26 @@ def program_start(*, program: Program, by) -> Program:
 
 
 def program_close(*, program: Program, by) -> Program:
-    """Close the class: every phase is finished (posts of the temporary branches end with their phase)."""
+    """Close the class: every phase is finished (posts of the temporary branches end with their phase). The
+    completion app's hook requires a current closing pack and, in the same transaction, fixes each participant's
+    result and credits the hours of those who completed in the ledger (rules §9: credits are granted on closing)."""
+    _require_transition(program=program, name="close", by=by)
+    _check_hooks(program, "close")
     with transaction.atomic():
         _transition(program=program, name="close", by=by)
         for phase in program.phases.exclude(status=Phase.Status.FINISHED):
             model_update(instance=phase, data={"status": Phase.Status.FINISHED}, by=by)
     return program
+
+
+def program_reopen_class(*, program: Program, by, reason: str) -> Program:
+    """Reopen a closed class to correct its records (attendance, leave, assessments): the completion app's hook
+    deletes the stored results and takes back the hours credited in the ledger, audited with the reason; closing
+    again credits anew, once."""
+    _require_transition(program=program, name="reopen_class", by=by)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the closed class must be reopened.")})
+    return _transition(program=program, name="reopen_class", by=by, note=reason.strip())
 
 
 def program_archive(*, program: Program, by) -> Program:

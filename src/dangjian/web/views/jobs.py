@@ -20,6 +20,9 @@ def job_context(job: BackgroundJob) -> dict:
     if job.kind == BackgroundJob.Kind.OUTBOX_SEND:
         return {"job": job, "outbox": (job.result or {}).get("outbox"), "active": "outbox",
                 "back_url": reverse("outbox_list"), "back_label": _("Outbox")}
+    if job.kind == BackgroundJob.Kind.CLOSING_PACK:
+        return {"job": job, "active": "training_program", "pack": (job.result or {}).get("closing_pack"),
+                "back_url": reverse("program_detail", args=[job.params["program"]]), "back_label": _("Program")}
     if job.kind == BackgroundJob.Kind.ADMISSION_NOTICES:
         return {"job": job, "active": "training_program",
                 "back_url": reverse("enrollment_overview", args=[job.params["program"]]), "back_label": _("Enrollment")}

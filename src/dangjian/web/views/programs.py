@@ -32,6 +32,7 @@ from dangjian.web.forms_training import (
     PhaseForm,
     ProgramCopyForm,
     ProgramForm,
+    ReopenClassForm,
     ReopenForm,
     ReturnForm,
 )
@@ -44,6 +45,7 @@ from dangjian.web.views.base import (
     refused,
     require,
 )
+from dangjian.web.views.closing import closing_section
 
 ACTIVE = "training_program"
 
@@ -186,7 +188,8 @@ def _program_page(request, program: Program, *, status: int = 200, **forms):
     # the transitions that ask for comments, a document or a reason.
     transitions = services.allowed_transitions(program=program, user=user)
     buttons = [{"name": name, "url": reverse(f"program_{name}", args=[program.pk]), "label": TRANSITION_BUTTONS[name](),
-                "consequence": CONFIRMED_TRANSITIONS[name]() if name in CONFIRMED_TRANSITIONS else ""}
+                "consequence": CONFIRMED_TRANSITIONS[name]() if name in CONFIRMED_TRANSITIONS else "",
+                "irreversible": name not in UNDOABLE_TRANSITIONS}
                for name in transitions if name in TRANSITION_BUTTONS]
     context = {
         "active": ACTIVE,
@@ -217,6 +220,9 @@ def _program_page(request, program: Program, *, status: int = 200, **forms):
         "approve_form": forms.get("approve_form") or ApproveForm(prefix="approve"),
         "return_form": forms.get("return_form") or ReturnForm(prefix="return"),
         "reopen_form": forms.get("reopen_form") or ReopenForm(prefix="reopen"),
+        "reopen_class_form": forms.get("reopen_class_form") or ReopenClassForm(prefix="reopen_class"),
+        # The closing pack (结业材料): those who run the class (web/views/closing.py).
+        "closing": closing_section(user, program),
         "plan_problems": services.program_plan_problems(program=program) if "submit" in transitions else [],
         "approval_warnings": selectors.approval_warnings(program=program, mix=mix) if "approve" in transitions else [],
         # The completion rules in words, with the crediting method (completion.selectors).
@@ -235,11 +241,17 @@ def program_detail(request, pk):
 CONFIRMED_TRANSITIONS = {
     "start": lambda: _("The program becomes “In progress”. The approved plan can no longer be reopened; the "
                        "timetable, groups and class committee can still change until the class closes."),
-    "close": lambda: _("The program becomes “Closed” and every phase is marked finished. The timetable, groups, "
-                       "class committee and temporary party branches can no longer be changed."),
+    "close": lambda: _("The program becomes “Closed” and every phase is marked finished. Each participant's result "
+                       "is fixed and those who completed are credited with their hours in the ledger. The timetable, "
+                       "groups, class committee, temporary party branches and attendance can no longer be changed; "
+                       "an organizer can reopen the class, with a reason, which takes the hours back."),
     "archive": lambda: _("The program moves to the archive: it stays readable, and nothing about it changes "
                          "any more."),
 }
+
+
+# Closing can be undone by reopening the class (the hours credited are taken back).
+UNDOABLE_TRANSITIONS = {"close"}
 
 
 # Workflow transitions: one POST view per transition, each calling its service.
@@ -259,6 +271,10 @@ def _call_transition(request, program: Program, name: str):
         form = ReopenForm(request.POST, prefix="reopen")
         form.is_valid()
         return services.program_reopen(program=program, by=request.user, reason=form.cleaned_data["reason"])
+    if name == "reopen_class":
+        form = ReopenClassForm(request.POST, prefix="reopen_class")
+        form.is_valid()
+        return services.program_reopen_class(program=program, by=request.user, reason=form.cleaned_data["reason"])
     service = {
         "submit": services.program_submit,
         "open_enrollment": services.program_open_enrollment,
@@ -276,7 +292,8 @@ TRANSITION_DONE = {
     "reopen": lambda: _("The plan was reopened; submit it again after the changes."),
     "open_enrollment": lambda: _("Enrollment is open."),
     "start": lambda: _("The program has started."),
-    "close": lambda: _("The program was closed."),
+    "close": lambda: _("The program was closed; those who completed were credited with their hours."),
+    "reopen_class": lambda: _("The class was reopened; the hours credited at closing were taken back."),
     "archive": lambda: _("The program was archived."),
 }
 
@@ -294,6 +311,7 @@ def transition_view(name: str):
             return render(request, "web/training/confirm_transition.html", {
                 "active": ACTIVE, "program": program, "label": TRANSITION_BUTTONS[name](),
                 "consequence": CONFIRMED_TRANSITIONS[name](), "url": reverse(f"program_{name}", args=[program.pk]),
+                "irreversible": name not in UNDOABLE_TRANSITIONS,
             })
         try:
             _call_transition(request, program, name)
@@ -319,6 +337,7 @@ program_open_enrollment = transition_view("open_enrollment")
 program_start = transition_view("start")
 program_close = transition_view("close")
 program_archive = transition_view("archive")
+program_reopen_class = transition_view("reopen_class")
 
 
 @training_required
