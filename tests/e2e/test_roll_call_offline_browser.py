@@ -4,7 +4,8 @@ the page says how many marks are unsynced and badges each row — and reload the
 the service worker, with the marks kept in IndexedDB. The network returns: the marks are sent through the API,
 and the database holds each of them exactly once, nothing lost.
 
-Then the marks of the paper sign-in sheet are entered in the same grid; the grid shows each mark's source.
+Then the marks of the paper sign-in sheet are entered in the same grid; the grid shows each mark's source. A mark
+the server refuses (the class was closed meanwhile) is shown on its row with the reason until dismissed.
 
 Screenshots: tests/e2e/screenshots/roll-call-offline.png (offline, Chinese), roll-call-synced.png (after the
 sync), roll-call-offline-en.png and roll-call-synced-en.png (English)."""
@@ -107,6 +108,26 @@ def test_an_offline_roll_call_is_kept_then_synced_once(session, browser, live_se
     expect(rows.filter(has_text=NAMES[5]).get_by_text("纸质签到表补录")).to_be_visible()
     assert marks_of(lecture)[NAMES[5]] == ("absent", "签到表上无签名", "sheet")
     assert Attendance.unscoped.count() == 6
+
+    # The class is closed meanwhile (another user): a mark the server refuses is shown on its row and listed with
+    # the reason, not silently dropped; it stays until dismissed.
+    program = lecture.phase.program
+    program.status = "closed"
+    program.save()
+    mark(page, NAMES[4], "缺勤")
+    expect(rows.filter(has_text=NAMES[4]).get_by_text("被拒绝", exact=True)).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text=NAMES[4])).to_contain_text("已结业或已归档")
+    session.screenshot("roll-call-refused")
+    assert_accessible(page, "roll-call-refused")
+    assert marks_of(lecture)[NAMES[4]] == ("present", "", "sheet")
+    page.reload()  # the class is closed: the page is read-only, and still shows what this device holds
+    expect(page.get_by_role("radio")).to_have_count(0)
+    expect(rows.filter(has_text=NAMES[4]).get_by_text("被拒绝", exact=True)).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text=NAMES[4])).to_contain_text(f"{NAMES[4]}：")
+    page.get_by_role("button", name="清除被拒绝的记录").click()
+    expect(page.get_by_role("alert").filter(has_text=NAMES[4])).to_be_hidden()
+    expect(rows.filter(has_text=NAMES[4]).get_by_text("被拒绝", exact=True)).to_be_hidden()
+    expect(rows.filter(has_text=NAMES[4])).to_contain_text("出勤")  # read-only now: the server's mark
 
 
 def test_the_offline_roll_call_in_english(browser, live_server, class_in_progress):  # noqa: F811
