@@ -8,7 +8,8 @@ Then the marks of the paper sign-in sheet are entered in the same grid; the grid
 the server refuses (the class was closed meanwhile) is shown on its row with the reason until dismissed.
 
 Screenshots: tests/e2e/screenshots/roll-call-offline.png (offline, Chinese), roll-call-synced.png (after the
-sync), roll-call-offline-en.png and roll-call-synced-en.png (English)."""
+sync), roll-call-offline-en.png and roll-call-synced-en.png (English), roll-call-refused.png (a refused mark),
+roll-call-offline-phone.png (390 px)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -149,3 +150,19 @@ def test_the_offline_roll_call_in_english(browser, live_server, class_in_progres
     assert_accessible(page, "roll-call-synced-en")
     assert Attendance.unscoped.filter(session=lecture).count() == 4
     english.close()
+
+
+def test_the_offline_roll_call_on_a_phone(phone_session, class_in_progress):  # noqa: F811
+    """390 px wide, as on the bus: each row a card with the four marks to tap."""
+    lecture = class_in_progress["session"]
+    page = phone_session.page
+    log_in(page, "college")
+    page.goto(f"/attendance/sessions/{lecture.pk}/")
+    take_offline_roll_call(phone_session, NAMES, ["出勤", "迟到", "缺勤", "请假"])
+    expect(page.get_by_text("4 条未同步")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
+    phone_session.screenshot("roll-call-offline-phone")
+    assert_accessible(page, "roll-call-offline-phone")
+    phone_session.context.set_offline(False)
+    expect(page.get_by_text("所有记录均已同步。")).to_be_visible()
+    assert Attendance.unscoped.filter(session=lecture).count() == 4
