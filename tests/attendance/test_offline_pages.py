@@ -61,6 +61,13 @@ def test_the_page_gives_its_script_what_it_needs(client, world):
     assert f'data-sw="{SW}"' in content and f'data-user="{w.head_teacher.pk}"' in content
     assert 'data-t-unsynced="%(count)s unsynced"' in content
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", content)  # no inline script
+    # After the class closes, the head teacher's page is read-only but still shows what their device holds (marks
+    # the server now refuses), so the script and the status stay; the radios and the choice of source go.
+    w.program.status = "closed"
+    w.program.save()
+    content = client.get(url(w.session)).content.decode()
+    assert "roll-call-offline.js" in content and "data-sync-status" in content
+    assert 'type="radio"' not in content
     # A reader who cannot mark gets neither the script nor the queue.
     client.force_login(w.admin)
     content = client.get(url(w.session)).content.decode()

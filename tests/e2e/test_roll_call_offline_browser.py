@@ -4,10 +4,12 @@ the page says how many marks are unsynced and badges each row — and reload the
 the service worker, with the marks kept in IndexedDB. The network returns: the marks are sent through the API,
 and the database holds each of them exactly once, nothing lost.
 
-Then the marks of the paper sign-in sheet are entered in the same grid; the grid shows each mark's source.
+Then the marks of the paper sign-in sheet are entered in the same grid; the grid shows each mark's source. A mark
+the server refuses (the class was closed meanwhile) is shown on its row with the reason until dismissed.
 
 Screenshots: tests/e2e/screenshots/roll-call-offline.png (offline, Chinese), roll-call-synced.png (after the
-sync), roll-call-offline-en.png and roll-call-synced-en.png (English)."""
+sync), roll-call-offline-en.png and roll-call-synced-en.png (English), roll-call-refused.png (a refused mark),
+roll-call-offline-phone.png (390 px)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -108,6 +110,26 @@ def test_an_offline_roll_call_is_kept_then_synced_once(session, browser, live_se
     assert marks_of(lecture)[NAMES[5]] == ("absent", "签到表上无签名", "sheet")
     assert Attendance.unscoped.count() == 6
 
+    # The class is closed meanwhile (another user): a mark the server refuses is shown on its row and listed with
+    # the reason, not silently dropped; it stays until dismissed.
+    program = lecture.phase.program
+    program.status = "closed"
+    program.save()
+    mark(page, NAMES[4], "缺勤")
+    expect(rows.filter(has_text=NAMES[4]).get_by_text("被拒绝", exact=True)).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text=NAMES[4])).to_contain_text("已结业或已归档")
+    session.screenshot("roll-call-refused")
+    assert_accessible(page, "roll-call-refused")
+    assert marks_of(lecture)[NAMES[4]] == ("present", "", "sheet")
+    page.reload()  # the class is closed: the page is read-only, and still shows what this device holds
+    expect(page.get_by_role("radio")).to_have_count(0)
+    expect(rows.filter(has_text=NAMES[4]).get_by_text("被拒绝", exact=True)).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text=NAMES[4])).to_contain_text(f"{NAMES[4]}：")
+    page.get_by_role("button", name="清除被拒绝的记录").click()
+    expect(page.get_by_role("alert").filter(has_text=NAMES[4])).to_be_hidden()
+    expect(rows.filter(has_text=NAMES[4]).get_by_text("被拒绝", exact=True)).to_be_hidden()
+    expect(rows.filter(has_text=NAMES[4])).to_contain_text("出勤")  # read-only now: the server's mark
+
 
 def test_the_offline_roll_call_in_english(browser, live_server, class_in_progress):  # noqa: F811
     lecture = class_in_progress["session"]
@@ -128,3 +150,19 @@ def test_the_offline_roll_call_in_english(browser, live_server, class_in_progres
     assert_accessible(page, "roll-call-synced-en")
     assert Attendance.unscoped.filter(session=lecture).count() == 4
     english.close()
+
+
+def test_the_offline_roll_call_on_a_phone(phone_session, class_in_progress):  # noqa: F811
+    """390 px wide, as on the bus: each row a card with the four marks to tap."""
+    lecture = class_in_progress["session"]
+    page = phone_session.page
+    log_in(page, "college")
+    page.goto(f"/attendance/sessions/{lecture.pk}/")
+    take_offline_roll_call(phone_session, NAMES, ["出勤", "迟到", "缺勤", "请假"])
+    expect(page.get_by_text("4 条未同步")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
+    phone_session.screenshot("roll-call-offline-phone")
+    assert_accessible(page, "roll-call-offline-phone")
+    phone_session.context.set_offline(False)
+    expect(page.get_by_text("所有记录均已同步。")).to_be_visible()
+    assert Attendance.unscoped.filter(session=lecture).count() == 4

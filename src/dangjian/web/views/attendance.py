@@ -10,7 +10,7 @@ roll-call-offline.js keeps each mark in IndexedDB and sends it through the API; 
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dangjian.attendance import documents, services
 from dangjian.attendance import selectors as attendance_selectors
 from dangjian.attendance.enums import Mark, MarkSource
+from dangjian.core.rules import refusal
 from dangjian.training import selectors
 from dangjian.training.documents import PDF_CONTENT_TYPE
 from dangjian.web.views.base import permission_required, refused, require
@@ -83,10 +84,21 @@ def roll_call(request, pk):
         "time_label": session_time(session), "place_label": session_place(session),
         "rows": _grid_rows(roster, request.POST if status == 400 else None), "marks": Mark.choices,
         "errors": errors, "can_mark": request.user.has_perm("attendance.take_roll_call", session),
+        "keeps_marks": _takes_roll_calls(request.user, session),
         "sources": [(value, MarkSource(value).label) for value in GRID_SOURCES], "source": source,
         "source_labels": MarkSource.choices,
         "api_url": f"{reverse('api-v1:api-root')}attendance/sessions/{session.pk}/marks",
     }, status=status)
+
+
+def _takes_roll_calls(user, session) -> bool:
+    """Whether the user takes this session's roll call, whatever the class's state: their device may hold marks of
+    it (the offline queue), which the page shows — refused ones too, once the class is closed."""
+    try:
+        refusal(user, "attendance.take_roll_call", session)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def _grid_rows(roster, posted) -> list[dict]:

@@ -192,7 +192,8 @@ async function render() {
   list.replaceChildren(...refused.map((mark) => {
     const item = document.createElement("li");
     const row = rowOf(mark.nomination);
-    item.textContent = (row ? row.getAttribute("data-person") + ": " : "") + mark.error;
+    item.textContent = row ? text("refused-row", {person: row.getAttribute("data-person"), message: mark.error})
+      : mark.error;
     return item;
   }));
 }
@@ -219,6 +220,10 @@ let retryTimer = null;
 let retryPause = FIRST_RETRY_MS;
 
 function csrfToken() {
+  // The cookie first: it is current even when the page is an older copy kept by the service worker and the token
+  // was rotated since (a new login); the form's token otherwise.
+  const cookie = document.cookie.split("; ").find((item) => item.startsWith("csrftoken="));
+  if (cookie) { return decodeURIComponent(cookie.slice("csrftoken=".length)); }
   const field = form.querySelector('input[name="csrfmiddlewaretoken"]');
   return field ? field.value : "";
 }
@@ -394,6 +399,14 @@ async function start() {
   form.querySelector("[data-sync-dismiss]").addEventListener("click", async () => {
     await dismissRefused();
     await render();
+    // The rows show what the server holds again, when it can be asked.
+    try {
+      const response = await fetch(form.getAttribute("data-api"), {credentials: "same-origin",
+                                                                   headers: {"Accept": "application/json"}});
+      if (response.ok) { await showRoster(await response.json()); }
+    } catch (error) {
+      // offline: the rows keep what they show
+    }
   });
   window.addEventListener("online", () => sync());
   window.addEventListener("offline", () => { problem = text("offline"); render(); });
