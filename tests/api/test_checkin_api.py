@@ -1,8 +1,8 @@
 """API v1 QR check-in: POST /api/v1/attendance/check-in {code}. The permission matrix (every role; outcomes read
 back from the database: a refused request changes nothing), the refusals with their words (422 naming `code` for
-an invalid, expired or replayed code; 409 for another session's code or a closed class; in Chinese, the
-API's default language), a second check-in
-answered with the stored mark, a bearer token, and as many queries for a roster of sixty as for one of three."""
+an invalid, expired or replayed code; 409 for another session's code or a closed class; in Chinese, the API's
+default language), a second check-in answered with the stored mark, a bearer token, and as many queries for a
+roster of sixty as for one of three."""
 
 import datetime
 
