@@ -1,7 +1,7 @@
 """1,000 participants of one session check in by QR code through the API, from concurrent clients, against a
 running server on PostgreSQL; then every one is verified recorded exactly once. Target: 1,000 in 10 s.
 
-    .venv/bin/python bench/checkin.py                       # 1,000 participants, 8 client threads, 2 servers
+    .venv/bin/python bench/checkin.py                       # 1,000 participants, 16 client threads, 5 servers
     .venv/bin/python bench/checkin.py --participants 2000 --clients 16 --servers 1 --keep
 
 What it does:
@@ -90,6 +90,12 @@ def prepare(participants: int) -> dict:
     return {"session": session, "tokens": [user.bench_token for user in users]}
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _wait_for(port: int, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -167,8 +173,9 @@ def verify(session, participants: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=1000)
-    parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
-    parser.add_argument("--servers", type=int, default=2, help="server processes (like gunicorn -w)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent client threads")
+    parser.add_argument("--servers", type=int, default=5,
+                        help="server processes, like gunicorn -w (its documentation: 2 x cores + 1)")
     parser.add_argument("--database", default=DATABASE)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     options = parser.parse_args()
@@ -192,13 +199,18 @@ def main() -> None:
     try:
         for port in ports:
             _wait_for(port)
+        cpu_before = sum(_cpu_seconds(server.pid) for server in servers)
         seconds, latencies, errors = run(ports, world["session"], world["tokens"], options.clients)
+        cpu = sum(_cpu_seconds(server.pid) for server in servers) - cpu_before
         latencies.sort()
         p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)] * 1000
         print(f"{len(latencies)} check-ins in {seconds:.2f} s from {options.clients} clients on {options.servers} "
               f"runserver process(es): {len(latencies) / seconds:.0f} check-ins/s; latency p50 "
               f"{statistics.median(latencies) * 1000:.0f} ms, p95 {p95:.0f} ms, max {latencies[-1] * 1000:.0f} ms; "
               f"{len(errors)} errors")
+        load = os.getloadavg()[0]
+        print(f"server CPU: {cpu * 1000 / len(latencies):.1f} ms per check-in (the Django processes; PostgreSQL's "
+              f"own not counted); load average {load:.1f} on {os.cpu_count()} CPUs during the run")
         for error in errors[:5]:
             print("  error:", error)
         verify(world["session"], options.participants)

@@ -1,7 +1,8 @@
 """API v1 QR check-in: POST /api/v1/attendance/check-in {code}. The permission matrix (every role; outcomes read
 back from the database: a refused request changes nothing), the refusals with their words (422 naming `code` for
-an invalid, expired or replayed code; 409 for another session's code or a closed class), a second check-in
-answered with the stored mark, a bearer token, and as many queries for a roster of sixty as for one of three."""
+an invalid, expired or replayed code; 409 for another session's code or a closed class; in Chinese, the API's
+default language), a second check-in answered with the stored mark, a bearer token, and as many queries for a
+roster of sixty as for one of three."""
 
 import datetime
 
@@ -78,23 +79,23 @@ def test_refusals_say_why_and_write_nothing(api_as, world, settings):  # noqa: F
         old = checkin.make_code(w.session)
         response = client.post(PATH, {"code": "nonsense"})
         assert response.status_code == 422
-        assert "not a check-in code" in field_errors(response)["code"]
+        assert "这不是本平台的签到码" in field_errors(response)["code"]
         response = client.post(PATH, {"code": checkin.make_code(w.group_session)})  # group 1's session
         assert response.status_code == 409
-        assert "not on this session's roster" in response.json()["detail"]
+        assert "您不在本课程的学员名单中" in response.json()["detail"]
     with time_machine.travel(moment("09:01"), tick=False):
         response = client.post(PATH, {"code": old})
-        assert response.status_code == 422 and "no longer current" in field_errors(response)["code"]
+        assert response.status_code == 422 and "该签到码已失效" in field_errors(response)["code"]
     with time_machine.travel(moment("12:00"), tick=False):
         response = client.post(PATH, {"code": checkin.make_code(w.session)})
-        assert response.status_code == 422 and "has expired" in field_errors(response)["code"]
+        assert response.status_code == 422 and "签到码已过期" in field_errors(response)["code"]
         assert client.post(PATH, {"code": 5}).status_code == 422  # not text
         assert client.post(PATH, {}).status_code == 422
     w.program.status = "closed"
     w.program.save()
     with time_machine.travel(moment("09:00"), tick=False):
         response = client.post(PATH, {"code": checkin.make_code(w.session)})
-        assert response.status_code == 409 and "The class is closed" in response.json()["detail"]
+        assert response.status_code == 409 and "培训班已结业" in response.json()["detail"]
     assert not Attendance.unscoped.exists()
 
 
@@ -123,4 +124,4 @@ def test_the_step_setting_shortens_the_window(api_as, world, settings):  # noqa:
         code = checkin.make_code(w.session)
     with time_machine.travel(moment("09:00") + datetime.timedelta(seconds=20), tick=False):
         response = api_as(participant_of(w.ours[0])).post(PATH, {"code": code})
-    assert response.status_code == 422 and "every 10 seconds" in field_errors(response)["code"]
+    assert response.status_code == 422 and "每 10 秒" in field_errors(response)["code"]

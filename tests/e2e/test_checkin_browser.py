@@ -48,7 +48,8 @@ def lecture(transactional_db):
     return {"session": session, "nominations": users}
 
 
-def test_the_head_teacher_shows_the_code(session, lecture):
+def test_the_head_teacher_shows_the_code(session, lecture, settings):
+    settings.ATTENDANCE_CHECKIN_STEP_SECONDS = 2  # to see the screen change within the test
     page = session.page
     log_in(page, "college")
     page.goto(f"/attendance/sessions/{lecture['session'].pk}/")
@@ -59,6 +60,11 @@ def test_the_head_teacher_shows_the_code(session, lecture):
     assert box["width"] > 400  # large enough to scan from the back of the room
     assert_accessible(page, "check-in-code")
     session.screenshot("check-in-code")
+    first = page.locator(".checkin-qr").inner_html()
+    page.wait_for_function("first => document.querySelector('.checkin-qr').innerHTML !== first", arg=first,
+                           timeout=8_000)  # htmx asked for the next window's code
+    checkin.check_in(code=checkin.make_code(lecture["session"]), by=lecture["nominations"]["liming"].person.user)
+    expect(page.get_by_text("已扫码签到：1 / 2 人")).to_be_visible(timeout=8_000)
     assert session.console_errors == []
 
 
