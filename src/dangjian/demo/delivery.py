@@ -4,7 +4,9 @@
   mostly present, a few late (with a note), a few absent —; five participants had leave approved for a session or
   two, and one had to leave for a family emergency for two days: their leave passed the limit (1/7 of the class's
   学时), they were flagged and the organizer confirmed their withdrawal (退学). Written directly, dated as it
-  happened (like demo/enrollment.py's history: today's services refuse a session of 2022).
+  happened (like demo/enrollment.py's history: today's services refuse a session of 2022). Then the class is
+  closed through the services: completion rules (attendance ≥ 80 %, leave within the limit, credited per day),
+  the closing pack, and "close", which credits each participant who completed in the ledger.
 - This week: the seed program copied as the annual rotation class (轮训) of the year, its first day yesterday,
   in progress; secretaries of several organs (the unit administrator's among them, and the demo `participant`)
   placed in its first phase; yesterday's roll calls taken, today's to take — the head teacher's roll call, the QR
@@ -15,12 +17,14 @@ Deterministic and idempotent: nothing is written again when the 2022 marks or th
 
 import datetime
 import random
+from decimal import Decimal
 
 from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.attendance.enums import LeaveStatus, Mark, MarkSource, WithdrawalStatus
 from dangjian.attendance.models import Attendance, LeaveRequest, Withdrawal
+from dangjian.completion.enums import Crediting
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import Nomination, Placement
 from dangjian.organizations.models import Person
@@ -122,7 +126,24 @@ def hold_history_class(*, program: Program, organizer: User, head_teacher: User)
                                reason=WITHDRAWAL_REASON, flagged_at=decided_at - datetime.timedelta(hours=10),
                                decided_by=organizer, decided_at=decided_at,
                                decision_note="经工委研究，同意退学，转下一期参训。")
+    close_history_class(program=program, organizer=organizer)
     return {"created": True, "marks": len(marks), "leaves": len(leave_takers), "withdrawn": 1}
+
+
+def close_history_class(*, program: Program, organizer: User) -> None:
+    """The class ends as the platform closes one: its completion rules, the closing pack (made by its job's work,
+    here and now rather than by the worker), then "close" — which fixes each participant's result and credits
+    the hours of those who completed in the ledger."""
+    from dangjian.completion import services as completion
+    from dangjian.completion.closing import closing_pack_start, run_closing_pack
+    from dangjian.jobs.services import job_run
+
+    completion.rules_set(program=program, by=organizer, min_attendance_share=Decimal("0.8"), leave_within_limit=True,
+                         crediting=Crediting.PER_DAY)
+    job = closing_pack_start(program=program, by=organizer)
+    job_run(job.pk, run_closing_pack)  # the worker later finds it done and leaves it
+    training.program_close(program=program, by=organizer)
+    program.refresh_from_db()
 
 
 def load_running_class(*, source: Program, organizer: User, approver: User, head_teacher: User) -> Program:
@@ -180,10 +201,10 @@ def roster_placements_of(phase):
     return Placement.unscoped.filter(phase=phase, nomination__status=NominationStatus.CONFIRMED).order_by("pk")
 
 
-def load_delivery(*, history: Program, coming: Program | None = None) -> dict:
+def load_delivery(*, history: Program) -> dict:
+    """The class running this week (the 2022 class is held and closed by demo/enrollment.py's load_enrollment,
+    before the coming program's quotas are suggested)."""
     organizer = User.objects.get(username="organizer")
-    head_teacher = User.objects.get(username="college")
-    held = hold_history_class(program=history, organizer=organizer, head_teacher=head_teacher)
     running = load_running_class(source=history, organizer=organizer, approver=User.objects.get(username="approver"),
-                                 head_teacher=head_teacher)
-    return {**held, "running": running}
+                                 head_teacher=User.objects.get(username="college"))
+    return {"running": running}

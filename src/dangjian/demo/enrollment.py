@@ -6,8 +6,8 @@ open for enrollment.
   (a confirmed nominee replaced by a colleague of the same organ) and two withdrawals, whose seats went to the
   first two of the waitlist; the rest of the waitlist was not admitted (the class was full). Each confirmed
   participant has an account (no password: first sign-in by activation link), a preferred phase (the phase
-  whose class they were placed in) and, as the class was held, a record of the ledger that credits their
-  induction training (ledger.services.record_credit_phase).
+  whose class they were placed in); the class itself is held and closed by demo/delivery.py, whose closing
+  credits their induction training in the ledger.
   Written directly (dated as it happened), not through the services: those apply today's rules (the
   deadline, a post held today, a class not yet started), which a record of 2022 cannot pass today.
 - The coming months: the 2022 program copied for the next class (through the training services: copy, submit,
@@ -29,6 +29,7 @@ import datetime
 from django.utils import timezone
 
 from dangjian.accounts.models import User
+from dangjian.demo.delivery import hold_history_class
 from dangjian.demo.training import PROGRAM_TITLE, demo_program, trainee_secretaries
 from dangjian.enrollment import allocation, selectors, services
 from dangjian.enrollment.enums import NominationStatus
@@ -112,7 +113,6 @@ def load_history(*, program: Program, organizer: User) -> dict:
     participants = list(Nomination.unscoped.filter(program=program, status=S.CONFIRMED).select_related("person"))
     for nomination in participants:
         services.participant_account_ensure(person=nomination.person, by=organizer)
-    _credit(program=program, participants=participants, organizer=organizer)
     return {"created": True, "confirmed": len(participants), "substituted": substituted,
             "promoted": min(len(WITHDRAWALS), len(waiting))}
 
@@ -148,15 +148,6 @@ def place_history(*, program: Program, organizer: User) -> str:
                 leaders.add(leader)
                 training.group_update(group=group, by=organizer, leader=Person.unscoped.get(pk=leader))
     return result.status
-
-
-def _credit(*, program: Program, participants: list[Nomination], organizer: User) -> None:
-    """The class was held: each participant's induction training is credited in the ledger, for their phase."""
-    from dangjian.ledger.services import record_credit_phase
-
-    for phase in program.phases.order_by("number"):
-        people = [n.person for n in participants if n.preferred_phase_id == phase.pk]
-        record_credit_phase(phase=phase, people=people, hours=phase.day_count * program.hours_per_day, by=organizer)
 
 
 def coming_first_day(today: datetime.date) -> datetime.date:
@@ -224,6 +215,10 @@ def load_enrollment() -> dict:
     history = load_history(program=program, organizer=organizer)
     if history.get("created"):
         history["placement"] = place_history(program=program, organizer=organizer)
+    # The 2022 class is held and closed (its credits in the ledger) before the coming program's quotas are
+    # suggested from the people still due.
+    history["held"] = hold_history_class(program=program, organizer=organizer,
+                                         head_teacher=User.objects.get(username="college"))
     coming = load_coming(source=program, organizer=organizer, approver=User.objects.get(username="approver"))
     messages = load_messages(history=program, coming=coming, organizer=organizer)
     confirmed = Nomination.unscoped.filter(program=program, status=S.CONFIRMED).count()

@@ -67,8 +67,9 @@ class Command(BaseCommand):
             f"({enrollment['coming_quotas']} quotas)."
         )
         running = delivery["running"]
-        held = (f"{delivery['marks']} marks, {delivery['leaves']} approved leaves, one withdrawal"
-                if delivery.get("created") else "already loaded")
+        held = enrollment["held"]
+        held = (f"{held['marks']} marks, {held['leaves']} approved leaves, one withdrawal; closed with its closing "
+                f"pack, the hours of those who completed in the ledger" if held.get("created") else "already loaded")
         self.stdout.write(
             f"Delivery: the 2022 class's roll calls ({held}); “{running.title}” runs this week "
             f"({running.get_status_display()}), with the demo participant in it."
