@@ -26,11 +26,10 @@ def class_in_progress(transactional_db):
     phase = PhaseFactory(program=program, number=1, starts_on=FIRST_DAY, ends_on=FIRST_DAY + datetime.timedelta(1))
     groups = [GroupFactory(phase=phase, number=n, name=f"第{'一二'[n - 1]}组") for n in (1, 2)]
     organs = [OrganFactory(name_zh="南阳市教育局"), OrganFactory(name_zh="南阳市财政局")]
-    sessions = [SessionFactory(phase=phase, title=f"专题{index + 1}", hours=Decimal(hours),
-                               starts_at=at(FIRST_DAY + datetime.timedelta(index // 2), start),
-                               ends_at=at(FIRST_DAY + datetime.timedelta(index // 2), start) + datetime.timedelta(hours=3))
-                for index, (start, hours) in enumerate([("08:30", "3.5"), ("14:30", "3.5"), ("08:30", "3.5"),
-                                                        ("14:30", "3.5")])]
+    starts = [at(FIRST_DAY + datetime.timedelta(index // 2), start)
+              for index, start in enumerate(["08:30", "14:30", "08:30", "14:30"])]
+    sessions = [SessionFactory(phase=phase, title=f"专题{index + 1}", hours=Decimal("3.5"), starts_at=start,
+                               ends_at=start + datetime.timedelta(hours=3)) for index, start in enumerate(starts)]
     nominations = []
     for index, name in enumerate(NAMES):
         organ = organs[index % 2]

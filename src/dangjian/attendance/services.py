@@ -11,7 +11,6 @@ check their own permission first (QR check-in, approved leave).
 """
 
 import datetime
-
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
