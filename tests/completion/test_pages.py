@@ -194,3 +194,39 @@ def test_the_participant_writes_and_submits_their_reflection(client, world):
     assert response.status_code == 302
     assert Reflection.unscoped.get(nomination=w.ours[0]).text == "重走志仁小道，坚定理想信念。"
     assert url not in client.get(reverse("my_home")).content.decode()
+
+
+@pytest.mark.parametrize("name", ["completion_assessments", "completion_reflections", "completion_results_xlsx"])
+def test_the_staff_pages_take_as_many_queries_for_sixty_as_for_four(client, world, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = world
+    url = reverse(name, args=[w.program.pk])
+    client.force_login(w.head_teacher)
+
+    def count():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context)
+
+    for nomination in (*w.ours, *w.theirs):
+        Assessment.objects.create(nomination=nomination, score=80)
+        Reflection.objects.create(nomination=nomination, text="体会", submitted_at=timezone.now())
+    client.get(url)
+    few = count()
+    for _ in range(56):
+        nomination = place(w.program, w.other, w.phase, w.group1)
+        Assessment.objects.create(nomination=nomination, score=70)
+        Reflection.objects.create(nomination=nomination, text="体会", submitted_at=timezone.now())
+    assert count() == few
+
+
+def test_the_participants_page_takes_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
+    w = world
+    me = UserFactory(roles=["participant"], person=w.ours[0].person)
+    client.force_login(me)
+    url = reverse("my_reflection", args=[w.program.pk])
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200

@@ -66,6 +66,7 @@ def _pages(world) -> dict[str, list[tuple[str, str]]]:
             ("program", reverse("program_detail", args=[program.pk])),
             ("timetable", reverse("phase_timetable", args=[phase.pk])),
             ("enrollment", reverse("enrollment_overview", args=[program.pk])),
+            ("completion-results", reverse("completion_results", args=[program.pk])),
             *ledger,
             ("outbox", reverse("outbox_list")),
             ("job", reverse("job_detail", args=[world["job"].pk])),

@@ -23,7 +23,8 @@ from dangjian.completion.enums import Crediting
 from dangjian.core.services import require_perm
 from dangjian.training.selectors import program_get
 
-Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=5)]
+Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=4, decimal_places=3)]
+Ratio = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=5)]
 Score = Annotated[Decimal, Field(ge=0, le=100, max_digits=4, decimal_places=1)]
 
 
@@ -31,7 +32,7 @@ class RulesIn(Input):
     min_attendance_share: Share | None = Field(None, description="Share of the class's hours attended, e.g. 0.9; "
                                                                  "null: no minimum.")
     leave_within_limit: bool = True
-    max_leave_ratio: Share = Field(Decimal("0.14286"), description="Share of the class's hours (1/7 ≈ 0.14286).")
+    max_leave_ratio: Ratio = Field(Decimal("0.14286"), description="Share of the class's hours (1/7 ≈ 0.14286).")
     require_reflection: bool = False
     require_assessment: bool = False
     assessment_pass_mark: Score = Decimal("60")
