@@ -53,10 +53,10 @@ EXPECTED_QUERIES = {
     ("program_list", "college_staff"): 9,
     ("program_list", "unit_admin"): 8,
     ("program_list_filtered", "organizer"): 6,
-    # + the program's completion rules (the rules in words)
-    ("program_detail", "organizer"): 9,
+    # + the program's completion rules (the rules in words), + the closing packs made (the 结业材料 section)
+    ("program_detail", "organizer"): 10,
     ("program_detail", "approver"): 14,  # three permission checks ask the database (EXISTS)
-    ("program_detail", "college_staff"): 13,
+    ("program_detail", "college_staff"): 14,
     ("phase_detail", "organizer"): 11,  # + whether the program has confirmed participants (the people to pick)
     ("phase_detail", "college_staff"): 15,
 }

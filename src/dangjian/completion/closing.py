@@ -43,18 +43,15 @@ def closing_pack_start(*, program, by) -> BackgroundJob:
     return job_enqueue(job, closing_pack_task)
 
 
-def run_closing_pack(run: JobRun) -> tuple[bool, dict]:
-    """The job's work: read the records, lay the pack out, store it. The pack's time is when its records were
-    read, so a change made while it is being laid out makes it out of date, as it should."""
+def closing_pack_make(*, program, by, progress=None) -> ClosingPack:
+    """Make and store the pack now, in this process (the job's work; also for scripts and the demo loader, which
+    have no worker). Requires completion.make_closing_pack. The pack's time is when its records were read, so a
+    change made while it is being laid out leaves it out of date, as it should."""
     from dangjian.completion.pack import closing_pack_render
 
-    job = run.job
-    program = Program.unscoped.select_related("organizer", "venue").filter(pk=job.params.get("program")).first()
-    by = job.requested_by
-    if program is None or by is None or not by.has_perm("completion.make_closing_pack", program):
-        return False, {"error": _("You may no longer make the closing pack of this program; nothing was made.")}
+    require(by, "completion.make_closing_pack", program)
     made_at = timezone.now()
-    rendered = closing_pack_render(program=program, made_at=made_at, progress=run.progress)
+    rendered = closing_pack_render(program=program, made_at=made_at, progress=progress)
     pack = ClosingPack(program=program, made_at=made_at, made_by=by, page_count=rendered.page_count)
     # An unguessable name: the file holds personal data and is handed out only by the download views.
     token = secrets.token_urlsafe(12)
@@ -63,8 +60,20 @@ def run_closing_pack(run: JobRun) -> tuple[bool, dict]:
     pack.save()
     audit_record(actor=by, action="create", instance=pack, changes={
         "program": program.pk, "page_count": pack.page_count, "made_at": str(made_at)})
+    pack.part_names = [name for name, _first, _last in rendered.parts]
+    return pack
+
+
+def run_closing_pack(run: JobRun) -> tuple[bool, dict]:
+    """The job's work: the requester must still be allowed; then closing_pack_make with the job's progress."""
+    job = run.job
+    program = Program.unscoped.select_related("organizer", "venue").filter(pk=job.params.get("program")).first()
+    by = job.requested_by
+    if program is None or by is None or not by.has_perm("completion.make_closing_pack", program):
+        return False, {"error": _("You may no longer make the closing pack of this program; nothing was made.")}
+    pack = closing_pack_make(program=program, by=by, progress=run.progress)
     return True, {"closing_pack": {"pack": pack.pk, "program": program.pk, "pages": pack.page_count,
-                                   "parts": [name for name, _first, _last in rendered.parts]}}
+                                   "parts": pack.part_names}}
 
 
 def records_changed_at(program) -> datetime.datetime | None:

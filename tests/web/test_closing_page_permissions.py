@@ -1,7 +1,7 @@
-"""The closing pack's pages and API: the permission matrix of every role (and anonymous) for making a pack and
-downloading it (outcomes read back from the database: a refused request changes no row), the audited downloads,
-the program page's 结业材料 section and its query count, closing refused in words without a current pack (page and
-API), and the list of packs in the API in a constant number of queries.
+"""The closing pack's pages (web/urls_closing.py): the permission matrix of every role (and anonymous) for making a
+pack and downloading it (outcomes read back from the database: a refused request changes no row), the audited
+downloads, the program page's 结业材料 section with what stands in the way of closing, and its query count. The API:
+tests/api/test_closing_api.py.
 
 organizer, college staff of the venue -> make, list, download
 college staff of another venue        -> 404 (the program is not in their scope)
@@ -23,7 +23,6 @@ from dangjian.completion.models import ClosingPack
 from dangjian.core.models import AuditEntry
 from dangjian.enrollment.models import Nomination, Placement
 from dangjian.training.models import Program
-from tests.api.helpers import ApiClient
 from tests.conftest import ROLES
 from tests.denials import assert_no_traceback_logged
 from tests.factories import PersonFactory, PhaseFactory, ProgramFactory, SessionFactory, UserFactory
@@ -149,74 +148,3 @@ def test_the_program_page_with_more_packs_takes_as_many_queries(client, users_by
     assert count() == few
 
 
-# --- API -----------------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def api_as():
-    return ApiClient
-
-
-ENDPOINTS = [("get", "closing/programs/{program}/packs"), ("post", "closing/programs/{program}/packs"),
-             ("get", "closing/packs/{pack}/pdf"), ("get", "closing/packs/{pack}/zip")]
-
-
-@pytest.mark.parametrize("role", ALL_ROLES)
-@pytest.mark.parametrize(("method", "path"), ENDPOINTS)
-def test_api_permission_matrix(api_as, users_by_role, records, role, method, path, caplog):
-    client = api_as(users_by_role[role])
-    url = path.format(program=records.program.pk, pack=records.pack.pk)
-    before = db_state()
-    packs = ClosingPack.unscoped.count()
-    response = client.post(url, {}) if method == "post" else client.get(url)
-    assert_no_traceback_logged(caplog)
-    if role == "anonymous":
-        assert response.status_code == 401
-    elif role not in RUNNERS:
-        assert response.status_code == 403
-    elif method == "post":
-        assert response.status_code == 202 and response.json()["kind"] == "closing_pack"
-        assert response.json()["status"] == "done" and ClosingPack.unscoped.count() == packs + 1
-        return
-    else:
-        assert response.status_code == 200
-        if path.endswith("packs"):
-            assert [item["id"] for item in response.json()["items"]] == [records.pack.pk]
-            assert response.json()["items"][0]["current"] is True
-        return
-    assert state_diff(before, db_state()) == {}
-
-
-def test_the_openapi_paths_are_in_this_matrix(api_as):
-    paths = api_as(None).get("openapi.json").json()["paths"]
-    ours = {(method, path) for path, operations in paths.items() for method in operations
-            if path.startswith("/api/v1/closing")}
-    assert ours == {("get", "/api/v1/closing/programs/{program_id}/packs"),
-                    ("post", "/api/v1/closing/programs/{program_id}/packs"),
-                    ("get", "/api/v1/closing/packs/{pack_id}/pdf"), ("get", "/api/v1/closing/packs/{pack_id}/zip")}
-
-
-def test_closing_through_the_api_is_refused_in_words_without_a_current_pack(api_as, users_by_role, records):
-    client = api_as(users_by_role["organizer"])
-    SessionFactory(phase=records.program.phases.get(), title="补充课程")
-    response = client.post(f"programs/{records.program.pk}/close", {})
-    assert response.status_code == 409, response.content
-    assert "结业材料" in str(response.json())
-    assert client.post(f"closing/programs/{records.program.pk}/packs", {}).status_code == 202
-    assert client.post(f"programs/{records.program.pk}/close", {}).json()["status"] == "closed"
-    assert client.post(f"closing/programs/{records.program.pk}/packs", {}).status_code == 202  # closed: allowed
-    response = client.post(f"programs/{records.program.pk}/reopen-class", {"reason": ""})
-    assert response.status_code == 422
-
-
-def test_the_list_of_packs_takes_as_many_queries_for_more_packs(api_as, users_by_role, records):
-    client = api_as(users_by_role["organizer"])
-
-    def count():
-        with CaptureQueriesContext(connection) as context:
-            assert client.get(f"closing/programs/{records.program.pk}/packs").status_code == 200
-        return len(context)
-
-    few = count()
-    for _ in range(4):
-        stored_pack(records.program)
-    assert count() == few
