@@ -275,6 +275,8 @@ DANGJIAN_SMS_BACKEND = os.environ.get("DANGJIAN_SMS_BACKEND", "dangjian.outbox.b
 OUTBOX_SENDER_NAME = os.environ.get("DANGJIAN_OUTBOX_SENDER_NAME", "中共南阳市委市直机关工作委员会")
 OUTBOX_SMS_SIGNATURE = os.environ.get("DANGJIAN_SMS_SIGNATURE", "南阳市直机关工委")  # the SMS sign, 【…】
 # Attachments of messages (an admission notice's PDF): never served; app processes and workers share the folder.
+# Closing packs (结业材料): never served either; the download views check who runs the class.
+CLOSING_PACK_ROOT = Path(os.environ.get("DANGJIAN_CLOSING_PACK_ROOT", VAR_DIR / "closing-packs"))
 OUTBOX_ATTACHMENT_ROOT = Path(os.environ.get("DANGJIAN_OUTBOX_ATTACHMENT_ROOT", VAR_DIR / "outbox-attachments"))
 OUTBOX_PROGRESS_EVERY = 10  # a sending job reports its progress after this many messages
 

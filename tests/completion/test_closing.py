@@ -81,13 +81,13 @@ def test_the_pack_in_chinese(w):
 
 
 def test_closing_is_refused_without_a_current_pack(w):
-    with pytest.raises(ValidationError, match="请先制作结业材料"):
+    with pytest.raises(ValidationError, match="Make the closing pack first"):
         training.program_close(program=w.program, by=w.organizer)
     make_pack(w)
     # A mark changed after the pack: the pack is out of date.
     write_marks(session=w.session, by=w.head_teacher, source="roll_call", marks=[(w.ours[1], "present", "", None)])
     assert current_pack(w.program) is None
-    with pytest.raises(ValidationError, match="早于本班记录的最近一次变更"):
+    with pytest.raises(ValidationError, match="older than the last change of the class.s records"):
         training.program_close(program=w.program, by=w.organizer)
     w.program.refresh_from_db()
     assert w.program.status == "in_progress"
@@ -118,7 +118,7 @@ def test_closing_credits_exactly_those_who_completed_and_reopening_takes_it_back
     # Compliance reads the ledger: the induction duty is met at once.
     assert has_induction_credit(people) == {first.person_id, second.person_id}
 
-    with pytest.raises(ValidationError, match="重新开启"):
+    with pytest.raises(ValidationError, match="must be reopened"):
         training.program_reopen_class(program=w.program, by=w.organizer, reason=" ")
     training.program_reopen_class(program=w.program, by=w.organizer, reason="补录纸质签到表")
     assert w.program.status == "in_progress"

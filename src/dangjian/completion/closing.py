@@ -53,7 +53,8 @@ def closing_pack_make(*, program, by, progress=None) -> ClosingPack:
     made_at = timezone.now()
     rendered = closing_pack_render(program=program, made_at=made_at, progress=progress)
     pack = ClosingPack(program=program, made_at=made_at, made_by=by, page_count=rendered.page_count)
-    # An unguessable name: the file holds personal data and is handed out only by the download views.
+    # A private folder (completion/storage.py) and an unguessable name: the file holds personal data and is
+    # handed out only by the download views.
     token = secrets.token_urlsafe(12)
     pack.pdf.save(f"{program.pk}-{token}.pdf", ContentFile(rendered.pdf), save=False)
     pack.archive.save(f"{program.pk}-{token}.zip", ContentFile(rendered.zip), save=False)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.completion.enums import Crediting
 from dangjian.completion.scoping import closing_pack_filter, participant_record_filter
+from dangjian.completion.storage import closing_pack_storage
 from dangjian.core.scoping import ScopedQuerySet, UnscopedManager
 
 
@@ -152,8 +153,8 @@ class ClosingPack(models.Model):  # 结业材料
     made_at = models.DateTimeField(_("made at"), default=timezone.now)
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("made by"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
-    pdf = models.FileField(_("PDF"), upload_to="closing-packs/%Y/", blank=True)
-    archive = models.FileField(_("ZIP of the parts"), upload_to="closing-packs/%Y/", blank=True)
+    pdf = models.FileField(_("PDF"), storage=closing_pack_storage, upload_to="%Y/", blank=True)
+    archive = models.FileField(_("ZIP of the parts"), storage=closing_pack_storage, upload_to="%Y/", blank=True)
     page_count = models.PositiveIntegerField(_("number of pages"), default=0)
 
     objects = ClosingPackQuerySet.as_manager()  # scoped: .visible_to(user)

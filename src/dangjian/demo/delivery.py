@@ -131,17 +131,15 @@ def hold_history_class(*, program: Program, organizer: User, head_teacher: User)
 
 
 def close_history_class(*, program: Program, organizer: User) -> None:
-    """The class ends as the platform closes one: its completion rules, the closing pack (made by its job's work,
-    here and now rather than by the worker), then "close" — which fixes each participant's result and credits
+    """The class ends as the platform closes one: its completion rules, the closing pack (made here and now: the
+    loader has no worker), then "close" — which fixes each participant's result and credits
     the hours of those who completed in the ledger."""
     from dangjian.completion import services as completion
-    from dangjian.completion.closing import closing_pack_start, run_closing_pack
-    from dangjian.jobs.services import job_run
+    from dangjian.completion.closing import closing_pack_make
 
     completion.rules_set(program=program, by=organizer, min_attendance_share=Decimal("0.8"), leave_within_limit=True,
                          crediting=Crediting.PER_DAY)
-    job = closing_pack_start(program=program, by=organizer)
-    job_run(job.pk, run_closing_pack)  # the worker later finds it done and leaves it
+    closing_pack_make(program=program, by=organizer)
     training.program_close(program=program, by=organizer)
     program.refresh_from_db()
 
