@@ -108,8 +108,8 @@ def test_the_portal_holds_the_draft_report_of_the_program(program):
     assert report.source == program.organizer.name_zh
 
 
-def test_the_program_is_approved_by_the_demo_approver_and_held(program, loaded):
-    assert program.status == Program.Status.IN_PROGRESS
+def test_the_program_is_approved_by_the_demo_approver_held_and_closed(program, loaded):
+    assert program.status == Program.Status.CLOSED
     review = ProgramReview.objects.get(program=program)
     assert review.decision == ProgramReview.Decision.APPROVED
     assert review.decided_by.username == "approver"
@@ -131,7 +131,8 @@ def test_the_program_is_approved_by_the_demo_approver_and_held(program, loaded):
     ]
     assert status_changes == [("organizer", ["draft", "submitted"]), ("approver", ["submitted", "approved"]),
                               ("organizer", ["approved", "enrollment_open"]),
-                              ("organizer", ["enrollment_open", "in_progress"])]
+                              ("organizer", ["enrollment_open", "in_progress"]),
+                              ("organizer", ["in_progress", "closed"])]
 
 
 def test_two_five_day_phases_in_october_2022_at_the_college(program):
@@ -261,7 +262,7 @@ def test_college_and_instructor_users_see_the_program(program):
     college_user = User.objects.get(username="college")
     assert program.venue.staff.filter(pk=college_user.pk).exists()
     assert Program.objects.visible_to(college_user).filter(pk=program.pk).exists()
-    assert college_user.has_perm("training.manage_class", program)
+    assert college_user.has_perm("training.run_class", program)  # closed now: no longer manage_class
     instructor_user = User.objects.get(username="instructor")
     instructor = Instructor.objects.get(user=instructor_user)
     taught_phases = set(selectors.instructor_sessions(user=instructor_user).values_list("phase__number", flat=True))
@@ -428,7 +429,10 @@ def test_the_2022_class_has_its_completed_enrollment_and_a_program_is_open_for_e
     people = set(confirmed.values_list("person_id", flat=True))
     assert set(User.objects.filter(person__in=people, groups__name="participant").values_list(
         "person_id", flat=True)) == people
-    assert has_induction_credit(people) == people
+    # Credited when the class closed: everyone but the participant withdrawn (退学) for leave over the limit.
+    withdrawn = set(Nomination.unscoped.filter(program=program, withdrawal__status="confirmed")
+                    .values_list("person_id", flat=True))
+    assert len(withdrawn) == 1 and has_induction_credit(people) == people - withdrawn
     coming = Program.unscoped.get(status="enrollment_open")
     edu = Organ.unscoped.get(code="edu-bureau")
     due = list(enrollment.people_due(organ_ids=[edu.pk]))
@@ -461,6 +465,23 @@ def test_the_2022_class_was_held_with_a_roll_call_of_every_session(loaded, progr
     assert not results[withdrawal.nomination_id].completed
     assert [r.nomination.pk for r in results.values() if not r.completed] == [withdrawal.nomination_id]
     assert "Delivery: the 2022 class's roll calls" in loaded
+
+
+def test_the_2022_class_was_closed_with_its_pack_and_the_hours_credited(loaded, program):
+    """Closed through the services: a closing pack made before closing, a result for each participant, and a
+    ledger record of the hours credited for each who completed (days attended × 7.5)."""
+    from dangjian.completion.models import ClosingPack, CompletionResult
+    from dangjian.ledger.models import TrainingRecord
+
+    pack = ClosingPack.unscoped.get(program=program)
+    assert pack.page_count > 100 and pack.pdf.read(5) == b"%PDF-"
+    results = CompletionResult.unscoped.filter(program=program)
+    assert results.count() == 112 and results.filter(completed=False).count() == 1
+    credited = TrainingRecord.unscoped.filter(program=program, source="platform")
+    assert credited.count() == 111
+    assert {r.credited_hours for r in results.filter(completed=True)} <= {Decimal("30.0"), Decimal("37.5")}
+    assert sorted(credited.values_list("hours", flat=True)) == sorted(
+        results.filter(completed=True).values_list("credited_hours", flat=True))
 
 
 def test_a_class_runs_this_week_with_the_demo_participant(loaded):
