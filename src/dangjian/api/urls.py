@@ -5,6 +5,7 @@ from dangjian.api import (
     attendance,
     enrollment,
     errors,
+    evaluation,
     jobs,
     ledger,
     outbox,
@@ -48,3 +49,4 @@ api.add_router("/", enrollment.router)
 api.add_router("/", allocation.router)
 api.add_router("/ledger/", ledger.router)
 api.add_router("/", attendance.router)
+api.add_router("/", evaluation.router)

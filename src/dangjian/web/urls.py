@@ -58,4 +58,6 @@ urlpatterns = [
     path("", include("dangjian.web.urls_allocation")),
     # Attendance: the roll call of a session
     path("", include("dangjian.web.urls_attendance")),
+    # Evaluation: the participants' anonymous cards and questionnaires, the forms and response rates
+    path("", include("dangjian.web.urls_evaluation")),
 ]
