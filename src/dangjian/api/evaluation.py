@@ -9,7 +9,7 @@ card is closed, already answered) are 409 with the reason; an incomplete answer 
 import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from dangjian.api.inputs import Input
 from dangjian.api.registry import ERRORS, Id
@@ -126,7 +126,7 @@ def card_answer(request, session_id: Id, payload: CardIn):
     answered_on = services.card_answer(session=session, by=request.user, scores=payload.scores,
                                        texts=payload.texts)
     form = selectors.form_in_use(session.phase.program, FormKind.SESSION_CARD)
-    return 201, {"form_id": form.pk, "answered_on": answered_on}
+    return Status(201, {"form_id": form.pk, "answered_on": answered_on})
 
 
 @router.post("/evaluation/my/programs/{program_id}/answer", response={201: AnsweredOut, **WRITE_ERRORS},
@@ -139,4 +139,4 @@ def questionnaire_answer(request, program_id: Id, payload: QuestionnaireIn):
     answered_on = services.questionnaire_answer(program=program, by=request.user, scores=payload.scores,
                                                 choices=payload.choices, texts=payload.texts)
     form = selectors.form_in_use(program, FormKind.PROGRAMME)
-    return 201, {"form_id": form.pk, "answered_on": answered_on}
+    return Status(201, {"form_id": form.pk, "answered_on": answered_on})

@@ -26,13 +26,18 @@ TEXT_ANSWER_MAX = 2000
 def default_forms_load() -> int:
     """Create the default forms missing from the database (from evaluation.yaml); returns how many."""
     created = 0
+    existing = set(EvaluationForm.objects.filter(program__isnull=True).values_list("kind", flat=True))
     for kind, data in default_definitions().items():
+        if kind in existing:
+            continue
         form = EvaluationForm(kind=kind, program=None, **data)
-        form.full_clean()
-        with transaction.atomic():
-            if not EvaluationForm.objects.filter(kind=kind, program__isnull=True).exists():
+        form.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
                 form.save()
-                created += 1
+        except IntegrityError:
+            continue  # loaded meanwhile by another request
+        created += 1
     return created
 
 

@@ -159,6 +159,8 @@ def program_evaluation(request, pk):
     rows = selectors.response_rates(program)
     answered, placed = selectors.questionnaire_rate(program)
     can_change = request.user.has_perm("evaluation.change_forms", program)
+    for row in rows:
+        row.session.phase.program = program  # the rules read the program of each phase: no query per row
     head_teacher_of = {row.session.phase_id for row in rows
                        if request.user.has_perm("evaluation.view_non_respondents", row.session.phase)}
     return render(request, "web/evaluation/program.html", {
