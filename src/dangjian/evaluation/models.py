@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.evaluation.definitions import label, validate_definition
 from dangjian.evaluation.enums import FormKind
@@ -79,7 +80,7 @@ class EvaluationAnswer(models.Model):  # 匿名评估答卷
     answered_on = models.DateField(_("answered on"))
     # {dimension id: level}, {choice id: [option ids]}, {question id: text}
     scores = models.JSONField(_("scores"), default=dict, blank=True)
-    choices = models.JSONField(_("choices"), default=dict, blank=True)
+    choices = models.JSONField(pgettext_lazy("evaluation", "choices"), default=dict, blank=True)
     texts = models.JSONField(_("open answers"), default=dict, blank=True)
 
     class Meta:
