@@ -118,7 +118,7 @@ class Pending:
 
 def my_pending(*, user, now: datetime.datetime | None = None) -> list[Pending]:
     """The cards of the participant's ended sessions not yet answered (within the days a card stays open), the
-    latest first, then the program questionnaires open now. Four queries whatever the number of sessions."""
+    latest first, then the program questionnaires open now. Three queries whatever the number of sessions."""
     now = now or timezone.now()
     placements = list(my_placements(user=user))
     if not placements:
