@@ -76,3 +76,27 @@ def test_a_participant_answers_a_card_on_the_phone(phone_session, browser, live_
     assert_accessible(english.page, "evaluation-card-en")
     english.screenshot("evaluation-card-en")
     english.close()
+
+
+def test_the_questionnaire_on_the_phone_and_the_organizers_rates(phone_session, session, participant_in_class):
+    """The program questionnaire on the last day of the phase (390 px), then the organizer's page of the
+    program's forms and response rates (desktop). Screenshots: evaluation-questionnaire.png,
+    evaluation-program.png."""
+    from dangjian.training.models import Phase
+
+    onsite = participant_in_class["onsite"]
+    Phase.objects.filter(pk=onsite.phase_id).update(ends_on=timezone.localdate())
+    page = phone_session.page
+    log_in(page, "xueyuan")
+    page.goto(f"/my/evaluation/programs/{onsite.phase.program_id}/")
+    expect(page.get_by_role("heading", name="培训项目总体评估")).to_be_visible()
+    page.get_by_role("group", name="总体满意度").get_by_label("非常满意", exact=True).check()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page, "evaluation-questionnaire")
+    phone_session.screenshot("evaluation-questionnaire")
+    make_user("organizer", ["organizer"], full_name="工委组织部 李明")
+    log_in(session.page, "organizer")
+    session.page.goto(f"/evaluation/programs/{onsite.phase.program_id}/")
+    expect(session.page.get_by_role("heading", name="参评率")).to_be_visible()
+    assert_accessible(session.page, "evaluation-program")
+    session.screenshot("evaluation-program")

@@ -166,8 +166,8 @@ def program_evaluation(request, pk):
     return render(request, "web/evaluation/program.html", {
         "program": program, "can_change": can_change, "rows": rows,
         "forms": [{"kind": kind, "label": FormKind(kind).label, "form": forms[kind],
-                   "rows": len(forms[kind].definition.get("dimensions", []))
-                   + len(forms[kind].definition.get("open_questions", []))}
+                   "rows": sum(len(forms[kind].definition.get(key, [])) for key in (
+                       "dimensions", "onsite_dimensions", "choices", "open_questions"))}
                   for kind in FormKind.values],
         "questionnaire": {"answered": answered, "placed": placed,
                           "percent": round(answered * 100 / placed) if placed else None},
