@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "dangjian.enrollment",
     "dangjian.attendance",
     "dangjian.completion",
+    "dangjian.evaluation",
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",
@@ -307,6 +308,12 @@ DANGJIAN_RULES = {
     # Cumulative leave during a class may not exceed this share of its 学时, otherwise withdrawal (退学): 1/7
     # (cadre education regulation), rounded up. The default of each program's completion rules.
     "max_leave_ratio": "0.14286",
+    # Evaluation (issue 13): a session's card can be answered from its end until this many days after it; the
+    # program questionnaire from this many days before the last day of the participant's phase until this many
+    # days after it.
+    "evaluation_card_days": 7,
+    "evaluation_questionnaire_days_before_end": 0,
+    "evaluation_questionnaire_days_after_end": 14,
 }
 
 # QR check-in (扫码签到, attendance/checkin.py): the code on the head teacher's screen changes every

@@ -8,6 +8,7 @@ from dangjian.api import (
     completion,
     enrollment,
     errors,
+    evaluation,
     jobs,
     leave,
     ledger,
@@ -56,3 +57,4 @@ api.add_router("/", checkin.router)
 api.add_router("/leave/", leave.router)
 api.add_router("/", completion.router)
 api.add_router("/", closing.router)
+api.add_router("/", evaluation.router)

@@ -66,4 +66,6 @@ urlpatterns = [
     path("", include("dangjian.web.urls_completion")),
     # The closing pack of a class (closing and reopening are the program's workflow transitions)
     path("", include("dangjian.web.urls_closing")),
+    # Evaluation: the participants' anonymous cards and questionnaires, the forms and response rates
+    path("", include("dangjian.web.urls_evaluation")),
 ]

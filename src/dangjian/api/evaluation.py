@@ -1,0 +1,142 @@
+"""REST API v1 for evaluation (docs/evaluation.md): the forms a program uses and its response rates (those who
+run the class), a participant's pending cards, and their anonymous answers.
+
+An answer is never returned: a POST answers with the form and the date stored, nothing that names the answer; no
+endpoint returns an answer with a person (answers have none). Refusals of state (the session has not ended, the
+card is closed, already answered) are 409 with the reason; an incomplete answer is 422 naming the question.
+"""
+
+import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+
+from dangjian.api.inputs import Input
+from dangjian.api.registry import ERRORS, Id
+from dangjian.api.training_library import WRITE_ERRORS
+from dangjian.core.services import require_perm
+from dangjian.evaluation import selectors, services
+from dangjian.evaluation.enums import FormKind
+from dangjian.training.models import Program, Session
+from dangjian.training.selectors import program_get
+
+router = Router(tags=["evaluation"])
+
+
+class FormOut(Schema):
+    id: int
+    kind: str
+    is_default: bool
+    title_zh: str
+    title_en: str
+    definition: dict
+
+
+class RateOut(Schema):
+    session_id: int
+    title: str
+    starts_at: datetime.datetime
+    roster: int
+    answered: int
+
+
+class RatesOut(Schema):
+    program_id: int
+    questionnaire_answered: int
+    questionnaire_participants: int
+    sessions: list[RateOut]
+
+
+class PendingOut(Schema):
+    kind: str
+    program_id: int
+    session_id: int | None
+    title: str
+    ends_at: datetime.datetime | None
+
+
+class CardIn(Input):
+    scores: dict[str, int] = Field(description="Dimension id -> level of the scale (e.g. 4 = very satisfied).")
+    texts: dict[str, str] = Field(default_factory=dict, description="Open question id -> text.")
+
+
+class QuestionnaireIn(CardIn):
+    choices: dict[str, list[str]] = Field(default_factory=dict, description="Choice id -> option ids.")
+
+
+class AnsweredOut(Schema):
+    form_id: int
+    answered_on: datetime.date
+
+
+def _form(form) -> dict:
+    return {"id": form.pk, "kind": form.kind, "is_default": form.is_default, "title_zh": form.title_zh,
+            "title_en": form.title_en, "definition": form.definition}
+
+
+def _program(request, program_id, perm: str):
+    require_perm(request.user, perm)
+    program = program_get(user=request.user, pk=program_id)
+    require_perm(request.user, perm, program)
+    return program
+
+
+@router.get("/evaluation/programs/{program_id}/forms", response={200: list[FormOut], **ERRORS},
+            summary="The forms a program uses (its own copy or the default), one per kind")
+def forms_get(request, program_id: Id):
+    program = _program(request, program_id, "evaluation.view_forms")
+    forms = selectors.program_forms(program)
+    return [_form(forms[kind]) for kind in FormKind.values]
+
+
+@router.get("/evaluation/programs/{program_id}/response-rates", response={200: RatesOut, **ERRORS},
+            summary="How many have answered each session's card and the program questionnaire (no names)")
+def rates_get(request, program_id: Id):
+    program = _program(request, program_id, "evaluation.view_response_rates")
+    answered, placed = selectors.questionnaire_rate(program)
+    return {"program_id": program.pk, "questionnaire_answered": answered, "questionnaire_participants": placed,
+            "sessions": [{"session_id": row.session.pk, "title": row.session.title,
+                          "starts_at": row.session.starts_at, "roster": row.roster, "answered": row.answered}
+                         for row in selectors.response_rates(program)]}
+
+
+@router.get("/evaluation/my/pending", response={200: list[PendingOut], **ERRORS},
+            summary="The participant's ended sessions awaiting a card, and open program questionnaires")
+def my_pending(request):
+    require_perm(request.user, "evaluation.answer")
+    return [{"kind": item.kind, "program_id": item.program.pk,
+             "session_id": item.session.pk if item.session else None,
+             "title": item.session.title if item.session else item.program.title,
+             "ends_at": item.session.ends_at if item.session else None}
+            for item in selectors.my_pending(user=request.user)]
+
+
+def _my_session(request, session_id):
+    require_perm(request.user, "evaluation.answer")
+    session = get_object_or_404(Session.unscoped.select_related("phase__program"), pk=session_id)
+    if selectors.my_placement_for_session(user=request.user, session=session) is None:
+        get_object_or_404(Session.unscoped.none(), pk=session_id)  # not on their roster: not found
+    return session
+
+
+@router.post("/evaluation/my/sessions/{session_id}/answer", response={201: AnsweredOut, **WRITE_ERRORS},
+             summary="Answer a session's card, anonymously, once (after the session ended)")
+def card_answer(request, session_id: Id, payload: CardIn):
+    session = _my_session(request, session_id)
+    answered_on = services.card_answer(session=session, by=request.user, scores=payload.scores,
+                                       texts=payload.texts)
+    form = selectors.form_in_use(session.phase.program, FormKind.SESSION_CARD)
+    return Status(201, {"form_id": form.pk, "answered_on": answered_on})
+
+
+@router.post("/evaluation/my/programs/{program_id}/answer", response={201: AnsweredOut, **WRITE_ERRORS},
+             summary="Answer the program questionnaire, anonymously, once (around the end of the class)")
+def questionnaire_answer(request, program_id: Id, payload: QuestionnaireIn):
+    require_perm(request.user, "evaluation.answer")
+    program = get_object_or_404(Program.unscoped, pk=program_id)
+    if selectors.my_placement_in_program(user=request.user, program=program) is None:
+        get_object_or_404(Program.unscoped.none(), pk=program_id)
+    answered_on = services.questionnaire_answer(program=program, by=request.user, scores=payload.scores,
+                                                choices=payload.choices, texts=payload.texts)
+    form = selectors.form_in_use(program, FormKind.PROGRAMME)
+    return Status(201, {"form_id": form.pk, "answered_on": answered_on})

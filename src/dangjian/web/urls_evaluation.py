@@ -1,0 +1,16 @@
+"""URLs of evaluation (培训评估): the participant's cards and questionnaire, a program's forms and response rates."""
+
+from django.urls import path
+
+from dangjian.web.views import evaluation
+
+urlpatterns = [
+    path("my/evaluation/", evaluation.my_evaluation, name="my_evaluation"),
+    path("my/evaluation/sessions/<int:pk>/", evaluation.session_card, name="my_session_card"),
+    path("my/evaluation/programs/<int:pk>/", evaluation.program_questionnaire, name="my_program_questionnaire"),
+    path("evaluation/programs/<int:pk>/", evaluation.program_evaluation, name="program_evaluation"),
+    path("evaluation/programs/<int:pk>/copy/", evaluation.form_copy, name="evaluation_form_copy"),
+    path("evaluation/forms/<int:pk>/edit/", evaluation.form_edit, name="evaluation_form_edit"),
+    path("evaluation/sessions/<int:pk>/non-respondents/", evaluation.non_respondents,
+         name="evaluation_non_respondents"),
+]
