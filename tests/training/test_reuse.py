@@ -56,7 +56,8 @@ def source(college_staff):
         phase = PhaseFactory(program=program, number=number, starts_on=first,
                              ends_on=first + datetime.timedelta(days=4), capacity=56, head_teacher=college_staff,
                              classroom=room)
-        groups = [GroupFactory(phase=phase, number=n, name=f"第{n}组", leader=PersonFactory()) for n in (1, 2)]
+        groups = [GroupFactory(phase=phase, number=n, name=f"第{n}组", name_en=f"Group {n}",
+                                leader=PersonFactory()) for n in (1, 2)]
         ClassCommitteeMember.objects.create(phase=phase, person=PersonFactory(), role="monitor",
                                             started_on=phase.starts_on, ended_on=phase.ends_on)
         lecture = SessionFactory(phase=phase, title="专题讲座", form="lecture", venue=venue, classroom=room,
@@ -91,7 +92,8 @@ def test_copy_for_next_year_keeps_weekdays_plan_groups_and_timetable(source, org
     assert [p.starts_on.weekday() for p in phases] == [SAT.weekday(), MON.weekday()]
     for phase in phases:
         assert (phase.capacity, phase.head_teacher, phase.classroom.name) == (56, college_staff, "第一教室")
-        assert [(g.number, g.name, g.leader) for g in phase.groups.all()] == [(1, "第1组", None), (2, "第2组", None)]
+        assert [(g.number, g.name, g.name_en, g.leader) for g in phase.groups.all()] == [
+            (1, "第1组", "Group 1", None), (2, "第2组", "Group 2", None)]
         assert not phase.committee_members.exists() and phase.temporary_branch is None
         sessions = list(phase.sessions.select_related("group", "classroom").prefetch_related("instructors", "stops"))
         assert len(sessions) == 4

@@ -50,7 +50,7 @@ def program_copy(*, program: Program, by, year: int, first_day: datetime.date | 
     """Copy a program for another year (training.copy_program: those who may see it and create programs):
     a new draft with the same plan and contact, the year given and the title with its year replaced (or
     `title`); its phases moved by program_copy_shift, with the same capacity, head teacher (while they
-    still work at the college) and classroom; each phase's groups (number and name, not their people);
+    still work at the college) and classroom; each phase's groups (number and names, not their people);
     and each phase's timetable with its instructors and rooms. An instructor or a room booked at the new
     time is left out of that session and reported. Class committee, temporary branch and approval are
     not copied: they belong to the class that took place. All or nothing. Returns the draft and the
@@ -79,7 +79,7 @@ def program_copy(*, program: Program, by, year: int, first_day: datetime.date | 
                                      ends_on=phase.ends_on + shift, capacity=phase.capacity,
                                      head_teacher=head_teacher, classroom=phase.classroom)
             for group in phase.groups.all():
-                group_create(phase=new_phase, by=by, number=group.number, name=group.name)
+                group_create(phase=new_phase, by=by, number=group.number, name=group.name, name_en=group.name_en)
             _count, copied_warnings = copy_sessions(source=phase, target=new_phase, shift=shift, by=by)
             warnings += copied_warnings
     return copy, warnings
