@@ -28,6 +28,8 @@ ROLES = {"organizer": "organizer", "unit admin": "unitadmin", "head teacher": "c
          "participant": "participant"}  # table label -> demo username
 # The staff roles every page is timed for; a page timed for other roles names them (PAGES' third element).
 STAFF_ROLES = ("organizer", "unit admin")
+HEAD = ("organizer", "head teacher")  # the pages of those who run a class
+RUNS = (*HEAD, "unit admin")  # and those unit administrators read for their own people
 
 
 @dataclass
@@ -51,9 +53,13 @@ class Subjects:
     @staticmethod
     def running_class(user) -> tuple[int, int]:
         """The class in progress the user sees, and its first whole-class session that has marks."""
+        from dangjian.enrollment.models import Nomination
         from dangjian.training.models import Program, Session
 
         running = Program.objects.visible_to(user).filter(status="in_progress").order_by("pk").first()
+        if running is None:  # a participant: the class they attend
+            running = Program.unscoped.filter(pk__in=Nomination.objects.visible_to(user).filter(
+                program__status="in_progress").values("program")).order_by("pk").first()
         if running is None:
             return 0, 0
         session = (Session.objects.visible_to(user).filter(phase__program=running, group=None)
@@ -167,9 +173,26 @@ PAGES = [
     ("portal front page", lambda s: "/portal/"),
     ("portal search 书记", lambda s: "/portal/search/?q=书记"),
     ("roll call (a session of the running class)", lambda s: f"/attendance/sessions/{s.session}/",
-     ("organizer", "unit admin", "head teacher")),
+     RUNS),
+    ("QR check-in code screen", lambda s: f"/attendance/sessions/{s.session}/check-in-code/", HEAD),
+    ("class attendance overview", lambda s: f"/attendance/programs/{s.running}/", RUNS),
+    ("leave requests of the class", lambda s: f"/attendance/programs/{s.running}/leave/", RUNS),
+    ("withdrawals of the class", lambda s: f"/attendance/programs/{s.running}/withdrawals/", RUNS),
+    ("completion results of the class", lambda s: f"/completion/programs/{s.running}/results/", RUNS),
+    ("completion rules (form)", lambda s: f"/completion/programs/{s.running}/rules/", ("organizer",)),
+    ("assessment scores (grid)", lambda s: f"/completion/programs/{s.running}/assessments/", HEAD),
+    ("reflections of the class", lambda s: f"/completion/programs/{s.running}/reflections/", HEAD),
+    ("evaluation of the class (forms, response rates)", lambda s: f"/evaluation/programs/{s.running}/", HEAD),
+    ("API leave requests of the class", lambda s: f"/api/v1/leave/programs/{s.running}/requests", RUNS),
+    ("API attendance overview", lambda s: f"/api/v1/leave/programs/{s.running}/attendance", RUNS),
+    ("API completion results", lambda s: f"/api/v1/completion/programs/{s.running}/results", RUNS),
+    ("API closing packs", lambda s: f"/api/v1/closing/programs/{s.running}/packs", HEAD),
+    ("API evaluation response rates", lambda s: f"/api/v1/evaluation/programs/{s.running}/response-rates", HEAD),
     ("participant: start page (/my/)", lambda s: "/my/", ("participant",)),
     ("participant: my enrollment and archive", lambda s: "/my/enrollment/", ("participant",)),
+    ("participant: my leave", lambda s: "/my/leave/", ("participant",)),
+    ("participant: my evaluation cards", lambda s: "/my/evaluation/", ("participant",)),
+    ("participant: my reflection", lambda s: f"/my/programs/{s.running}/reflection/", ("participant",)),
     ("API organs", lambda s: "/api/v1/organs"),
     ("API party organizations", lambda s: "/api/v1/party-organizations"),
     ("API party organizations, page 400", lambda s: "/api/v1/party-organizations?page=400"),
