@@ -4,6 +4,7 @@ leave, in a constant number of queries."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from dangjian.attendance.enums import Mark
@@ -36,17 +37,45 @@ def roster_placements(session):
         "group__number", "nomination__person__name_sort", "nomination_id")
 
 
-def roster_nomination(*, user, session) -> Nomination | None:
-    """The user's own nomination on a session's roster (a participant checking in), or None: one query, remembered
-    on the user object for the request (the permission asks it, then the check-in uses it)."""
+@dataclass(frozen=True)
+class RosterEntry:
+    """A participant's own row of a session's roster: their nomination (with its person and placement) and their
+    mark of the session (None when not marked)."""
+
+    nomination: Nomination
+    attendance: Attendance | None
+
+
+def roster_entry(*, user, session) -> RosterEntry | None:
+    """The user's own row of a session's roster (a participant checking in), or None: one query — the nomination
+    with its person, placement and stored mark of the session — remembered on the user object for the request
+    (the permission asks it, then the check-in uses it)."""
     person_id = getattr(user, "person_id", None)
     if not person_id:
         return None
-    known = user.__dict__.setdefault("_roster_nominations", {})
+    known = user.__dict__.setdefault("_roster_entries", {})
     if (session.pk, person_id) not in known:
-        placement = roster_placements(session).filter(nomination__person_id=person_id).first()
-        known[(session.pk, person_id)] = placement.nomination if placement is not None else None
+        nominations = Nomination.unscoped.filter(person_id=person_id, status=NominationStatus.CONFIRMED,
+                                                 placement__phase_id=session.phase_id)
+        if session.group_id:
+            nominations = nominations.filter(placement__group_id=session.group_id)
+        nomination = nominations.annotate(session_mark=FilteredRelation(
+            "attendances", condition=Q(attendances__session_id=session.pk))).select_related(
+            "person", "placement", "session_mark").order_by("pk").first()
+        entry = None
+        if nomination is not None:
+            attendance = getattr(nomination, "session_mark", None)  # not set when there is no mark
+            if attendance is not None:
+                attendance.nomination, attendance.session = nomination, session
+            entry = RosterEntry(nomination=nomination, attendance=attendance)
+        known[(session.pk, person_id)] = entry
     return known[(session.pk, person_id)]
+
+
+def roster_nomination(*, user, session) -> Nomination | None:
+    """The user's own nomination on a session's roster, or None (roster_entry: one query, remembered)."""
+    entry = roster_entry(user=user, session=session)
+    return entry.nomination if entry is not None else None
 
 
 def session_roster(session, *, user=None) -> list[RosterRow]:
