@@ -114,9 +114,10 @@ def _read(code: str) -> tuple[int, int]:
 
 def _session_of(code: str) -> tuple[Session, int]:
     session_id, window = _read(code)
-    session = Session.unscoped.select_related("phase__program").filter(pk=session_id).first()
-    if session is None:
-        raise CheckInRefused("invalid", _("This code names a session that no longer exists."))
+    try:
+        session = Session.unscoped.select_related("phase__program").get(pk=session_id)
+    except Session.DoesNotExist:
+        raise CheckInRefused("invalid", _("This code names a session that no longer exists.")) from None
     return session, window
 
 

@@ -59,9 +59,10 @@ def roster_entry(*, user, session) -> RosterEntry | None:
                                                  placement__phase_id=session.phase_id)
         if session.group_id:
             nominations = nominations.filter(placement__group_id=session.group_id)
-        nomination = nominations.annotate(session_mark=FilteredRelation(
+        # At most one row (one active nomination per person and program; one mark per participant and session).
+        nomination = next(iter(nominations.annotate(session_mark=FilteredRelation(
             "attendances", condition=Q(attendances__session_id=session.pk))).select_related(
-            "person", "placement", "session_mark").order_by("pk").first()
+            "person", "placement", "session_mark").order_by()[:1]), None)
         entry = None
         if nomination is not None:
             attendance = getattr(nomination, "session_mark", None)  # not set when there is no mark
