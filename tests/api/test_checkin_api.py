@@ -133,14 +133,14 @@ def test_a_check_in_takes_a_fixed_number_of_queries(api_as, world, during_the_se
                                                      django_assert_num_queries):
     """With a bearer token used in the last hour: the token with its user, the user's roles, the session with its
     phase and program, the participant's roster row with their stored mark (read once, for the permission and
-    the write), then the insert of the mark and of its audit entry (inside write_marks' and model_create's
-    atomic blocks: two savepoints here, in the test's transaction). No lookups of full_clean: the database's
-    constraints guard them. A second scan: the first four, nothing written."""
+    the write), then the insert of the mark and of its audit entry inside write_marks' atomic block (a savepoint
+    and its release here, in the test's transaction). No lookups of full_clean: the database's constraints guard
+    them. A second scan: the first four, nothing written."""
     w = world
     client = api_as(participant_of(w.ours[0]), token=True)
     code = checkin.make_code(w.session)
     ApiToken.objects.update(last_used_at=timezone.now())
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         assert client.post(PATH, {"code": code}).json()["created"]
     with django_assert_num_queries(4):
         assert not client.post(PATH, {"code": code}).json()["created"]

@@ -128,9 +128,10 @@ def write_marks(*, session, marks: Iterable, by, source: str, roster: Iterable[R
             continue  # made before the stored mark: the later one stands
         if existing is None:
             # The roster was checked above and the database guards the rest (the session, participant and user
-            # exist; one mark per participant and session; unique client ids): no lookups before the insert.
+            # exist; one mark per participant and session; unique client ids): no lookups before the insert. An
+            # error ends this atomic block: no savepoint of model_create's own.
             written.append(model_create(instance=Attendance(session=session, nomination=nomination, **data), by=by,
-                                        lookups=False))
+                                        lookups=False, savepoint=False))
         elif (existing.mark, existing.note) != (item.mark, item.note):
             written.append(model_update(instance=existing, data=data, by=by))
     return written
