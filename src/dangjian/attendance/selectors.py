@@ -47,25 +47,24 @@ class RosterEntry:
 
 
 def roster_entry(*, user, session) -> RosterEntry | None:
-    """The user's own row of a session's roster (a participant checking in), or None: one query — the nomination
-    with its person, placement and stored mark of the session — remembered on the user object for the request
-    (the permission asks it, then the check-in uses it)."""
+    """The user's own row of a session's roster (a participant checking in), or None: one query — their placement
+    on roster_placements (whatever decides the roster decides this row) with the nomination, its person and the
+    stored mark of the session — remembered on the user object for the request (the permission asks it, then the
+    check-in uses it)."""
     person_id = getattr(user, "person_id", None)
     if not person_id:
         return None
     known = user.__dict__.setdefault("_roster_entries", {})
     if (session.pk, person_id) not in known:
-        nominations = Nomination.unscoped.filter(person_id=person_id, status=NominationStatus.CONFIRMED,
-                                                 placement__phase_id=session.phase_id)
-        if session.group_id:
-            nominations = nominations.filter(placement__group_id=session.group_id)
         # At most one row (one active nomination per person and program; one mark per participant and session).
-        nomination = next(iter(nominations.annotate(session_mark=FilteredRelation(
-            "attendances", condition=Q(attendances__session_id=session.pk))).select_related(
-            "person", "placement", "session_mark").order_by()[:1]), None)
+        placement = next(iter(roster_placements(session).filter(nomination__person_id=person_id).annotate(
+            session_mark=FilteredRelation("nomination__attendances",
+                                          condition=Q(nomination__attendances__session_id=session.pk)))
+            .select_related("session_mark").order_by()[:1]), None)
+        nomination = placement.nomination if placement is not None else None
         entry = None
         if nomination is not None:
-            attendance = getattr(nomination, "session_mark", None)  # not set when there is no mark
+            attendance = getattr(placement, "session_mark", None)  # not set when there is no mark
             if attendance is not None:
                 attendance.nomination, attendance.session = nomination, session
             entry = RosterEntry(nomination=nomination, attendance=attendance)
