@@ -1,26 +1,30 @@
 """1,000 participants of one session check in by QR code through the API, from concurrent clients, against a
 running server on PostgreSQL; then every one is verified recorded exactly once. Target: 1,000 in 10 s.
 
-    .venv/bin/python bench/checkin.py                       # 1,000 participants, 16 client threads, 5 servers
-    .venv/bin/python bench/checkin.py --participants 2000 --clients 16 --servers 1 --keep
+    .venv/bin/python bench/checkin.py                       # 1,000 participants, 16 client threads, gunicorn -w 2×cores
+    .venv/bin/python bench/checkin.py --participants 2000 --clients 8 --workers 3 --keep
+    .venv/bin/python bench/checkin.py --server runserver --workers 2   # Django's runserver processes instead
 
 What it does:
 1. creates the PostgreSQL database `dangjian_checkin` (bench/provincedb.py: a copy of the migrated template
    database, C.UTF-8) and writes a program in progress with one phase and one session that started a minute ago,
    N confirmed participants placed in it, each with a participant login and an API token (`Authorization:
    Bearer`, api/auth.py) — the phone of each participant;
-2. starts the server: Django's `runserver --noreload` (threaded; gunicorn is not installed here, docs/deploy.md
-   runs gunicorn with several workers), `--servers` processes on consecutive ports, the clients spread over them
-   as a gunicorn master would spread requests over its workers; production settings (DEBUG off);
+2. starts the server as docs/deploy.md runs it: `gunicorn dangjian.wsgi -w N` (sync workers; N from `--workers`,
+   default two per CPU), production settings (DEBUG off). `--server runserver`: N `runserver --noreload`
+   processes on consecutive ports instead, the clients spread over them;
 3. from `--clients` threads, each participant POSTs /api/v1/attendance/check-in with the session's current code
-   (made as the code screen makes it: attendance.checkin.make_code) on a kept-alive connection; every answer
-   must be 200 with `created: true`;
-4. prints the throughput and the p50/p95/max latency, then checks the database: N marks for the session, one per
-   participant, all "qr", N audit entries; then sends 100 of the check-ins again (a second scan) and checks that
-   nothing was written twice.
+   (made as the code screen makes it: attendance.checkin.make_code) on its thread's connection (http.client,
+   kept alive where the server keeps it: gunicorn's sync workers close it after each answer, and the client
+   reconnects); every answer must be 200 with `created: true`;
+4. prints the throughput and the p50/p95/max latency, and the CPU time per check-in of the server processes,
+   of PostgreSQL's backends serving them and of this client, with the load average; then checks the database:
+   N marks for the session, one per participant, all "qr", N audit entries; then sends 100 of the check-ins
+   again (a second scan) and checks that nothing was written twice.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -91,9 +95,30 @@ def prepare(participants: int) -> dict:
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User + system CPU time of a process so far (Linux /proc); 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _with_children(pids: list[int]) -> list[int]:
+    """The processes and their children (gunicorn's master and its workers)."""
+    result = []
+    for pid in pids:
+        result.append(pid)
+        with contextlib.suppress(OSError):
+            result += [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return result
+
+
+def _backends(database: str) -> list[int]:
+    """The PostgreSQL backends connected to the bench database (the servers' connections, kept open:
+    CONN_MAX_AGE)."""
+    with provincedb._server() as server:
+        return [row[0] for row in server.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s",
+                                                 [database])]
 
 
 def _wait_for(port: int, timeout: float = 90) -> None:
@@ -174,8 +199,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=16, help="concurrent client threads")
-    parser.add_argument("--servers", type=int, default=5,
-                        help="server processes, like gunicorn -w (its documentation: 2 x cores + 1)")
+    parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn",
+                        help="gunicorn with --workers sync workers (docs/deploy.md), or --workers runserver processes")
+    parser.add_argument("--workers", type=int, default=0, help="server processes (default: two per CPU)")
     parser.add_argument("--database", default=DATABASE)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     options = parser.parse_args()
@@ -193,24 +219,47 @@ def main() -> None:
     env = dict(os.environ, DATABASE_URL=provincedb.database_url(options.database), DANGJIAN_DEBUG="0",
                DJANGO_SETTINGS_MODULE="dangjian.settings",
                PYTHONPATH=os.pathsep.join([str(provincedb.PROJECT / "src"), os.environ.get("PYTHONPATH", "")]))
-    ports = _free_ports(options.servers)
-    servers = [subprocess.Popen([sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]
+    workers = options.workers or 2 * (os.cpu_count() or 1)
+    if options.server == "gunicorn":
+        ports = _free_ports(1)
+        servers = [subprocess.Popen([sys.executable, "-m", "gunicorn", "dangjian.wsgi", "-w", str(workers),
+                                     "-b", f"127.0.0.1:{ports[0]}", "--log-level", "warning"], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+        described = f"gunicorn -w {workers}"
+    else:
+        ports = _free_ports(workers)
+        servers = [subprocess.Popen([sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}",
+                                     "--noreload"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   for port in ports]
+        described = f"{workers} runserver processes"
     try:
         for port in ports:
             _wait_for(port)
-        cpu_before = sum(_cpu_seconds(server.pid) for server in servers)
+        # Every worker opens its database connection before the clock starts: requests with an unknown token
+        # (answered 401 after the token's lookup).
+        run(ports, world["session"], ["warm-up"] * (4 * workers), options.clients)
+        servers_before = {pid: _cpu_seconds(pid) for pid in _with_children([server.pid for server in servers])}
+        backends_before = {pid: _cpu_seconds(pid) for pid in _backends(options.database)}
+        client_before = time.process_time()
         seconds, latencies, errors = run(ports, world["session"], world["tokens"], options.clients)
-        cpu = sum(_cpu_seconds(server.pid) for server in servers) - cpu_before
+        client_cpu = time.process_time() - client_before
+        # Per process, since the start of the run (a process that started during it: all of its CPU time).
+        server_cpu = sum(_cpu_seconds(pid) - servers_before.get(pid, 0)
+                         for pid in _with_children([server.pid for server in servers]))
+        database_cpu = sum(_cpu_seconds(pid) - backends_before.get(pid, 0) for pid in _backends(options.database))
+        load = os.getloadavg()[0]
         latencies.sort()
         p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)] * 1000
-        print(f"{len(latencies)} check-ins in {seconds:.2f} s from {options.clients} clients on {options.servers} "
-              f"runserver process(es): {len(latencies) / seconds:.0f} check-ins/s; latency p50 "
-              f"{statistics.median(latencies) * 1000:.0f} ms, p95 {p95:.0f} ms, max {latencies[-1] * 1000:.0f} ms; "
-              f"{len(errors)} errors")
-        load = os.getloadavg()[0]
-        print(f"server CPU: {cpu * 1000 / len(latencies):.1f} ms per check-in (the Django processes; PostgreSQL's "
-              f"own not counted); load average {load:.1f} on {os.cpu_count()} CPUs during the run")
+        count = len(latencies)
+        print(f"{count} check-ins in {seconds:.2f} s from {options.clients} clients on {described}: "
+              f"{count / seconds:.0f} check-ins/s; latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
+              f"p95 {p95:.0f} ms, max {latencies[-1] * 1000:.0f} ms; {len(errors)} errors")
+        total = (server_cpu + database_cpu + client_cpu) * 1000 / count
+        cpus = os.cpu_count() or 1
+        print(f"CPU per check-in: server {server_cpu * 1000 / count:.1f} ms, PostgreSQL "
+              f"{database_cpu * 1000 / count:.1f} ms, client {client_cpu * 1000 / count:.1f} ms, together "
+              f"{total:.1f} ms; load average {load:.1f} on {cpus} CPUs after the run. With {cpus} CPUs free, "
+              f"{count:,} check-ins need at least {total * count / 1000 / cpus:.1f} s of CPU on each.")
         for error in errors[:5]:
             print("  error:", error)
         verify(world["session"], options.participants)
@@ -225,7 +274,7 @@ def main() -> None:
         for server in servers:
             server.terminate()
         for server in servers:
-            server.wait(timeout=20)
+            server.wait(timeout=30)
         if not options.keep:
             from django.db import connections
 

@@ -10,7 +10,9 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from dangjian.accounts.models import ApiToken
 from dangjian.attendance import checkin
 from dangjian.attendance.models import Attendance
 from tests.api.helpers import field_errors
@@ -125,3 +127,21 @@ def test_the_step_setting_shortens_the_window(api_as, world, settings):  # noqa:
     with time_machine.travel(moment("09:00") + datetime.timedelta(seconds=20), tick=False):
         response = api_as(participant_of(w.ours[0])).post(PATH, {"code": code})
     assert response.status_code == 422 and "每 10 秒" in field_errors(response)["code"]
+
+
+def test_a_check_in_takes_a_fixed_number_of_queries(api_as, world, during_the_session,  # noqa: F811
+                                                     django_assert_num_queries):
+    """With a bearer token used in the last hour: the token with its user, the user's roles, the session with its
+    phase and program, the participant's roster row with their stored mark (read once, for the permission and
+    the write), then the insert of the mark and of its audit entry inside write_marks' atomic block (a savepoint
+    and its release here, in the test's transaction). No lookups of full_clean: the database's constraints guard
+    them. A second scan: the first four, nothing written."""
+    w = world
+    client = api_as(participant_of(w.ours[0]), token=True)
+    code = checkin.make_code(w.session)
+    ApiToken.objects.update(last_used_at=timezone.now())
+    with django_assert_num_queries(8):
+        assert client.post(PATH, {"code": code}).json()["created"]
+    with django_assert_num_queries(4):
+        assert not client.post(PATH, {"code": code}).json()["created"]
+    assert Attendance.unscoped.count() == 1

@@ -213,3 +213,29 @@ def test_the_code_screen_changes_at_each_window(settings):
 def test_a_refusal_is_a_validation_error_on_the_code_field():
     error = CheckInRefused("invalid", "words")
     assert isinstance(error, ValidationError) and error.message_dict == {"code": ["words"]}
+
+
+def test_a_concurrent_scan_of_the_same_participant_writes_once(world):
+    """The check-in reads the participant's row and stored mark once (for the permission) and inserts without
+    locking when nothing was stored; a second scan that wrote meanwhile makes the insert fail the unique
+    constraint: nothing more is written, the database stays usable, and the check-in answers the stored mark."""
+    from django.db import IntegrityError
+
+    from dangjian.attendance import selectors
+
+    w, nomination = world, world.ours[0]
+    user = participant_of(nomination)
+    stale = selectors.roster_entry(user=user, session=w.session)  # read before the other scan wrote
+    assert stale.attendance is None
+    first = checkin.check_in(code=checkin.make_code(w.session, now=moment("08:30")), by=participant_of(nomination),
+                             now=moment("08:30"))
+    assert first.created
+    mark = services.MarkInput(nomination_id=nomination.pk, mark="present", made_at=moment("08:30", 1),
+                              client_id=checkin.client_id_for(w.session, nomination))
+    with pytest.raises(IntegrityError):
+        services.write_marks(session=w.session, marks=[mark], by=user, source="qr", roster=[stale])
+    assert Attendance.unscoped.filter(session=w.session).count() == 1
+    assert AuditEntry.objects.filter(model="attendance.attendance").count() == 1
+    # The same through check_in: the participant's remembered row is the stale one.
+    again = checkin.check_in(code=checkin.make_code(w.session, now=moment("08:31")), by=user, now=moment("08:31"))
+    assert not again.created and again.attendance.pk == first.attendance.pk

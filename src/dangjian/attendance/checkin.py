@@ -114,9 +114,10 @@ def _read(code: str) -> tuple[int, int]:
 
 def _session_of(code: str) -> tuple[Session, int]:
     session_id, window = _read(code)
-    session = Session.unscoped.select_related("phase__program").filter(pk=session_id).first()
-    if session is None:
-        raise CheckInRefused("invalid", _("This code names a session that no longer exists."))
+    try:
+        session = Session.unscoped.select_related("phase__program").get(pk=session_id)
+    except Session.DoesNotExist:
+        raise CheckInRefused("invalid", _("This code names a session that no longer exists.")) from None
     return session, window
 
 
@@ -148,21 +149,22 @@ def _mark_for(session, now: datetime.datetime) -> str:
     return Mark.PRESENT if now <= session.starts_at + grace else Mark.LATE
 
 
-def _checked(code: str, by, now: datetime.datetime):
-    """The session of a usable code and the participant's nomination on its roster. Raises PermissionDenied
-    (not a participant), ActionRefused (class closed, not on the roster) or CheckInRefused (the code)."""
+def _checked(code: str, by, now: datetime.datetime) -> tuple[Session, selectors.RosterEntry]:
+    """The session of a usable code and the participant's row of its roster (their nomination and stored mark).
+    Raises PermissionDenied (not a participant), ActionRefused (class closed, not on the roster) or
+    CheckInRefused (the code). Two queries: the session with its phase and program, and the participant's
+    row, which the permission reads (attendance.selectors.roster_entry, remembered for the request)."""
     session, window = _session_of(code)
     require(by, "attendance.check_in", session)
     _check_time(session, window, now)
-    return session, selectors.roster_nomination(user=by, session=session)
+    return session, selectors.roster_entry(user=by, session=session)
 
 
 def check_in_preview(*, code: str, by, now: datetime.datetime | None = None) -> Preview:
     """Check a scanned code for `by` without writing anything (the page before "Check in")."""
     now = _now(now)
-    session, nomination = _checked(code, by, now)
-    existing = Attendance.unscoped.filter(session=session, nomination=nomination).first()
-    return Preview(session=session, mark=_mark_for(session, now), existing=existing)
+    session, entry = _checked(code, by, now)
+    return Preview(session=session, mark=_mark_for(session, now), existing=entry.attendance)
 
 
 def client_id_for(session, nomination) -> uuid.UUID:
@@ -175,14 +177,15 @@ def check_in(*, code: str, by, now: datetime.datetime | None = None) -> CheckIn:
     Refused (nothing written): an invalid code, one outside the session's time (expired), an old one (replayed),
     a session not on the participant's roster, a closed class."""
     now = _now(now)
-    session, nomination = _checked(code, by, now)
-    stored = Attendance.unscoped.filter(session=session, nomination=nomination).first()
+    session, entry = _checked(code, by, now)
+    nomination, stored = entry.nomination, entry.attendance
     if stored is not None and stored.mark in ATTENDED:
         return CheckIn(attendance=stored, created=False)
     mark = MarkInput(nomination_id=nomination.pk, mark=_mark_for(session, now), made_at=now,
                      client_id=client_id_for(session, nomination))
     try:
-        written = write_marks(session=session, marks=[mark], by=by, source=MarkSource.QR)
+        # The roster row and the stored mark are those the permission read: write_marks reads neither again.
+        written = write_marks(session=session, marks=[mark], by=by, source=MarkSource.QR, roster=[entry])
     except IntegrityError:  # the same participant's second scan, at the same moment: the first one wrote it
         written = []
     if written:

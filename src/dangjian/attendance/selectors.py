@@ -4,7 +4,7 @@ leave, in a constant number of queries."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from dangjian.attendance.enums import Mark, WithdrawalStatus
@@ -42,17 +42,45 @@ def roster_placements(session):
         "group__number", "nomination__person__name_sort", "nomination_id")
 
 
-def roster_nomination(*, user, session) -> Nomination | None:
-    """The user's own nomination on a session's roster (a participant checking in), or None: one query, remembered
-    on the user object for the request (the permission asks it, then the check-in uses it)."""
+@dataclass(frozen=True)
+class RosterEntry:
+    """A participant's own row of a session's roster: their nomination (with its person and placement) and their
+    mark of the session (None when not marked)."""
+
+    nomination: Nomination
+    attendance: Attendance | None
+
+
+def roster_entry(*, user, session) -> RosterEntry | None:
+    """The user's own row of a session's roster (a participant checking in), or None: one query — their placement
+    on roster_placements (whatever decides the roster decides this row) with the nomination, its person and the
+    stored mark of the session — remembered on the user object for the request (the permission asks it, then the
+    check-in uses it)."""
     person_id = getattr(user, "person_id", None)
     if not person_id:
         return None
-    known = user.__dict__.setdefault("_roster_nominations", {})
+    known = user.__dict__.setdefault("_roster_entries", {})
     if (session.pk, person_id) not in known:
-        placement = roster_placements(session).filter(nomination__person_id=person_id).first()
-        known[(session.pk, person_id)] = placement.nomination if placement is not None else None
+        # At most one row (one active nomination per person and program; one mark per participant and session).
+        placement = next(iter(roster_placements(session).filter(nomination__person_id=person_id).annotate(
+            session_mark=FilteredRelation("nomination__attendances",
+                                          condition=Q(nomination__attendances__session_id=session.pk)))
+            .select_related("session_mark").order_by()[:1]), None)
+        nomination = placement.nomination if placement is not None else None
+        entry = None
+        if nomination is not None:
+            attendance = getattr(placement, "session_mark", None)  # not set when there is no mark
+            if attendance is not None:
+                attendance.nomination, attendance.session = nomination, session
+            entry = RosterEntry(nomination=nomination, attendance=attendance)
+        known[(session.pk, person_id)] = entry
     return known[(session.pk, person_id)]
+
+
+def roster_nomination(*, user, session) -> Nomination | None:
+    """The user's own nomination on a session's roster, or None (roster_entry: one query, remembered)."""
+    entry = roster_entry(user=user, session=session)
+    return entry.nomination if entry is not None else None
 
 
 def session_roster(session, *, user=None) -> list[RosterRow]:

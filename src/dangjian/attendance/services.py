@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.attendance.enums import Mark, MarkSource
 from dangjian.attendance.models import Attendance
-from dangjian.attendance.selectors import roster_placements
+from dangjian.attendance.selectors import RosterEntry, roster_placements
 from dangjian.core.rules import require
 from dangjian.core.services import model_create, model_update
 
@@ -48,14 +49,15 @@ def _as_input(item) -> MarkInput:
 
 
 def _check(marks: list[MarkInput], roster: dict) -> None:
-    """Every mark names a participant of the roster, once, with a known mark and a short enough note."""
+    """Every mark names a participant of the roster ({nomination id: nomination}), once, with a known mark and a
+    short enough note."""
     errors, seen = [], set()
     for number, item in enumerate(marks, start=1):
-        placement = roster.get(item.nomination_id)
-        if placement is None:
+        nomination = roster.get(item.nomination_id)
+        if nomination is None:
             errors.append(_("Row %(row)d: the participant is not on this session's roster.") % {"row": number})
             continue
-        person = placement.nomination.person
+        person = nomination.person
         if item.nomination_id in seen:
             errors.append(_("Row %(row)d: %(person)s is marked twice.") % {"row": number, "person": person})
         seen.add(item.nomination_id)
@@ -78,22 +80,42 @@ def roll_call_set(*, session, marks: Iterable, by, source: str = MarkSource.ROLL
 
 
 @transaction.atomic
-def write_marks(*, session, marks: Iterable, by, source: str) -> list[Attendance]:
-    """Write marks of one session, all or nothing, audited (the caller has checked its permission)."""
+def write_marks(*, session, marks: Iterable, by, source: str, roster: Iterable[RosterEntry] | None = None
+                ) -> list[Attendance]:
+    """Write marks of one session, all or nothing, audited (the caller has checked its permission).
+
+    `roster`: the rows of the participants these marks name, with their stored marks, as the caller has just read
+    them (attendance.selectors.roster_entry: QR check-in, whose permission reads the participant's row); without
+    it, write_marks reads them. When none of them has a stored mark there is nothing to lock: the mark is
+    inserted, and a concurrent write of the same participant's mark or client id fails the database's unique
+    constraints (IntegrityError, nothing written)."""
     marks = [_as_input(item) for item in marks]
     # Only the rows these marks name: one participant's QR check-in reads and locks one row, not the roster.
     named = {item.nomination_id for item in marks}
-    roster = {placement.nomination_id: placement
-              for placement in roster_placements(session).filter(nomination_id__in=named)}
-    _check(marks, roster)
-    stored = {attendance.nomination_id: attendance for attendance in
-              Attendance.unscoped.select_for_update().filter(session=session, nomination_id__in=named)}
-    by_client = {attendance.client_id: attendance for attendance in Attendance.unscoped.filter(
-        client_id__in=[item.client_id for item in marks if item.client_id])}
+    client_ids = [item.client_id for item in marks if item.client_id]
+    if roster is None:
+        nominations = {placement.nomination_id: placement.nomination
+                       for placement in roster_placements(session).filter(nomination_id__in=named)}
+        unmarked = False
+    else:
+        roster = [entry for entry in roster if entry.nomination.pk in named]
+        nominations = {entry.nomination.pk: entry.nomination for entry in roster}
+        unmarked = all(entry.attendance is None for entry in roster)
+    _check(marks, nominations)
+    stored, by_client = {}, {}
+    if not unmarked:
+        # One query: the stored marks of these participants (locked: the later-made mark wins) and the marks of
+        # these client ids (a retry is skipped).
+        for attendance in Attendance.unscoped.select_for_update().filter(
+                Q(session=session, nomination_id__in=named) | Q(client_id__in=client_ids)):
+            if attendance.session_id == session.pk and attendance.nomination_id in named:
+                stored[attendance.nomination_id] = attendance
+            if attendance.client_id in client_ids:
+                by_client[attendance.client_id] = attendance
     written, now = [], timezone.now()
     confirmed_later = defaultdict(list)  # made_at -> ids of stored marks made again, unchanged, at that time
     for number, item in enumerate(marks, start=1):
-        nomination = roster[item.nomination_id].nomination
+        nomination = nominations[item.nomination_id]
         retried = by_client.get(item.client_id) if item.client_id else None
         if retried is not None:
             if (retried.session_id, retried.nomination_id) != (session.pk, item.nomination_id):
@@ -107,7 +129,11 @@ def write_marks(*, session, marks: Iterable, by, source: str) -> list[Attendance
         if existing is not None and data["made_at"] < existing.made_at:
             continue  # made before the stored mark: the later one stands
         if existing is None:
-            written.append(model_create(instance=Attendance(session=session, nomination=nomination, **data), by=by))
+            # The roster was checked above and the database guards the rest (the session, participant and user
+            # exist; one mark per participant and session; unique client ids): no lookups before the insert. An
+            # error ends this atomic block: no savepoint of model_create's own.
+            written.append(model_create(instance=Attendance(session=session, nomination=nomination, **data), by=by,
+                                        lookups=False, savepoint=False))
         elif (existing.mark, existing.note) != (item.mark, item.note):
             written.append(model_update(instance=existing, data=data, by=by))
         elif data["made_at"] > existing.made_at:

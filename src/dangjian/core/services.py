@@ -19,11 +19,22 @@ def require_perm(user, perm: str, obj=None) -> None:
     require(user, perm, obj)
 
 
-@transaction.atomic
-def model_create(*, instance: models.Model, by) -> models.Model:
-    instance.full_clean()
-    instance.save()
-    audit_record(actor=by, action="create", instance=instance, changes=snapshot(instance))
+def model_create(*, instance: models.Model, by, lookups: bool = True, savepoint: bool = True) -> models.Model:
+    """Validate, insert and audit `instance`, in one transaction.
+
+    `lookups=False`: full_clean without its database lookups (that each foreign key's record exists, that no
+    stored record has the same unique values) — for a caller that has just read the related records and whose
+    uniqueness the database's own constraints guard (a violation raises IntegrityError, nothing written). The
+    field values and the model's clean() are still checked. `savepoint=False`: inside the caller's atomic block,
+    without a savepoint of its own — for a caller that lets every error end its block (as write_marks does)."""
+    with transaction.atomic(savepoint=savepoint):
+        if lookups:
+            instance.full_clean()
+        else:
+            instance.full_clean(exclude=[field.name for field in instance._meta.concrete_fields if field.is_relation],
+                                validate_unique=False, validate_constraints=False)
+        instance.save()
+        audit_record(actor=by, action="create", instance=instance, changes=snapshot(instance))
     return instance
 
 
