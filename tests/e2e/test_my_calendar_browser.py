@@ -83,8 +83,10 @@ def test_participant_subscribes_to_their_calendar_on_a_phone(phone_session, live
     page.goto(reverse("my_enrollment"))
     assert page.locator("#archive-title").is_visible()
     page.get_by_role("button", name=make).click()
-    assert page.get_by_text("分组讨论一").is_visible() and page.get_by_text("分组讨论二").count() == 0
+    page.wait_for_url(f"**{reverse('my_calendar_rotate')}")  # the POST's answer: the page with the new address
     field = page.locator("#calendar-url")
+    field.wait_for()
+    assert page.get_by_text("分组讨论一").is_visible() and page.get_by_text("分组讨论二").count() == 0
     url = field.input_value()
     assert "/my/calendar/" in url and url.endswith(".ics")
     page.get_by_role("button", name=copy, exact=True).click()
