@@ -53,10 +53,14 @@ class Subjects:
     @staticmethod
     def running_class(user) -> tuple[int, int]:
         """The class in progress the user sees, and its first whole-class session that has marks."""
+        from django.db.models import Count
+
         from dangjian.enrollment.models import Nomination
         from dangjian.training.models import Program, Session
 
-        running = Program.objects.visible_to(user).filter(status="in_progress").order_by("pk").first()
+        # The class running this week (province.py `delivery`): the program in progress with the most people placed.
+        running = (Program.objects.visible_to(user).filter(status="in_progress")
+                   .annotate(placed=Count("phases__placements")).order_by("-placed", "pk").first())
         if running is None:  # a participant: the class they attend
             running = Program.unscoped.filter(pk__in=Nomination.objects.visible_to(user).filter(
                 program__status="in_progress").values("program")).order_by("pk").first()
