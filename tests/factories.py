@@ -243,3 +243,15 @@ class ExemptionFactory(factory.django.DjangoModelFactory):
     reason = "长期病假"
     starts_on = datetime.date(2026, 1, 1)
     ends_on = datetime.date(2026, 12, 31)
+
+
+def place(program, organ, phase, group=None, status="confirmed", name=None):
+    """A participant of `program` from `organ` (a new person, named `name` if given), nominated with `status` and
+    placed in `phase` (and `group`): the roster of the attendance, completion and evaluation tests."""
+    from dangjian.enrollment.models import Nomination, Placement
+
+    person = PersonFactory(organ=organ, **({"name": name} if name else {}))
+    nomination = Nomination.unscoped.create(program=program, person=person, organ=organ, status=status)
+    Placement.unscoped.create(nomination=nomination, phase=phase, group=group)
+    return nomination
+

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dangjian.attendance.models import Attendance
-from tests.attendance.conftest import place, world  # noqa: F401 (the fixture)
+from tests.attendance.conftest import world  # noqa: F401 (the fixture)
 from tests.conftest import ROLES
+from tests.factories import place
 from tests.state import db_state, state_diff
 
 pytestmark = pytest.mark.django_db

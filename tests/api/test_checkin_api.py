@@ -16,10 +16,10 @@ from dangjian.accounts.models import ApiToken
 from dangjian.attendance import checkin
 from dangjian.attendance.models import Attendance
 from tests.api.helpers import field_errors
-from tests.attendance.conftest import place, world  # noqa: F401 (the fixture)
+from tests.attendance.conftest import world  # noqa: F401 (the fixture)
 from tests.attendance.test_checkin import moment, participant_of
 from tests.conftest import ROLES
-from tests.factories import UserFactory
+from tests.factories import UserFactory, place
 from tests.state import db_state, state_diff
 
 pytestmark = pytest.mark.django_db

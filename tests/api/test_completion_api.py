@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dangjian.completion.models import Assessment, CompletionRules, Reflection
-from tests.completion.conftest import mark, place, world  # noqa: F401 (the fixture)
+from tests.completion.conftest import mark, world  # noqa: F401 (the fixture)
 from tests.conftest import ROLES
-from tests.factories import UserFactory
+from tests.factories import UserFactory, place
 from tests.state import db_state, state_diff
 
 pytestmark = pytest.mark.django_db

@@ -121,7 +121,7 @@ def test_the_roll_call_page_takes_as_many_queries_for_sixty_people_as_for_three(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.attendance.conftest import place
+    from tests.factories import place
 
     w = world
     client.force_login(w.head_teacher)

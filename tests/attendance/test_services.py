@@ -112,7 +112,7 @@ def test_who_reads_a_sessions_attendance(world):
 
 
 def test_the_roster_of_a_sixty_person_phase_takes_two_queries(world, django_assert_num_queries):
-    from tests.attendance.conftest import place
+    from tests.factories import place
 
     w = world
     for index in range(57):

@@ -11,16 +11,15 @@ import pytest
 from django.utils import translation
 
 from dangjian.attendance.models import Attendance
-from dangjian.enrollment.models import Nomination, Placement
 from tests.factories import (
     GroupFactory,
     OrganFactory,
-    PersonFactory,
     PhaseFactory,
     ProgramFactory,
     SessionFactory,
     UserFactory,
     at,
+    place,
 )
 
 FIRST_DAY = datetime.date(2022, 10, 10)
@@ -36,13 +35,6 @@ DAY_PLAN = {1: [("08:30", "3"), ("14:30", "2"), ("16:30", "2")],
 def _english():
     with translation.override("en"):
         yield
-
-
-def place(program, organ, phase, group=None, status="confirmed", name=None):
-    person = PersonFactory(organ=organ, **({"name": name} if name else {}))
-    nomination = Nomination.unscoped.create(program=program, person=person, organ=organ, status=status)
-    Placement.unscoped.create(nomination=nomination, phase=phase, group=group)
-    return nomination
 
 
 def mark(nomination, sessions, value="present"):

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from dangjian.completion.models import Assessment, CompletionResult, CompletionRules, Reflection
 from dangjian.core.models import AuditEntry
-from tests.completion.conftest import mark, place
-from tests.factories import UserFactory
+from tests.completion.conftest import mark
+from tests.factories import UserFactory, place
 
 pytestmark = pytest.mark.django_db
 

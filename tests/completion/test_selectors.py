@@ -13,7 +13,8 @@ from dangjian.attendance.selectors import participant_hours
 from dangjian.completion.models import Assessment, CompletionRules, Reflection
 from dangjian.completion.selectors import leave_limit_hours, participant_placements, program_results, rules_of
 from dangjian.enrollment.models import Placement
-from tests.completion.conftest import group_sessions, mark, place
+from tests.completion.conftest import group_sessions, mark
+from tests.factories import place
 
 pytestmark = pytest.mark.django_db
 

@@ -9,15 +9,14 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone, translation
 
-from dangjian.enrollment.models import Nomination, Placement
 from tests.factories import (
     GroupFactory,
     OrganFactory,
-    PersonFactory,
     PhaseFactory,
     ProgramFactory,
     SessionFactory,
     UserFactory,
+    place,
 )
 
 
@@ -25,13 +24,6 @@ from tests.factories import (
 def _english():
     with translation.override("en"):
         yield
-
-
-def place(program, organ, phase, group=None, status="confirmed"):
-    nomination = Nomination.unscoped.create(program=program, person=PersonFactory(organ=organ), organ=organ,
-                                            status=status)
-    Placement.unscoped.create(nomination=nomination, phase=phase, group=group)
-    return nomination
 
 
 def at(day: datetime.date, hour: int) -> datetime.datetime:
