@@ -161,12 +161,18 @@ def test_withdrawal_confirm_takes_the_participant_off_later_rosters(leave_world)
     for session in w.future[:2]:
         leave_services.leave_approve(leave=file(w, [session]), by=w.head_teacher)
     withdrawal = Withdrawal.unscoped.get(nomination=w.me)
+    waiting = file(w, w.future[2:3])  # still awaiting a decision when the withdrawal is confirmed
     with pytest.raises(PermissionDenied):
         leave_services.withdrawal_confirm(withdrawal=withdrawal, by=w.head_teacher)
+    waiting.refresh_from_db()
+    assert waiting.status == "pending"  # the refused confirmation changed nothing
     leave_services.withdrawal_confirm(withdrawal=withdrawal, by=w.organizer, note="经研究同意退学")
     withdrawal.refresh_from_db()
     assert (withdrawal.status, withdrawal.decided_by) == ("confirmed", w.organizer)
     assert AuditEntry.objects.filter(model="attendance.withdrawal", action="update").exists()
+    waiting.refresh_from_db()  # closed: nobody is left to decide on it
+    assert (waiting.status, waiting.decided_by) == ("refused", w.organizer) and "Withdrawn" in waiting.decision_note
+    assert AuditEntry.objects.filter(model="attendance.leaverequest", action="update", object_pk=str(waiting.pk)).exists()
     assert w.me.pk in {p.nomination_id for p in roster_placements(w.past)}  # before: still there
     assert w.me.pk not in {p.nomination_id for p in roster_placements(w.future[3])}
     assert w.me.pk not in {row.nomination.pk for row in session_roster(w.future[3])}
@@ -202,15 +208,14 @@ def test_the_roster_takes_as_many_queries_with_withdrawals(leave_world, django_a
     assert {row.nomination.pk for row in rows} == {w.me.pk, w.theirs.pk}
 
 
-def test_a_pending_leave_of_a_withdrawn_participant_can_be_refused_not_approved(leave_world):
+def test_a_pending_leave_of_a_withdrawn_participant_is_closed_and_cannot_be_approved(leave_world):
     w = leave_world
     pending = file(w, w.future[3:4])
     for session in w.future[:2]:
         leave_services.leave_approve(leave=file(w, [session]), by=w.head_teacher)
     leave_services.withdrawal_confirm(withdrawal=Withdrawal.unscoped.get(nomination=w.me), by=w.organizer)
     pending = LeaveRequest.unscoped.get(pk=pending.pk)
-    with pytest.raises(ActionRefused) as error:
+    assert pending.status == "refused"  # closed with the withdrawal
+    with pytest.raises(ActionRefused):
         leave_services.leave_approve(leave=pending, by=w.head_teacher)
-    assert "not in the class any more" in error.value.messages[0]
-    leave_services.leave_refuse(leave=pending, by=w.head_teacher, note="已退学")
     assert LeaveRequest.unscoped.get(pk=pending.pk).status == "refused"

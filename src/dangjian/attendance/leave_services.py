@@ -140,13 +140,21 @@ def _flag(*, nomination, standing, by) -> Withdrawal | None:
     return None  # flagged already, or withdrawn
 
 
+@transaction.atomic
 def withdrawal_confirm(*, withdrawal: Withdrawal, by, note: str = "") -> Withdrawal:
     """The organizer confirms the withdrawal (退学): the participant is off the roll-call roster of the sessions
-    from now on, and does not complete (completion.selectors.program_results)."""
+    from now on, and does not complete (completion.selectors.program_results). Their requests still awaiting a
+    decision are refused with a note saying why (nobody is left to decide on them), each change audited."""
     require(by, "attendance.confirm_withdrawal", withdrawal)
     note = _check_note(note)
-    return model_update(instance=withdrawal, data={"status": WithdrawalStatus.CONFIRMED, "decided_by": by,
-                                                   "decided_at": timezone.now(), "decision_note": note}, by=by)
+    withdrawal = model_update(instance=withdrawal, data={"status": WithdrawalStatus.CONFIRMED, "decided_by": by,
+                                                         "decided_at": timezone.now(), "decision_note": note}, by=by)
+    pending = LeaveRequest.unscoped.filter(nomination_id=withdrawal.nomination_id, status=LeaveStatus.PENDING)
+    for leave in pending.order_by("pk"):
+        model_update(instance=leave, by=by, data={
+            "status": LeaveStatus.REFUSED, "decided_by": by, "decided_at": timezone.now(),
+            "decision_note": _("Withdrawn from the class: the request is closed.")})
+    return withdrawal
 
 
 def withdrawal_clear(*, withdrawal: Withdrawal, by, note: str) -> Withdrawal:
