@@ -172,7 +172,8 @@ def test_withdrawal_confirm_takes_the_participant_off_later_rosters(leave_world)
     assert AuditEntry.objects.filter(model="attendance.withdrawal", action="update").exists()
     waiting.refresh_from_db()  # closed: nobody is left to decide on it
     assert (waiting.status, waiting.decided_by) == ("refused", w.organizer) and "Withdrawn" in waiting.decision_note
-    assert AuditEntry.objects.filter(model="attendance.leaverequest", action="update", object_pk=str(waiting.pk)).exists()
+    assert AuditEntry.objects.filter(model="attendance.leaverequest", action="update",
+                                     object_pk=str(waiting.pk)).exists()
     assert w.me.pk in {p.nomination_id for p in roster_placements(w.past)}  # before: still there
     assert w.me.pk not in {p.nomination_id for p in roster_placements(w.future[3])}
     assert w.me.pk not in {row.nomination.pk for row in session_roster(w.future[3])}
