@@ -48,6 +48,12 @@ def _build(users_by_role, organ):
     return SimpleNamespace(program=program, pack=stored_pack(program))
 
 
+def date_pack_back(pack) -> None:
+    """Make the stored pack older than the records: it is dated a second ahead (stored_pack), and a change made
+    within that second would not make it out of date."""
+    ClosingPack.unscoped.filter(pk=pack.pk).update(made_at=timezone.now() - datetime.timedelta(hours=1))
+
+
 def stored_pack(program, made_at=None) -> ClosingPack:
     pack = ClosingPack(program=program, made_at=made_at or timezone.now() + datetime.timedelta(seconds=1),
                        page_count=3)
@@ -125,9 +131,8 @@ def test_the_program_page_shows_the_section_and_why_closing_waits(client, users_
     page = client.get(records.program.get_absolute_url()).content.decode()
     assert "结业材料" in page and reverse("closing_pack_pdf", args=[records.pack.pk]) in page
     assert "close-problems" not in page  # the pack is current
-    SessionFactory(phase=records.program.phases.get(), title="补充课程")  # the records change after the pack:
-    # the stored pack is dated a second ahead, so date it back before them (a fast run stays within that second)
-    ClosingPack.unscoped.filter(pk=records.pack.pk).update(made_at=timezone.now() - datetime.timedelta(hours=1))
+    SessionFactory(phase=records.program.phases.get(), title="补充课程")  # the records change after the pack
+    date_pack_back(records.pack)
     page = client.get(records.program.get_absolute_url()).content.decode()
     assert "close-problems" in page and "out of date" not in page  # the words are Chinese
     response = client.post(reverse("program_close", args=[records.program.pk]), follow=True)
