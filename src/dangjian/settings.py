@@ -314,6 +314,9 @@ DANGJIAN_RULES = {
     "evaluation_card_days": 7,
     "evaluation_questionnaire_days_before_end": 0,
     "evaluation_questionnaire_days_after_end": 14,
+    # Below this many answers a group's scores and open answers are hidden everywhere (pages, API, exports):
+    # with fewer, the response receipts and the answers together could tell who said what.
+    "evaluation_min_answers": 5,
 }
 
 # QR check-in (扫码签到, attendance/checkin.py): the code on the head teacher's screen changes every

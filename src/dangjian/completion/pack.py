@@ -52,8 +52,10 @@ PART_KEYS = ("plan", "timetable", "sign_in", "roster", "leave", "evaluation")
 def evaluation_summary(program) -> list[str] | None:
     """The hook of the evaluation issue (issue 13): the paragraphs of the program's evaluation summary, or None
     while there is none. The pack prints them in its last part; None prints a note that the evaluation module
-    will fill it. Replace this body (keep the signature) when the evaluation records exist."""
-    return None
+    will fill it. The figures come from the evaluation app (groups below the minimum number of answers hidden)."""
+    from dangjian.evaluation.analysis import summary_paragraphs
+
+    return summary_paragraphs(program)
 
 
 def part_titles() -> dict[str, str]:

@@ -126,6 +126,9 @@ def hold_history_class(*, program: Program, organizer: User, head_teacher: User)
                                reason=WITHDRAWAL_REASON, flagged_at=decided_at - datetime.timedelta(hours=10),
                                decided_by=organizer, decided_at=decided_at,
                                decision_note="经工委研究，同意退学，转下一期参训。")
+    from dangjian.evaluation.demo import load_evaluation
+
+    load_evaluation(program)  # before closing: the closing pack prints the evaluation summary
     close_history_class(program=program, organizer=organizer)
     return {"created": True, "marks": len(marks), "leaves": len(leave_takers), "withdrawn": 1}
 

@@ -15,7 +15,7 @@ import rules
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.roles import Role
-from dangjian.accounts.rules import is_organizer, is_participant
+from dangjian.accounts.rules import is_college_staff, is_organizer, is_participant
 from dangjian.core.rules import add_action
 from dangjian.training.enums import ProgramStatus
 from dangjian.training.rules import class_is_open, program_of, runs_class
@@ -44,6 +44,19 @@ def is_head_teacher_of(user, obj) -> bool:
 
 
 @rules.predicate
+def heads_a_phase(user, obj) -> bool:
+    """The head teacher of one of the program's phases (the list-level question: of any phase)."""
+    from dangjian.training.models import Phase
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if obj is None:
+        return Phase.objects.filter(head_teacher_id=user.pk).exists()
+    program = program_of(obj)
+    return program is not None and program.phases.filter(head_teacher_id=user.pk).exists()
+
+
+@rules.predicate
 def class_in_progress(user, obj) -> bool:
     program = program_of(obj)
     return program is None or program.status == ProgramStatus.IN_PROGRESS
@@ -59,5 +72,12 @@ add_action("evaluation.change_forms", who=is_organizer & runs_class, when=class_
 # Names of those who have not answered: the head teacher, during the class.
 add_action("evaluation.view_non_respondents", who=is_head_teacher_of, when=class_in_progress,
            refusal=lambda obj: _("Who has not answered is shown only while the class is in progress."))
+# The analysis of the anonymous answers (scores, keywords, quotes, drill-down, the report): those who run the class
+# and the head teachers of its phases; groups below settings.DANGJIAN_RULES["evaluation_min_answers"] stay hidden
+# (evaluation.analysis).
+rules.add_perm("evaluation.view_analysis", runs_class | heads_a_phase)
+# A course's or an instructor's figures across years and programs: organizers and college staff (each sees the
+# programs visible to them).
+rules.add_perm("evaluation.view_history", is_organizer | is_college_staff)
 # Answering: a participant, for themselves (which sessions and when: evaluation.selectors / services).
 rules.add_perm("evaluation.answer", is_participant)

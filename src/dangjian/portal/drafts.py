@@ -230,9 +230,12 @@ def reported_participants(*, program) -> int:
 
 
 def feedback_lines(*, program) -> list[str]:
-    """Participants' feedback for the report's last section (from the evaluation app's surveys and reflections).
-    There is no evaluation app yet: no lines, and the report leaves the section out."""
-    return []
+    """Participants' feedback for the report's last section: the overall satisfaction of the anonymous session
+    cards and two or three quoted open answers (evaluation.analysis); no lines while the answers are too few to
+    show, and the report leaves the section out."""
+    from dangjian.evaluation.analysis import feedback_sentences
+
+    return feedback_sentences(program)
 
 
 def _hours(value) -> str:

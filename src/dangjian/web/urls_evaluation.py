@@ -14,3 +14,13 @@ urlpatterns = [
     path("evaluation/sessions/<int:pk>/non-respondents/", evaluation.non_respondents,
          name="evaluation_non_respondents"),
 ]
+
+urlpatterns += [
+    path("evaluation/programs/<int:pk>/analysis/", evaluation.program_analysis, name="evaluation_analysis"),
+    path("evaluation/programs/<int:pk>/analysis/<str:by>/<str:key>/", evaluation.analysis_answers,
+         name="evaluation_analysis_answers"),
+    path("evaluation/programs/<int:pk>/report.<str:extension>", evaluation.analysis_report,
+         name="evaluation_report"),
+    path("evaluation/courses/<int:pk>/", evaluation.course_history, name="evaluation_course_history"),
+    path("evaluation/instructors/<int:pk>/", evaluation.instructor_history, name="evaluation_instructor_history"),
+]

@@ -478,9 +478,17 @@ def admission_notice_pdf(request, pk):
 def my_home(request):
     """The participant's start page (phone first): today's and the next sessions of their phase with place and
     instructors, the state of their enrollments, links to their timetable, records and calendar."""
+    from dangjian.evaluation.enums import FormKind
+    from dangjian.evaluation.selectors import my_pending
+    from dangjian.web.views.timetable import session_time
+
     todays, later = selectors.my_agenda(user=request.user)
+    # Sessions that have ended and still await the participant's (anonymous) card: "评价这节课".
+    to_evaluate = [{"session": item.session, "title": item.session.title, "time": session_time(item.session)}
+                   for item in my_pending(user=request.user) if item.kind == FormKind.SESSION_CARD]
     return private_no_store(render(request, "web/enrollment/my_home.html", {
         "active": "my_home", "nominations": list(selectors.my_nominations(user=request.user)),
+        "to_evaluate": to_evaluate,
         "today": [documents.timetable_row(session) for session in todays],
         "later": [documents.timetable_row(session) for session in later]}))
 

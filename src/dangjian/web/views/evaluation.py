@@ -5,18 +5,19 @@ during the class only — who has not answered a session's card yet (evaluation.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dangjian.evaluation import selectors, services
+from dangjian.evaluation import analysis, report, selectors, services
 from dangjian.evaluation.definitions import dimensions_for, label
 from dangjian.evaluation.enums import FormKind
 from dangjian.evaluation.models import EvaluationForm
 from dangjian.training import selectors as training_selectors
-from dangjian.training.models import Session
+from dangjian.training.models import Course, Instructor, Program, Session
 from dangjian.web.views.base import permission_required, private_no_store, refused, require
 from dangjian.web.views.timetable import session_place, session_time
 
@@ -172,6 +173,7 @@ def program_evaluation(request, pk):
         "questionnaire": {"answered": answered, "placed": placed,
                           "percent": round(answered * 100 / placed) if placed else None},
         "head_teacher_of": head_teacher_of,
+        "can_analyse": request.user.has_perm("evaluation.view_analysis", program),
     })
 
 
@@ -264,3 +266,107 @@ def non_respondents(request, pk):
     return private_no_store(render(request, "web/evaluation/non_respondents.html", {
         "session": session, "program": session.phase.program, "time_label": session_time(session),
         "nominations": selectors.non_respondents(session)}))
+
+
+# --- Analysis (issue 13, item 2) ---------------------------------------------------------------------------
+
+
+def _analysis_program(request, pk):
+    program = training_selectors.program_get(user=request.user, pk=pk)
+    require(request.user, "evaluation.view_analysis", program)
+    return program
+
+
+def _chart_rows(program, rows) -> dict:
+    shown = [row for row in rows if not row.stats.hidden and row.stats.overall is not None]
+    return {"labels": [row.label for row in shown], "values": [row.stats.overall_rounded for row in shown],
+            "urls": [reverse("evaluation_analysis_answers", args=[program.pk, row.by, row.key]) for row in shown]}
+
+
+@permission_required("evaluation.view_analysis")
+@require_GET
+def program_analysis(request, pk):
+    """The analysis of a program's anonymous answers: response rates, scores per dimension (chart and table), the
+    overall score per session, course, instructor, teaching form or phase (chart and table; a bar or a row opens
+    its answers), keywords and quotes. Groups below the minimum number of answers are hidden."""
+    program = _analysis_program(request, pk)
+    by = request.GET.get("by", "course")
+    if by not in analysis.GROUPINGS:
+        by = "course"
+    result = analysis.program_analysis(program, words=False)
+    overall = result.overall
+    chart = {
+        "dimensions": {"labels": [row["label"] for row in overall.dimensions],
+                       "values": [row["mean"] for row in overall.dimensions],
+                       "max": overall.dimensions[0]["max"] if overall.dimensions else 20,
+                       "name": _("Mean points")},
+        "groups": {**_chart_rows(program, result.rows[by]), "name": _("Overall score (0–100)")},
+    }
+    titles = report.grouping_titles()
+    return render(request, "web/evaluation/analysis.html", {
+        "program": program, "analysis": result, "overall": overall, "by": by, "rows": result.rows[by],
+        "groupings": [{"by": name, "title": titles[name]} for name in analysis.GROUPINGS],
+        "by_title": titles[by], "chart": chart, "hidden_note": analysis.hidden_note(),
+        "can_history": request.user.has_perm("evaluation.view_history"),
+    })
+
+
+@permission_required("evaluation.view_analysis")
+@require_GET
+def analysis_answers(request, pk, by, key):
+    """The answers of one session, course, instructor, teaching form or phase (drill-down): scores and open texts,
+    no person, no date; nothing below the minimum number of answers."""
+    program = _analysis_program(request, pk)
+    drill = analysis.drill_down(program, by=by, key=key)
+    if drill is None:
+        raise Http404
+    return render(request, "web/evaluation/analysis_answers.html", {
+        "program": program, "drill": drill, "hidden_note": analysis.hidden_note(),
+        "by_title": report.grouping_titles()[by]})
+
+
+@permission_required("evaluation.view_analysis")
+@require_GET
+def analysis_report(request, pk, extension):
+    """The evaluation report as PDF or Excel: figures and anonymous texts, no person (no audit entry: it reveals
+    no personal data)."""
+    if extension not in ("pdf", "xlsx"):
+        raise Http404
+    program = _analysis_program(request, pk)
+    if extension == "pdf":
+        response = HttpResponse(report.report_pdf(program), content_type="application/pdf")
+    else:
+        response = HttpResponse(report.report_workbook(program), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = content_disposition_header(True, report.report_filename(program, extension))
+    return response
+
+
+def _history_page(request, *, course=None, instructor=None):
+    require(request.user, "evaluation.view_history")
+    programs = Program.objects.visible_to(request.user)
+    rows = analysis.history(programs=programs, course=course, instructor=instructor)
+    return render(request, "web/evaluation/history.html", {
+        "course": course, "instructor": instructor, "rows": rows, "hidden_note": analysis.hidden_note(),
+        "subject": course.title_zh if course else instructor.name,
+        "chart": {"groups": {"labels": [f"{row.program.year} {row.program.title}" for row in reversed(rows)
+                             if not row.stats.hidden],
+                  "values": [row.stats.overall_rounded for row in reversed(rows) if not row.stats.hidden],
+                  "urls": [reverse("evaluation_analysis_answers", args=[
+                      row.program.pk, "course" if course else "instructor", (course or instructor).pk])
+                      for row in reversed(rows) if not row.stats.hidden],
+                  "name": _("Overall score (0–100)")}}})
+
+
+@permission_required("evaluation.view_history")
+@require_GET
+def course_history(request, pk):
+    """A course's figures in each program over the years (the programs the user sees)."""
+    return _history_page(request, course=get_object_or_404(Course, pk=pk))
+
+
+@permission_required("evaluation.view_history")
+@require_GET
+def instructor_history(request, pk):
+    """An instructor's figures in each program over the years (the programs the user sees)."""
+    return _history_page(request, instructor=get_object_or_404(Instructor, pk=pk))
