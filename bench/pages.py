@@ -101,6 +101,18 @@ class Subjects:
                    message=Message.objects.visible_to(user).order_by("-pk").values_list("pk", flat=True).first() or 0)
 
 
+def verify_url() -> str:
+    """The verification page of a stored certificate (or of an unknown serial: the same neutral page). The bench
+    asks more often than the public rate limit allows one address, so the limit is lifted for it."""
+    from django.conf import settings
+
+    from dangjian.certificates.models import Certificate
+
+    settings.CERTIFICATE_VERIFY_RATE = (10**9, 60)
+    serial = Certificate.unscoped.order_by("pk").values_list("serial", flat=True).first() or "NY2022-0001-XXXXXXXX"
+    return f"/verify/{serial}/"
+
+
 # (name, URL of the Subjects). Staff pages, then the API's lists. Pages a role may not open answer 403 there.
 PAGES = [
     ("start page", lambda s: "/"),
@@ -197,6 +209,9 @@ PAGES = [
     ("API evaluation analysis", lambda s: f"/api/v1/evaluation/programs/{s.running}/analysis", HEAD),
     ("API evaluation analysis per course", lambda s: f"/api/v1/evaluation/programs/{s.running}/analysis/course",
      HEAD),
+    ("certificates of a program", lambda s: f"/certificates/programs/{s.program}/", RUNS),
+    ("API certificates of a program", lambda s: f"/api/v1/certificates/programs/{s.program}", RUNS),
+    ("public certificate verification", lambda s: verify_url(), ("organizer", "participant")),
     ("participant: start page (/my/)", lambda s: "/my/", ("participant",)),
     ("participant: my enrollment and archive", lambda s: "/my/enrollment/", ("participant",)),
     ("participant: my leave", lambda s: "/my/leave/", ("participant",)),

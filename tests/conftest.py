@@ -63,7 +63,8 @@ def _media_root_per_worker(tmp_path_factory):
 
     with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),  # signals the storages, too
                            OUTBOX_ATTACHMENT_ROOT=tmp_path_factory.mktemp("outbox-attachments"),
-                           CLOSING_PACK_ROOT=tmp_path_factory.mktemp("closing-packs")):
+                           CLOSING_PACK_ROOT=tmp_path_factory.mktemp("closing-packs"),
+                           CERTIFICATE_ROOT=tmp_path_factory.mktemp("certificates")):
         yield
 
 

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "dangjian.attendance",
     "dangjian.completion",
     "dangjian.evaluation",
+    "dangjian.certificates",
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",
@@ -278,6 +279,8 @@ OUTBOX_SMS_SIGNATURE = os.environ.get("DANGJIAN_SMS_SIGNATURE", "南阳市直机
 # Attachments of messages (an admission notice's PDF): never served; app processes and workers share the folder.
 # Closing packs (结业材料): never served either; the download views check who runs the class.
 CLOSING_PACK_ROOT = Path(os.environ.get("DANGJIAN_CLOSING_PACK_ROOT", VAR_DIR / "closing-packs"))
+# Certificate PDFs (结业证书): a private folder, never served; the download views hand them out.
+CERTIFICATE_ROOT = Path(os.environ.get("DANGJIAN_CERTIFICATE_ROOT", VAR_DIR / "certificates"))
 OUTBOX_ATTACHMENT_ROOT = Path(os.environ.get("DANGJIAN_OUTBOX_ATTACHMENT_ROOT", VAR_DIR / "outbox-attachments"))
 OUTBOX_PROGRESS_EVERY = 10  # a sending job reports its progress after this many messages
 

@@ -498,3 +498,15 @@ def test_a_class_runs_this_week_with_the_demo_participant(loaded):
     assert any(s.local_day == today for s in sessions)
     held = Attendance.unscoped.filter(session__phase__program=running)
     assert held.exists() and all(a.session.local_day < today for a in held.select_related("session"))
+
+
+def test_certificates_for_everyone_who_completed_one_of_them_reissued(program):
+    from dangjian.certificates.models import Certificate
+    from dangjian.completion.models import CompletionResult
+
+    completed = CompletionResult.unscoped.filter(program=program, completed=True).count()
+    assert completed > 100
+    assert Certificate.unscoped.filter(program=program, status="valid").count() == completed
+    revoked = Certificate.unscoped.get(program=program, status="revoked")
+    assert revoked.revoke_reason == "姓名有误，重新颁发" and revoked.replaced_by.status == "valid"
+    assert revoked.revoked_at > revoked.issued_at

@@ -67,6 +67,7 @@ def _pages(world) -> dict[str, list[tuple[str, str]]]:
             ("timetable", reverse("phase_timetable", args=[phase.pk])),
             ("enrollment", reverse("enrollment_overview", args=[program.pk])),
             ("completion-results", reverse("completion_results", args=[program.pk])),
+            ("certificates", reverse("program_certificates", args=[program.pk])),
             *ledger,
             ("outbox", reverse("outbox_list")),
             ("job", reverse("job_detail", args=[world["job"].pk])),
@@ -86,6 +87,7 @@ def _pages(world) -> dict[str, list[tuple[str, str]]]:
         "participant": [
             ("home", reverse("home")),
             ("my-enrollment", reverse("my_enrollment")),
+            ("certificate-verify", reverse("certificate_verify_form")),
         ],
     }
 

@@ -3,6 +3,7 @@
 from dangjian.api import (
     allocation,
     attendance,
+    certificates,
     checkin,
     closing,
     completion,
@@ -58,3 +59,4 @@ api.add_router("/leave/", leave.router)
 api.add_router("/", completion.router)
 api.add_router("/", closing.router)
 api.add_router("/", evaluation.router)
+api.add_router("/", certificates.router)

@@ -29,6 +29,7 @@ import datetime
 from django.utils import timezone
 
 from dangjian.accounts.models import User
+from dangjian.certificates.demo import load_certificates
 from dangjian.demo.delivery import hold_history_class
 from dangjian.demo.training import PROGRAM_TITLE, demo_program, trainee_secretaries
 from dangjian.enrollment import allocation, selectors, services
@@ -219,6 +220,8 @@ def load_enrollment() -> dict:
     # suggested from the people still due.
     history["held"] = hold_history_class(program=program, organizer=organizer,
                                          head_teacher=User.objects.get(username="college"))
+    program.refresh_from_db()
+    history["certificates"] = load_certificates(program)  # for everyone who completed; one reissued
     coming = load_coming(source=program, organizer=organizer, approver=User.objects.get(username="approver"))
     messages = load_messages(history=program, coming=coming, organizer=organizer)
     confirmed = Nomination.unscoped.filter(program=program, status=S.CONFIRMED).count()

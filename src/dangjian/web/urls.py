@@ -68,4 +68,6 @@ urlpatterns = [
     path("", include("dangjian.web.urls_closing")),
     # Evaluation: the participants' anonymous cards and questionnaires, the forms and response rates
     path("", include("dangjian.web.urls_evaluation")),
+    # Certificates (结业证书): issue, revoke, reissue; the public verification page /verify/<serial>/
+    path("", include("dangjian.web.urls_certificates")),
 ]

@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from dangjian.certificates.selectors import my_certificates
 from dangjian.enrollment import messaging, notices, selectors, services
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import CalendarFeed, Nomination
@@ -490,7 +491,8 @@ def my_home(request):
         "active": "my_home", "nominations": list(selectors.my_nominations(user=request.user)),
         "to_evaluate": to_evaluate,
         "today": [documents.timetable_row(session) for session in todays],
-        "later": [documents.timetable_row(session) for session in later]}))
+        "later": [documents.timetable_row(session) for session in later],
+        "certificates": list(my_certificates(user=request.user))}))
 
 
 @permission_required("enrollment.view_own_enrollment")
