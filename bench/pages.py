@@ -48,6 +48,7 @@ class Subjects:
     message: int = 0  # the latest message of the outbox the role sees
     running: int = 0  # the class in progress (bench/province.py `delivery`) and a session of it that has ended
     session: int = 0
+    closed: int = 0  # the closed class with the most participants who completed it (the follow-up's pages)
 
 
     @staticmethod
@@ -94,7 +95,10 @@ class Subjects:
         job = BackgroundJob.objects.visible_to(user).filter(requested_by=user).order_by("-pk").first()
         busiest = (Nomination.objects.visible_to(user).filter(program__status="enrollment_open").values("program")
                    .annotate(n=Count("pk")).order_by("-n").values_list("program", flat=True).first())
-        return cls(running=running, session=session, organ=organ.pk, party_organization=committee.pk, person=person.pk,
+        closed = (Program.objects.visible_to(user).filter(status__in=("closed", "archived"))
+                  .annotate(n=Count("completion_results")).order_by("-n", "pk").values_list("pk", flat=True).first())
+        return cls(running=running, session=session, closed=closed or 0, organ=organ.pk,
+                   party_organization=committee.pk, person=person.pk,
                    program=program.pk if program else 0, phase=phase.pk if phase else 0,
                    new_since=newly_appointed_since_default().isoformat(), job=job.pk if job else 0,
                    enrollment=busiest or program.pk,
@@ -212,11 +216,16 @@ PAGES = [
     ("certificates of a program", lambda s: f"/certificates/programs/{s.program}/", RUNS),
     ("API certificates of a program", lambda s: f"/api/v1/certificates/programs/{s.program}", RUNS),
     ("public certificate verification", lambda s: verify_url(), ("organizer", "participant")),
+    ("follow-up of a closed class", lambda s: f"/followup/programs/{s.closed}/", ("organizer",)),
+    ("API follow-up overview", lambda s: f"/api/v1/followup/programs/{s.closed}/overview", ("organizer",)),
+    ("follow-up reports to confirm", lambda s: "/followup/confirmations/", ("unit admin",)),
+    ("API follow-up reports to confirm", lambda s: "/api/v1/followup/confirmations", ("unit admin",)),
     ("participant: start page (/my/)", lambda s: "/my/", ("participant",)),
     ("participant: my enrollment and archive", lambda s: "/my/enrollment/", ("participant",)),
     ("participant: my leave", lambda s: "/my/leave/", ("participant",)),
     ("participant: my evaluation cards", lambda s: "/my/evaluation/", ("participant",)),
     ("participant: my reflection", lambda s: f"/my/programs/{s.running}/reflection/", ("participant",)),
+    ("participant: after the class (plan, follow-up)", lambda s: "/my/followup/", ("participant",)),
     ("API organs", lambda s: "/api/v1/organs"),
     ("API party organizations", lambda s: "/api/v1/party-organizations"),
     ("API party organizations, page 400", lambda s: "/api/v1/party-organizations?page=400"),

@@ -16,7 +16,7 @@ from django.db import connection
 # The platform's own apps, and the Wagtail tables that drafts and reviews write to.
 STATE_APPS = ("core", "accounts", "organizations", "training", "ledger", "enrollment", "outbox", "portal", "search",
               "jobs", "attendance", "completion",
-              "evaluation", "certificates")
+              "evaluation", "certificates", "followup")
 STATE_MODELS = ("wagtailcore.Page", "wagtailcore.Revision", "wagtailcore.WorkflowState", "wagtaildocs.Document")
 
 

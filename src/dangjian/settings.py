@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "dangjian.completion",
     "dangjian.evaluation",
     "dangjian.certificates",
+    "dangjian.followup",
     "dangjian.web",
     "dangjian.api",
     "dangjian.demo",
@@ -320,6 +321,10 @@ DANGJIAN_RULES = {
     # Below this many answers a group's scores and open answers are hidden everywhere (pages, API, exports):
     # with fewer, the response receipts and the answers together could tell who said what.
     "evaluation_min_answers": 5,
+    # Follow-up (成果转化): the implementation plan is filed within this many days after the last day of the
+    # participant's phase; the follow-up survey is due this many months after it (evaluation.yaml: 3).
+    "follow_up_plan_days": 30,
+    "follow_up_months": 3,
 }
 
 # QR check-in (扫码签到, attendance/checkin.py): the code on the head teacher's screen changes every

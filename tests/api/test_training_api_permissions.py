@@ -328,7 +328,7 @@ def test_matrix_covers_every_role_and_the_openapi_paths(users_by_role, api_as):
                                 "/api/v1/ledger", "/api/v1/enrollment", "/api/v1/me/",
                                 "/api/v1/attendance", "/api/v1/leave", "/api/v1/completion",
                                 "/api/v1/closing", "/api/v1/evaluation",
-                                "/api/v1/certificates"))  # their own matrices
+                                "/api/v1/certificates", "/api/v1/followup"))  # their own matrices
     }
     transitions = {("post", f"/api/v1/programs/{{program_id}}/{name}") for name in TRANSITIONS}
     assert len(TRANSITIONS) == len(services.TRANSITIONS)

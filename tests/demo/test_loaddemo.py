@@ -510,3 +510,24 @@ def test_certificates_for_everyone_who_completed_one_of_them_reissued(program):
     revoked = Certificate.unscoped.get(program=program, status="revoked")
     assert revoked.revoke_reason == "姓名有误，重新颁发" and revoked.replaced_by.status == "valid"
     assert revoked.revoked_at > revoked.issued_at
+
+
+def test_the_2022_class_followed_up_in_daily_work(program):
+    """Implementation plans from most who completed, three-month follow-ups from about two thirds, most confirmed by
+    their unit, a few with comments; dated late 2022 / early 2023; the demo unit administrator has one to confirm."""
+    from dangjian.completion.models import CompletionResult
+    from dangjian.followup.models import FollowUpReport, ImplementationPlan, UnitConfirmation
+
+    completed = CompletionResult.unscoped.filter(program=program, completed=True).count()
+    plans = ImplementationPlan.unscoped.filter(program=program)
+    reports = FollowUpReport.unscoped.filter(program=program)
+    assert 0.75 * completed <= plans.count() < completed
+    assert 0.55 * completed <= reports.count() <= 0.8 * completed
+    decided = UnitConfirmation.unscoped.filter(report__program=program)
+    assert decided.filter(decision="confirmed").count() > 0.6 * reports.count()
+    assert 1 <= decided.filter(decision="commented").count() <= 0.2 * reports.count()
+    assert all(2022 <= plan.submitted_at.year <= 2023 and plan.items for plan in plans)
+    assert all(datetime.date(2022, 12, 1) <= report.submitted_at.date() <= datetime.date(2023, 3, 31)
+               for report in reports)
+    unit_admin = User.objects.get(username="unitadmin")
+    assert reports.filter(nomination__organ__in=unit_admin.organ_ids, confirmation__isnull=True).exists()

@@ -10,6 +10,7 @@ from dangjian.api import (
     enrollment,
     errors,
     evaluation,
+    followup,
     jobs,
     leave,
     ledger,
@@ -60,3 +61,4 @@ api.add_router("/", completion.router)
 api.add_router("/", closing.router)
 api.add_router("/", evaluation.router)
 api.add_router("/", certificates.router)
+api.add_router("/", followup.router)

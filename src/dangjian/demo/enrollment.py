@@ -35,6 +35,7 @@ from dangjian.demo.training import PROGRAM_TITLE, demo_program, trainee_secretar
 from dangjian.enrollment import allocation, selectors, services
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import Nomination, Placement, ProgramEnrollment, Quota
+from dangjian.followup.demo import load_followups
 from dangjian.organizations.models import Person
 from dangjian.training import services as training
 from dangjian.training.models import Program
@@ -222,6 +223,7 @@ def load_enrollment() -> dict:
                                          head_teacher=User.objects.get(username="college"))
     program.refresh_from_db()
     history["certificates"] = load_certificates(program)  # for everyone who completed; one reissued
+    history["followup"] = load_followups(program)
     coming = load_coming(source=program, organizer=organizer, approver=User.objects.get(username="approver"))
     messages = load_messages(history=program, coming=coming, organizer=organizer)
     confirmed = Nomination.unscoped.filter(program=program, status=S.CONFIRMED).count()

@@ -14,6 +14,8 @@ class MessageKind(models.TextChoices):
     WAITLIST_PROMOTION = "waitlist_promotion", _("Seat from the waitlist")  # 候补递补
     INDUCTION_DUE = "induction_due", _("Induction training due")  # 任职培训提醒
     ADMISSION_NOTICE = "admission_notice", _("Admission notice")  # 入学通知
+    FOLLOW_UP_DUE = "follow_up_due", _("Follow-up survey due")  # 训后跟踪调查提醒
+    FOLLOW_UP_CONFIRMATION = "follow_up_confirmation", _("Follow-up awaiting the unit's confirmation")  # 单位确认提醒
 
 
 class Channel(models.TextChoices):

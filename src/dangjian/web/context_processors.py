@@ -30,6 +30,8 @@ def navigation(request):
         items.append((_("My training"), reverse("my_enrollment"), "my_enrollment"))
     if Role.INSTRUCTOR in user.roles:
         items.append((_("My sessions"), reverse("my_sessions"), "my_sessions"))
+    if rules.has_perm("followup.view_confirmations", user):
+        items.append((_("Follow-up reports"), reverse("followup_confirmations"), "followup"))
     if user.has_perm("outbox.view_outbox"):
         items.append((_("Outbox"), reverse("outbox_list"), "outbox"))
     if user.is_staff and user.has_perm("accounts.change_user"):

@@ -70,4 +70,6 @@ urlpatterns = [
     path("", include("dangjian.web.urls_evaluation")),
     # Certificates (结业证书): issue, revoke, reissue; the public verification page /verify/<serial>/
     path("", include("dangjian.web.urls_certificates")),
+    # Follow-up (成果转化): implementation plans, the follow-up survey, the unit's confirmation, reminders
+    path("", include("dangjian.web.urls_followup")),
 ]
