@@ -282,6 +282,9 @@ OUTBOX_SMS_SIGNATURE = os.environ.get("DANGJIAN_SMS_SIGNATURE", "南阳市直机
 CLOSING_PACK_ROOT = Path(os.environ.get("DANGJIAN_CLOSING_PACK_ROOT", VAR_DIR / "closing-packs"))
 # Certificate PDFs (结业证书): a private folder, never served; the download views hand them out.
 CERTIFICATE_ROOT = Path(os.environ.get("DANGJIAN_CERTIFICATE_ROOT", VAR_DIR / "certificates"))
+# Reflections' files (心得体会 attachments): never served; the download view checks the author or the head teacher.
+REFLECTION_FILE_ROOT = Path(os.environ.get("DANGJIAN_REFLECTION_FILE_ROOT", VAR_DIR / "reflection-files"))
+REFLECTION_FILE_MAX_MB = 10
 OUTBOX_ATTACHMENT_ROOT = Path(os.environ.get("DANGJIAN_OUTBOX_ATTACHMENT_ROOT", VAR_DIR / "outbox-attachments"))
 OUTBOX_PROGRESS_EVERY = 10  # a sending job reports its progress after this many messages
 

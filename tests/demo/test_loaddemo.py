@@ -531,3 +531,25 @@ def test_the_2022_class_followed_up_in_daily_work(program):
                for report in reports)
     unit_admin = User.objects.get(username="unitadmin")
     assert reports.filter(nomination__organ__in=unit_admin.organ_ids, confirmation__isnull=True).exists()
+
+
+def test_the_2022_class_has_graded_reflections_one_revised_and_one_a_portal_draft(loaded, program):
+    """Most participants wrote a reflection (not the one withdrawn), graded mostly pass and some excellent; one was
+    sent back for revision and passed when resubmitted; a few authors agreed to publish; one excellent reflection
+    is a draft article in 理论学习 (not live) with its author's name."""
+    from dangjian.attendance.models import Withdrawal
+    from dangjian.completion.models import Reflection, ReflectionRevision
+    from dangjian.portal.models import ArticlePage
+
+    reflections = Reflection.unscoped.filter(nomination__program=program)
+    withdrawn = Withdrawal.unscoped.get(nomination__program=program).nomination_id
+    assert 80 < reflections.count() < 112 and not reflections.filter(nomination_id=withdrawn).exists()
+    grades = {grade: reflections.filter(grade=grade).count() for grade in ("excellent", "pass", "revise", "")}
+    assert grades["pass"] > grades["excellent"] > 5 and grades["revise"] == grades[""] == 0
+    revision = ReflectionRevision.objects.get(reflection__nomination__program=program)
+    assert revision.grade == "revise" and revision.reflection.version == 2 and revision.reflection.grade == "pass"
+    assert 3 <= reflections.filter(consent_publish=True).count() < 30
+    drafted = reflections.get(portal_page__isnull=False)
+    page = ArticlePage.objects.get(pk=drafted.portal_page_id)
+    assert page.title.startswith("学员心得｜") and not page.live and page.author == drafted.nomination.person.name
+    assert len(drafted.text.split("\n\n")) >= 3

@@ -111,5 +111,6 @@ def test_completion_page_permission_matrix(client, users_by_role, records, role,
 
 def test_every_url_of_the_completion_pages_is_in_this_matrix():
     from dangjian.web.urls_completion import urlpatterns
+    from tests.web.test_reflection_page_permissions import PAGES as REFLECTION_PAGES
 
-    assert {p.name for p in urlpatterns} == {name for name, *_rest in PAGES}
+    assert {p.name for p in urlpatterns} == {name for name, *_rest in (*PAGES, *REFLECTION_PAGES)}

@@ -34,6 +34,8 @@ class RulesIn(Input):
     leave_within_limit: bool = True
     max_leave_ratio: Ratio = Field(Decimal("0.14286"), description="Share of the class's hours (1/7 ≈ 0.14286).")
     require_reflection: bool = False
+    reflection_must_pass: bool = Field(False, description="Only a reflection graded pass or excellent counts.")
+    reflection_due_on: datetime.date | None = Field(None, description="The last day to submit a reflection.")
     require_assessment: bool = False
     assessment_pass_mark: Score = Decimal("60")
     crediting: choice_type(Crediting) = Crediting.PER_DAY
@@ -45,6 +47,8 @@ class RulesOut(Schema):
     leave_within_limit: bool
     max_leave_ratio: Decimal
     require_reflection: bool
+    reflection_must_pass: bool
+    reflection_due_on: datetime.date | None
     require_assessment: bool
     assessment_pass_mark: Decimal
     crediting: str

@@ -15,6 +15,7 @@ from dangjian.api import (
     leave,
     ledger,
     outbox,
+    reflections,
     registry,
     spreadsheets,
     training,
@@ -58,6 +59,7 @@ api.add_router("/", attendance.router)
 api.add_router("/", checkin.router)
 api.add_router("/leave/", leave.router)
 api.add_router("/", completion.router)
+api.add_router("/", reflections.router)
 api.add_router("/", closing.router)
 api.add_router("/", evaluation.router)
 api.add_router("/", certificates.router)

@@ -17,3 +17,10 @@ class Reason(models.TextChoices):
     LEAVE = "leave", _("Leave over the limit")
     REFLECTION = "reflection", _("No reflection submitted")
     ASSESSMENT = "assessment", _("Assessment not passed")
+
+
+class Grade(models.TextChoices):
+    """The head teacher's grade of a reflection (心得体会); "revise" sends it back to its author with a comment."""
+    EXCELLENT = "excellent", _("Excellent")  # 优秀
+    PASS = "pass", _("Pass")  # 合格
+    REVISE = "revise", _("Revise")  # 需修改

@@ -14,10 +14,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from dangjian.completion.enums import Crediting
+from dangjian.completion.enums import Crediting, Grade
 from dangjian.completion.scoping import closing_pack_filter, participant_record_filter
-from dangjian.completion.storage import closing_pack_storage
+from dangjian.completion.storage import closing_pack_storage, reflection_file_storage
 from dangjian.core.scoping import ScopedQuerySet, UnscopedManager
 
 
@@ -44,6 +45,14 @@ class CompletionRules(models.Model):  # 结业条件
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("Share of the class's hours; 1/7 ≈ 0.14286 (cadre education regulation)."))
     require_reflection = models.BooleanField(_("reflection submitted"), default=False)
+    reflection_must_pass = models.BooleanField(
+        _("reflection graded pass or excellent"), default=False,
+        help_text=_("With a reflection required: only a reflection graded pass or excellent counts (not one waiting "
+                    "for its grade). A reflection sent back for revision never counts."))
+    reflection_due_on = models.DateField(
+        _("reflections due on"), null=True, blank=True,
+        help_text=_("The last day to submit a reflection; empty: until the class closes. A head teacher may still "
+                    "ask for a revision, which the author may submit after it."))
     require_assessment = models.BooleanField(_("assessment passed"), default=False)
     assessment_pass_mark = models.DecimalField(
         _("pass mark"), max_digits=5, decimal_places=1, default=Decimal("60"),
@@ -87,13 +96,34 @@ class Assessment(models.Model):  # 结业考核
 
 
 class Reflection(models.Model):  # 心得体会
-    """A participant's reflection on the class: its text as submitted. (Grading, revisions and files: the
-    evaluation issue.)"""
+    """A participant's reflection on the class: its current text (and optional file) and the head teacher's grade.
+
+    States: a draft (no `submitted_at`), submitted (no grade yet), graded excellent or pass, or sent back for
+    revision ("revise", with a comment). The author resubmits a reflection sent back: the version graded "revise"
+    is kept as a ReflectionRevision, and the new one waits for its grade. With the author's consent an excellent
+    reflection may become a draft article of the portal (`portal_page`, once)."""
+
+    Grade = Grade
 
     nomination = models.OneToOneField("enrollment.Nomination", verbose_name=_("participant"),
                                       on_delete=models.CASCADE, related_name="reflection")
-    text = models.TextField(_("text"), max_length=20000)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    text = models.TextField(_("text"), max_length=20000, blank=True)
+    attachment = models.FileField(_("file"), storage=reflection_file_storage, upload_to="%Y/", blank=True,
+                                  max_length=200)
+    attachment_name = models.CharField(_("file name"), max_length=120, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
+    grade_comment = models.TextField(pgettext_lazy("reflection", "comment"), max_length=2000, blank=True)
+    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("graded by"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
+    consent_publish = models.BooleanField(_("may be published"), default=False)
+    consent_name = models.BooleanField(_("may be published with my name"), default=False)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    portal_page = models.ForeignKey("wagtailcore.Page", verbose_name=_("portal draft"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
 
     objects = ParticipantRecordQuerySet.as_manager()  # scoped: .visible_to(user)
     unscoped = UnscopedManager.from_queryset(ParticipantRecordQuerySet)()
@@ -102,9 +132,58 @@ class Reflection(models.Model):  # 心得体会
         default_manager_name = "unscoped"
         verbose_name = _("reflection")
         verbose_name_plural = _("reflections")
+        indexes = [models.Index(fields=["grade"], name="completion_reflection_grade")]
 
     def __str__(self) -> str:
         return str(self.nomination.person)
+
+    @property
+    def program(self):
+        return self.nomination.program
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def awaits_revision(self) -> bool:
+        return self.grade == Grade.REVISE
+
+    @property
+    def first_line(self) -> str:
+        for line in self.text.splitlines():
+            if line.strip():
+                return line.strip()
+        return ""
+
+
+class ReflectionRevision(models.Model):  # 心得体会的历次版本
+    """A version of a reflection as it was graded "revise", kept when its author submitted the next one."""
+
+    reflection = models.ForeignKey(Reflection, verbose_name=_("reflection"), on_delete=models.CASCADE,
+                                   related_name="revisions")
+    version = models.PositiveSmallIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    attachment = models.FileField(_("file"), storage=reflection_file_storage, upload_to="%Y/", blank=True,
+                                  max_length=200)
+    attachment_name = models.CharField(_("file name"), max_length=120, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
+    grade_comment = models.TextField(pgettext_lazy("reflection", "comment"), blank=True)
+    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("graded by"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reflection revision")
+        verbose_name_plural = _("reflection revisions")
+        ordering = ["reflection", "version"]
+        constraints = [models.UniqueConstraint(fields=["reflection", "version"],
+                                               name="completion_reflection_revision_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reflection} · {self.version}"
 
 
 class CompletionResult(models.Model):  # 结业结果

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from dangjian.attendance.enums import WithdrawalStatus
 from dangjian.attendance.models import Withdrawal
 from dangjian.attendance.selectors import ParticipantHours, participant_hours
-from dangjian.completion.enums import Crediting, Reason
+from dangjian.completion.enums import Crediting, Grade, Reason
 from dangjian.completion.models import Assessment, CompletionResult, CompletionRules, Reflection
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import Nomination, Placement
@@ -64,6 +64,10 @@ def reason_text(reason: dict) -> str:
         return _("On leave for %(leave)s of %(total)s hours, over the limit of %(limit)s hours.") % {
             "leave": reason["leave_hours"], "total": reason["class_hours"], "limit": reason["limit_hours"]}
     if code == Reason.REFLECTION:
+        if reason.get("state") == "revise":
+            return _("The reflection was sent back for revision and has not been resubmitted.")
+        if reason.get("state") == "ungraded":
+            return _("The reflection has not been graded pass or excellent yet.")
         return _("No reflection was submitted.")
     if code == Reason.ASSESSMENT:
         if reason.get("score") is None:
@@ -96,10 +100,10 @@ def program_results(program, *, placements=None) -> list[ParticipantResult]:
     hours = participant_hours(placements)
     withdrawn = set(Withdrawal.unscoped.filter(nomination_id__in=ids, status=WithdrawalStatus.CONFIRMED)
                     .values_list("nomination_id", flat=True))
-    reflected = set()
+    reflections = {}
     if rules.require_reflection:
-        reflected = set(Reflection.unscoped.filter(nomination_id__in=ids, submitted_at__isnull=False)
-                        .values_list("nomination_id", flat=True))
+        reflections = dict(Reflection.unscoped.filter(nomination_id__in=ids, submitted_at__isnull=False)
+                           .values_list("nomination_id", "grade"))
     scores = {}
     if rules.require_assessment:
         scores = dict(Assessment.unscoped.filter(nomination_id__in=ids).values_list("nomination_id", "score"))
@@ -119,8 +123,10 @@ def program_results(program, *, placements=None) -> list[ParticipantResult]:
         if rules.leave_within_limit and figures.leave_hours > limit:
             reasons.append({"code": Reason.LEAVE.value, "leave_hours": str(figures.leave_hours),
                             "class_hours": str(figures.class_hours), "limit_hours": str(limit)})
-        if rules.require_reflection and nomination_id not in reflected:
-            reasons.append({"code": Reason.REFLECTION.value})
+        if rules.require_reflection:
+            reason = reflection_reason(rules, reflections, nomination_id)
+            if reason is not None:
+                reasons.append(reason)
         if rules.require_assessment:
             score = scores.get(nomination_id)
             if score is None or score < rules.assessment_pass_mark:
@@ -131,6 +137,20 @@ def program_results(program, *, placements=None) -> list[ParticipantResult]:
             nomination=placement.nomination, placement=placement, hours=figures, completed=completed,
             credited_hours=credited_hours(program, rules, figures) if completed else Decimal(0), reasons=reasons))
     return results
+
+
+def reflection_reason(rules: CompletionRules, reflections: dict, nomination_id: int) -> dict | None:
+    """Why a required reflection does not count yet, or None when it does. `reflections`: nomination id -> grade
+    of the submitted ones. Sent back for revision: never counts; not graded yet: counts unless the rules say it
+    must be graded pass or excellent."""
+    if nomination_id not in reflections:
+        return {"code": Reason.REFLECTION.value}
+    grade = reflections[nomination_id]
+    if grade == Grade.REVISE:
+        return {"code": Reason.REFLECTION.value, "state": "revise"}
+    if not grade and rules.reflection_must_pass:
+        return {"code": Reason.REFLECTION.value, "state": "ungraded"}
+    return None
 
 
 def credited_hours(program, rules: CompletionRules, figures: ParticipantHours) -> Decimal:
@@ -154,7 +174,12 @@ def rules_in_words(program, rules: CompletionRules | None = None) -> list[str]:
         words.append(_("Leave within %(ratio)s of the class's hours (about 1/7 by default); more and the "
                        "participant does not complete.") % {"ratio": _percent(rules.max_leave_ratio)})
     if rules.require_reflection:
-        words.append(_("Submit a reflection (心得体会)."))
+        if rules.reflection_must_pass:
+            words.append(_("Submit a reflection (心得体会) graded pass or excellent."))
+        else:
+            words.append(_("Submit a reflection (心得体会); one sent back for revision counts once resubmitted."))
+    if rules.reflection_due_on:
+        words.append(_("Reflections are due on %(date)s.") % {"date": rules.reflection_due_on.isoformat()})
     if rules.require_assessment:
         words.append(_("Pass the assessment with at least %(mark)s points.") % {"mark": rules.assessment_pass_mark})
     if not words:
@@ -287,3 +312,69 @@ def my_nomination(*, user, program_pk: int) -> Nomination:
 
 def my_reflection(nomination) -> Reflection | None:
     return Reflection.unscoped.filter(nomination=nomination).first()
+
+
+# --- Reflections: the head teacher's list, reading page with previous/next, the participant's page --------------
+
+def reflection_list(program, *, grade: str = ""):
+    """The submitted reflections of the program (`grade`: "ungraded", or one of Grade's values), by phase, group and
+    name: one query with the person, organ and placement."""
+    found = submitted_reflections(program)
+    if grade == "ungraded":
+        found = found.filter(grade="")
+    elif grade in Grade.values:
+        found = found.filter(grade=grade)
+    return found
+
+
+def reflection_counts(program) -> dict:
+    """How many submitted reflections are ungraded, excellent, pass, revise, and how many participants have none:
+    two queries."""
+    from django.db.models import Count
+
+    counts = {"ungraded": 0, **{value: 0 for value in Grade.values}}
+    for row in (Reflection.unscoped.filter(nomination__program=program, submitted_at__isnull=False)
+                .values("grade").annotate(n=Count("pk"))):
+        counts[row["grade"] or "ungraded"] += row["n"]
+    counts["submitted"] = sum(counts[key] for key in ("ungraded", *Grade.values))
+    counts["participants"] = participant_placements(program).count()
+    counts["missing"] = max(0, counts["participants"] - counts["submitted"])
+    return counts
+
+
+def reflections_missing(program):
+    """The placements of participants without a submitted reflection (for "allow a late one"), by phase and name."""
+    submitted = Reflection.unscoped.filter(nomination__program=program, submitted_at__isnull=False)
+    return (participant_placements(program).exclude(nomination_id__in=submitted.values("nomination_id"))
+            .select_related("nomination__reflection"))
+
+
+def reflection_get(*, user, pk: int) -> Reflection:
+    """One reflection the user may read (the head teachers of its class, its author); 404 otherwise."""
+    from django.http import Http404
+
+    reflection = (Reflection.unscoped.filter(pk=pk)
+                  .select_related("nomination__person", "nomination__organ", "nomination__program__venue",
+                                  "nomination__placement__phase", "nomination__placement__group", "graded_by")
+                  .first())
+    if reflection is None or not user.has_perm("completion.view_reflection", reflection):
+        raise Http404
+    return reflection
+
+
+def reflection_neighbours(reflection, *, grade: str = "") -> tuple[int | None, int | None, int, int]:
+    """(previous id, next id, position from 1, count) of the reflection among the program's submitted ones in the
+    list's order (with the list's grade filter): one query of ids."""
+    ids = list(reflection_list(reflection.nomination.program, grade=grade).values_list("pk", flat=True))
+    if reflection.pk not in ids:
+        return None, None, 0, len(ids)
+    index = ids.index(reflection.pk)
+    return (ids[index - 1] if index > 0 else None, ids[index + 1] if index + 1 < len(ids) else None, index + 1,
+            len(ids))
+
+
+def reflection_revisions(reflection):
+    """The earlier versions of the reflection (each graded "revise"), oldest first."""
+    from dangjian.completion.models import ReflectionRevision
+
+    return ReflectionRevision.objects.filter(reflection=reflection).select_related("graded_by").order_by("version")

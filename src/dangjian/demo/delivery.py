@@ -24,6 +24,7 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.attendance.enums import LeaveStatus, Mark, MarkSource, WithdrawalStatus
 from dangjian.attendance.models import Attendance, LeaveRequest, Withdrawal
+from dangjian.completion.demo_reflections import load_reflections
 from dangjian.completion.enums import Crediting
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import Nomination, Placement
@@ -129,6 +130,7 @@ def hold_history_class(*, program: Program, organizer: User, head_teacher: User)
     from dangjian.evaluation.demo import load_evaluation
 
     load_evaluation(program)  # before closing: the closing pack prints the evaluation summary
+    load_reflections(program, head_teacher=head_teacher)
     close_history_class(program=program, organizer=organizer)
     return {"created": True, "marks": len(marks), "leaves": len(leave_takers), "withdrawn": 1}
 

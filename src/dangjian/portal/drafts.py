@@ -289,3 +289,48 @@ def report_draft(*, program, by) -> ArticlePage:
         _create_draft(channel=channel, page=page, by=by)
         audit_record(actor=by, action="create", instance=page, changes={"program": program.pk, "draft": "report"})
     return page
+
+
+# Reflection ---------------------------------------------------------------------------------------------------
+
+REFLECTION_CHANNEL_SLUG = "lilun-xuexi"  # 理论学习
+REFLECTION_TITLE_PREFIX = "学员心得｜"
+
+
+def _first_sentence(line: str, limit: int = 30) -> str:
+    """The first sentence of a line (to 。！？), at most `limit` characters (then …)."""
+    for end in "。！？!?":
+        line = line.split(end, 1)[0]
+    line = line.strip()
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def reflection_draft(reflection, by) -> ArticlePage:
+    """Draft an article of the portal from a participant's reflection (心得体会): an ArticlePage in 理论学习, not
+    live. Only an excellent reflection whose author agreed to publish it (refused in words otherwise); the author's
+    name only when they agreed to be named, else "参训学员". Source: the program's organizer. The caller
+    (completion.services.reflection_article_draft) asks the permission and makes it once per reflection."""
+    from dangjian.completion.enums import Grade
+
+    if reflection.grade != Grade.EXCELLENT:
+        raise ValidationError(_("Only a reflection graded excellent can become a portal article."))
+    if not reflection.consent_publish:
+        raise ValidationError(_("The author has not agreed to publish this reflection."))
+    channel = _channel(REFLECTION_CHANNEL_SLUG)
+    program = reflection.nomination.program
+    with translation.override("zh-hans"), transaction.atomic():
+        heading = reflection.title.strip() or _first_sentence(reflection.first_line) or program.title
+        author = reflection.nomination.person.name if reflection.consent_name else "参训学员"
+        paragraphs = [line.strip() for line in reflection.text.splitlines() if line.strip()]
+        if not paragraphs:
+            paragraphs = [_missing("心得体会以附件提交，请编辑录入正文")]
+        body = [{"type": "paragraph", "value": f"<p>{escape(line)}</p>"} for line in paragraphs]
+        summary = f"{program.title}学员心得体会。"
+        page = ArticlePage(
+            title=f"{REFLECTION_TITLE_PREFIX}{heading}"[:255], slug=f"xinde-{reflection.pk}",
+            published_at=timezone.now(), source=program.organizer.name_zh, author=author[:60],
+            summary=summary[:300], body=json.dumps(body))
+        _create_draft(channel=channel, page=page, by=by)
+        audit_record(actor=by, action="create", instance=page,
+                     changes={"reflection": reflection.pk, "draft": "reflection"})
+    return page

@@ -10,7 +10,8 @@ class CompletionRulesForm(forms.ModelForm):
     class Meta:
         model = CompletionRules
         fields = RULE_FIELDS
-        widgets = {"crediting": forms.RadioSelect}
+        widgets = {"crediting": forms.RadioSelect,
+                   "reflection_due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in RULE_FIELDS}

@@ -5,14 +5,17 @@ in words (provisional until the class closes, then as stored) and their Excel ex
 Each view loads the program through the scoped selector (404), asks the permission (403), then calls one service.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dangjian.completion import selectors, services
+from dangjian.completion.rules import submit_refusal
 from dangjian.completion.spreadsheets import results_workbook
 from dangjian.core.audit import audit_record
 from dangjian.ledger.spreadsheets import XLSX, stamp
@@ -92,11 +95,10 @@ def assessments(request, pk):
     """The assessment scores (结业考核) of every participant: score and note per row, saved all or nothing."""
     program = _program(request, pk, "training.run_class")
     here = reverse("completion_assessments", args=[program.pk])
-    status, errors, posted = 200, [], None
-    grid = selectors.assessment_grid(program)
     if request.method == "POST":
         if response := refused(request, "completion.record_assessment", program, here):
             return response
+        grid = selectors.assessment_grid(program)
         rows = [services.ScoreInput(nomination_id=placement.nomination_id,
                                     score=request.POST.get(f"score-{placement.nomination_id}", ""),
                                     note=request.POST.get(f"note-{placement.nomination_id}", ""))
@@ -104,10 +106,16 @@ def assessments(request, pk):
         try:
             services.assessment_set(program=program, by=request.user, rows=rows)
         except ValidationError as error:
-            status, errors, posted = 400, error.messages, request.POST
-        else:
-            messages.success(request, _("The assessment scores were saved."))
-            return redirect(here)
+            return assessments_page(request, program, grid=grid, errors=error.messages, posted=request.POST,
+                                    status=400)
+        messages.success(request, _("The assessment scores were saved."))
+        return redirect(here)
+    return assessments_page(request, program)
+
+
+def assessments_page(request, program, *, grid=None, errors=(), posted=None, import_errors=(), status=200):
+    """The assessment grid (with the posted input and the errors of a refused save or import)."""
+    grid = selectors.assessment_grid(program) if grid is None else grid
     items = []
     for placement, assessment in grid:
         key = placement.nomination_id
@@ -118,17 +126,9 @@ def assessments(request, pk):
         items.append({"placement": placement, "key": key, "score": score, "note": note})
     rules = selectors.rules_of(program)
     return render(request, "web/completion/assessments.html", {
-        "active": ACTIVE, "program": program, "items": items, "errors": errors, "rules": rules,
+        "active": ACTIVE, "program": program, "items": items, "errors": list(errors), "rules": rules,
+        "import_errors": list(import_errors),
         "can_assess": request.user.has_perm("completion.record_assessment", program)}, status=status)
-
-
-@permission_required("completion.view_reflections")
-@require_GET
-def reflections(request, pk):
-    program = _program(request, pk, "completion.view_reflections")
-    page = paginate(request, selectors.submitted_reflections(program), RESULTS_PAGE_SIZE)
-    return private_no_store(render(request, "web/completion/reflections.html", {
-        "active": ACTIVE, "program": program, "page": page}))
 
 
 # The participant ------------------------------------------------------------------------------------------
@@ -136,23 +136,47 @@ def reflections(request, pk):
 @permission_required("enrollment.view_own_enrollment")
 @require_http_methods(["GET", "POST"])
 def my_reflection(request, pk):
-    """The participant's reflection on a program they attend (phone first): write it, submit it (again)."""
+    """The participant's reflection on a program they attend (phone first): write it and/or attach a file, submit
+    it (again while not graded, before the deadline; after a request for revision, also later); read the grade and
+    the head teacher's comment; give or withdraw consent to publish it."""
     nomination = selectors.my_nomination(user=request.user, program_pk=pk)
     reflection = selectors.my_reflection(nomination)
     here = reverse("my_reflection", args=[pk])
-    status, errors, text = 200, [], reflection.text if reflection else ""
+    status, errors = 200, {}
+    text = reflection.text if reflection else ""
+    title = reflection.title if reflection else ""
+    if request.method == "POST" and request.POST.get("action") == "consent":
+        if reflection is None:
+            raise Http404
+        require(request.user, "completion.consent_reflection", nomination)
+        try:
+            services.reflection_consent(reflection=reflection, publish=request.POST.get("publish") == "on",
+                                        with_name=request.POST.get("with_name") == "on", by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Your choice about publishing was saved."))
+        return redirect(here)
     if request.method == "POST":
         if response := refused(request, "completion.submit_reflection", nomination, here):
             return response
-        text = request.POST.get("text", "")
+        text, title = request.POST.get("text", ""), request.POST.get("title", "")
         try:
-            services.reflection_submit(nomination=nomination, text=text, by=request.user)
+            services.reflection_submit(nomination=nomination, text=text, title=title, by=request.user,
+                                       file=request.FILES.get("file"),
+                                       remove_file=request.POST.get("remove_file") == "on")
         except ValidationError as error:
-            status, errors = 400, error.messages
+            status, errors = 400, error.message_dict
         else:
             messages.success(request, _("Your reflection was submitted."))
             return redirect(here)
+    rules = selectors.rules_of(nomination.program)
     return private_no_store(render(request, "web/completion/my_reflection.html", {
         "active": "my_home", "nomination": nomination, "program": nomination.program, "reflection": reflection,
-        "text": text, "errors": errors, "max_length": 20000,
+        "text": text, "title": title, "errors": errors, "max_length": services.TEXT_MAX_LENGTH,
+        "due_on": rules.reflection_due_on, "max_file_mb": settings.REFLECTION_FILE_MAX_MB,
+        "revisions": list(selectors.reflection_revisions(reflection)) if reflection else [],
+        "submit_refusal": None if request.user.has_perm("completion.submit_reflection", nomination)
+        else submit_refusal(nomination),
         "can_submit": request.user.has_perm("completion.submit_reflection", nomination)}, status=status))

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from dangjian.completion.demo_reflections import load_reflection_draft
 from dangjian.core.audit import current_origin
 from dangjian.demo.delivery import load_delivery
 from dangjian.demo.enrollment import load_enrollment
@@ -80,7 +81,10 @@ class Command(BaseCommand):
         for username, roles in logins:
             self.stdout.write(f"  {username:<12} {roles}")
         portal = load_portal()
+        reflection_draft = load_reflection_draft()
         self.stdout.write(
             f"News portal: {portal['channels']} channels, {portal['items']} articles and notices "
             f"({portal['created']} pages created), served at /portal/; the editor is at /cms/."
+            + (f" A participant's reflection is a draft article: “{reflection_draft.title}”." if reflection_draft
+               else "")
         )
