@@ -262,3 +262,20 @@ def test_the_list_and_reading_pages_take_as_many_queries_for_a_bigger_class(worl
     for index in range(12):
         submit(place(w.program, w.other, w.phase, name=f"学员{index}"))
     assert [queries(url) for url in urls] == few
+
+
+def test_grading_after_the_closing_pack_makes_the_pack_out_of_date(world):  # noqa: F811
+    """A grade can change who completed (the reflection rule may ask for a pass), so the roster of a pack made
+    before it may be wrong: the pack must be made again."""
+    from dangjian.completion.closing import current_pack
+    from dangjian.completion.models import ClosingPack
+
+    w = world
+    reflection = submit(w.ours[0])
+    two_hours_ago = timezone.now() - datetime.timedelta(hours=2)
+    Reflection.unscoped.filter(pk=reflection.pk).update(submitted_at=two_hours_ago)
+    pack = ClosingPack.unscoped.create(program=w.program, made_at=two_hours_ago + datetime.timedelta(hours=1),
+                                       page_count=1)
+    assert current_pack(w.program) == pack
+    services.reflection_grade(reflection=reflection, grade="pass", by=w.head_teacher)
+    assert current_pack(w.program) is None

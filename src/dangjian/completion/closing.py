@@ -79,7 +79,8 @@ def run_closing_pack(run: JobRun) -> tuple[bool, dict]:
 
 def records_changed_at(program) -> datetime.datetime | None:
     """The last change of the records the pack is made from: attendance marks, leave requests (filed, decided),
-    withdrawals, assessments, reflections, the sessions and the placements. A fixed number of queries."""
+    withdrawals, assessments, reflections (submitted, graded), the sessions and the placements. A fixed number of
+    queries."""
     times = [
         Attendance.unscoped.filter(session__phase__program=program).aggregate(at=Max("marked_at"))["at"],
         *LeaveRequest.unscoped.filter(nomination__program=program).aggregate(
@@ -87,7 +88,8 @@ def records_changed_at(program) -> datetime.datetime | None:
         *Withdrawal.unscoped.filter(nomination__program=program).aggregate(
             flagged=Max("flagged_at"), decided=Max("decided_at")).values(),
         Assessment.unscoped.filter(nomination__program=program).aggregate(at=Max("recorded_at"))["at"],
-        Reflection.unscoped.filter(nomination__program=program).aggregate(at=Max("submitted_at"))["at"],
+        *Reflection.unscoped.filter(nomination__program=program).aggregate(
+            submitted=Max("submitted_at"), graded=Max("graded_at")).values(),
         Session.unscoped.filter(phase__program=program).aggregate(at=Max("updated_at"))["at"],
         Placement.unscoped.filter(phase__program=program).aggregate(at=Max("updated_at"))["at"],
     ]

@@ -28,6 +28,7 @@ from dangjian.completion.demo_reflections import load_reflections
 from dangjian.completion.enums import Crediting
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import Nomination, Placement
+from dangjian.evaluation.demo import load_evaluation
 from dangjian.organizations.models import Person
 from dangjian.training import services as training
 from dangjian.training.enums import ProgramStatus
@@ -127,8 +128,6 @@ def hold_history_class(*, program: Program, organizer: User, head_teacher: User)
                                reason=WITHDRAWAL_REASON, flagged_at=decided_at - datetime.timedelta(hours=10),
                                decided_by=organizer, decided_at=decided_at,
                                decision_note="经工委研究，同意退学，转下一期参训。")
-    from dangjian.evaluation.demo import load_evaluation
-
     load_evaluation(program)  # before closing: the closing pack prints the evaluation summary
     load_reflections(program, head_teacher=head_teacher)
     close_history_class(program=program, organizer=organizer)

@@ -73,8 +73,8 @@ def form_update(*, form: EvaluationForm, title_zh: str, title_en: str, definitio
 
 # --- Answers ----------------------------------------------------------------------------------------
 
-def _clean_answer(*, definition: dict, teaching_form: str | None, scores: dict, choices: dict, texts: dict,
-                  options: dict[str, list[str]]) -> tuple[dict, dict, dict]:
+def clean_answer(*, definition: dict, teaching_form: str | None, scores: dict, choices: dict, texts: dict,
+                 options: dict[str, list[str]]) -> tuple[dict, dict, dict]:
     """The answer as stored, checked against the form: every rated row has a level of the scale, each choice
     within its options and count, texts within their length. Errors name the question."""
     errors = []
@@ -148,7 +148,7 @@ def card_answer(*, session, by, scores: dict, texts: dict | None = None, now=Non
         raise ActionRefused(reason)
     program = session.phase.program
     form = selectors.form_in_use(program, FormKind.SESSION_CARD)
-    clean = _clean_answer(definition=form.definition, teaching_form=session.form, scores=scores or {},
+    clean = clean_answer(definition=form.definition, teaching_form=session.form, scores=scores or {},
                           choices={}, texts=texts or {}, options={})
     return _store(form=form, placement=placement, session=session, program=program, scores=clean[0],
                   choices=clean[1], texts=clean[2], today=timezone.localdate(now))
@@ -171,7 +171,7 @@ def questionnaire_answer(*, program, by, scores: dict, choices: dict | None = No
                            if row.get("options_source") == "class_sessions"
                            else [option["id"] for option in row.get("options", [])])
                for row in form.definition.get("choices", [])}
-    clean = _clean_answer(definition=form.definition, teaching_form=None, scores=scores or {},
+    clean = clean_answer(definition=form.definition, teaching_form=None, scores=scores or {},
                           choices=choices or {}, texts=texts or {}, options=options)
     return _store(form=form, placement=placement, session=None, program=program, scores=clean[0],
                   choices=clean[1], texts=clean[2], today=timezone.localdate(now))

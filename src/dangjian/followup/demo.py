@@ -13,7 +13,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import Role
 from dangjian.enrollment.enums import NominationStatus
 from dangjian.enrollment.models import Nomination
-from dangjian.evaluation.services import _clean_answer as clean_answer
+from dangjian.evaluation.services import clean_answer
 from dangjian.followup import selectors, services
 from dangjian.followup.enums import Decision
 from dangjian.followup.models import FollowUpReport, ImplementationPlan, UnitConfirmation

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from dangjian.core.rules import ActionRefused, require
 from dangjian.core.services import model_create, model_update
 from dangjian.evaluation.definitions import label
-from dangjian.evaluation.services import _clean_answer as clean_answer
+from dangjian.evaluation.services import clean_answer
 from dangjian.followup import selectors
 from dangjian.followup.enums import Decision
 from dangjian.followup.models import FollowUpReport, ImplementationPlan, UnitConfirmation
