@@ -23,6 +23,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -544,7 +545,25 @@ def _ledger_row(pk, person, start, days, title, kind, hours, induction=False) ->
             "days": days if kind == "concentrated" else 0, "counts_as_induction": induction, "source": "imported"}
 
 
-STEPS = [registry, users, training, enrollment, delivery, outbox, portal, ledger]
+def certificates(province: Province) -> dict:
+    """One stored certificate, for the public verification page (looked up by its unique serial: its time does not
+    depend on how many there are; bench/certificates.py times making them)."""
+    from dangjian.certificates.models import Certificate
+    from dangjian.certificates.services import make_serial
+    from dangjian.enrollment.models import Nomination
+
+    nomination = Nomination.unscoped.select_related("program__organizer", "person").order_by("pk").first()
+    if nomination is None:
+        return {"certificates": 0}
+    program = nomination.program
+    Certificate.unscoped.create(
+        nomination=nomination, program=program, serial=make_serial(program.year, 1), year=program.year, number=1,
+        person_name=nomination.person.name, program_title=program.title, organizer_name=program.organizer.name_zh,
+        starts_on=province.today, ends_on=province.today, hours=Decimal("37.5"))
+    return {"certificates": 1}
+
+
+STEPS = [registry, users, training, enrollment, delivery, outbox, portal, ledger, certificates]
 
 
 # Command ------------------------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def test_every_page_of_the_timer_opens_for_each_role(tiny_province):
     expected = sum(len(roles[0] if roles else pages.STAFF_ROLES) for _name, _url, *roles in pages.PAGES)
     assert len(results) == expected
     wrong = [(r.role, r.page, r.status) for r in results if r.status not in (200, 302, 403)]
-    assert wrong == []
+    assert wrong == [], wrong
     organizer = {r.page: r.status for r in results if r.role == "organizer"}
     assert set(organizer.values()) == {200}, organizer
     others = {(r.role, r.page): r.status for r in results if r.role in ("head teacher", "participant", "unit admin")}

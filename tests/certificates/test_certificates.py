@@ -66,6 +66,39 @@ def test_issuing_covers_exactly_those_who_completed_and_is_idempotent(w, users_b
                                                                  by=users_by_role["organizer"]).issued] == [late.pk]
 
 
+def test_closing_again_after_reopening_revokes_or_reissues_what_the_new_results_no_longer_support(w, users_by_role):
+    from dangjian.completion.closing import CLOSE_HOOK
+    from dangjian.training.services.workflow import TRANSITION_HOOKS
+
+    # Registered on "close" after the completion app's hook, which stores the new results first.
+    applied = [hook.apply for hook in TRANSITION_HOOKS["close"]]
+    assert applied.index(services.certificates_after_closing_again) > applied.index(CLOSE_HOOK.apply)
+    organizer = users_by_role["organizer"]
+    before = {c.nomination_id: c for c in Certificate.unscoped.filter(program=w.program)}
+    # The class was reopened (results deleted) and closed again with corrected records.
+    CompletionResult.unscoped.filter(program=w.program).delete()
+    for nomination, completed, hours in ((w.own, True, "37.5"), (w.colleague, False, "0"), (w.other, True, "30"),
+                                         (w.failed, False, "0")):
+        CompletionResult.unscoped.create(nomination=nomination, program=w.program, completed=completed,
+                                         credited_hours=Decimal(hours), class_hours=Decimal("37.5"),
+                                         attended_hours=Decimal(hours))
+    with translation.override("en"):  # the reason is written in the closing user's language
+        services.certificates_after_closing_again(program=w.program, by=organizer, note="补录签到表")
+    after = {c.pk: c for c in Certificate.unscoped.filter(program=w.program)}
+    assert after[before[w.own.pk].pk].status == "valid"  # unchanged: the same serial stays valid
+    colleague = after[before[w.colleague.pk].pk]
+    assert colleague.status == "revoked" and "no longer completed" in colleague.revoke_reason
+    assert not Certificate.unscoped.filter(nomination=w.colleague, status="valid").exists()
+    other = after[before[w.other.pk].pk]
+    assert other.status == "revoked" and "hours or dates changed" in other.revoke_reason
+    assert other.replaced_by.status == "valid" and other.replaced_by.hours == Decimal("30")
+    assert other.replaced_by.number == 4 and other.revoked_by == organizer
+    # Running it again changes nothing.
+    services.certificates_after_closing_again(program=w.program, by=organizer, note="")
+    assert Certificate.unscoped.filter(program=w.program).count() == 4
+    assert Certificate.unscoped.filter(program=w.program, status="valid").count() == 2
+
+
 def test_issuing_is_refused_before_the_class_closes_and_to_others_than_organizers(users_by_role, organ):
     w = build(users_by_role, organ, issue=False)
     w.program.status = "in_progress"

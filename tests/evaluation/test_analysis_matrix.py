@@ -32,6 +32,10 @@ def _build(_users, _organ):
 
 _built_once, users_by_role, shared = world_per_module(_build, name="shared")
 
+# Read by tests/web/test_page_permissions.py and test_evaluation_page_permissions.py: the pages PAGES opens.
+COVERED_URL_NAMES = {"evaluation_analysis", "evaluation_analysis_answers", "evaluation_report",
+                     "evaluation_course_history", "evaluation_instructor_history"}
+
 
 @pytest.fixture(autouse=True)
 def _english_pages(client):

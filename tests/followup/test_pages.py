@@ -135,6 +135,10 @@ def test_the_lists_take_a_constant_number_of_queries(client, users_by_role, reco
     assert _count(client, program_url) == organizer_before
 
 
+# Read by tests/web/test_page_permissions.py: the pages whose permissions this file tests.
+COVERED_URL_NAMES = {name for _method, name, *_rest in PAGES}
+
+
 def test_every_follow_up_page_is_in_the_matrix():
     from dangjian.web.urls_followup import urlpatterns
 

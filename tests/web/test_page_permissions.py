@@ -181,8 +181,9 @@ def _url_names(patterns) -> set[str]:
 
 
 def test_every_staff_url_is_in_the_matrix():
-    """A new page must be in a permission matrix: PAGES here or PAGES of another tests/web/test_*permissions*.py
-    (the import takes a file: its permissions are tested with it)."""
+    """A new page must be in a permission matrix: PAGES here or PAGES of another tests/web/test_*permissions*.py,
+    or COVERED_URL_NAMES of a test module of an app's own folder (tests/<app>/test_*.py; the import takes a file:
+    its permissions are tested with it)."""
     import importlib
     import pathlib
 
@@ -192,5 +193,10 @@ def test_every_staff_url_is_in_the_matrix():
     for path in pathlib.Path(__file__).parent.glob("test_*permissions*.py"):
         module = importlib.import_module(f"tests.web.{path.stem}")
         covered |= {page[0] for page in getattr(module, "PAGES", [])}
+    tests = pathlib.Path(__file__).parent.parent
+    for path in tests.glob("*/test_*.py"):
+        if "COVERED_URL_NAMES" in path.read_text(encoding="utf-8"):
+            module = importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
+            covered |= getattr(module, "COVERED_URL_NAMES", set())
     names = _url_names(urlpatterns) - {"spreadsheet_import"}
     assert names <= covered, sorted(names - covered)

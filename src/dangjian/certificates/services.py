@@ -42,7 +42,15 @@ def make_serial(year: int, number: int) -> str:
     return f"{serial_prefix()}{year}-{number:04d}-{random_part}"
 
 
+def _lock_year(year: int) -> None:
+    """Serial numbers run per year across programs: whoever writes certificates of `year` holds the row locks of
+    that year's programs (in id order, so two writers never deadlock) until the transaction ends, so that two
+    programs issuing at once cannot take the same number."""
+    list(Program.unscoped.select_for_update().filter(year=year).order_by("pk").values_list("pk", flat=True))
+
+
 def _next_number(year: int) -> int:
+    """The next running number of `year`; call under _lock_year."""
     return (Certificate.unscoped.filter(year=year).aggregate(n=Max("number"))["n"] or 0) + 1
 
 
@@ -74,7 +82,7 @@ def certificates_issue(*, program, by) -> IssueResult:
     the PDFs are made afterwards (`pdfs_render`) or when first downloaded."""
     require(by, "certificates.issue", program)
     with transaction.atomic():
-        Program.unscoped.select_for_update().filter(pk=program.pk).first()
+        _lock_year(program.year)  # the program's own row among them
         program = Program.unscoped.select_related("organizer").get(pk=program.pk)
         results = list(selectors.missing_results(program))
         already = Certificate.unscoped.filter(program=program, status=CertificateStatus.VALID).count()
@@ -132,7 +140,8 @@ def certificate_reissue(*, certificate: Certificate, by, reason: str) -> Certifi
         raise ActionRefused(_("The participant has no stored completion result now (the class was reopened?): "
                               "a certificate can be reissued once the class is closed again."))
     with transaction.atomic():
-        program = Program.unscoped.select_for_update().select_related("organizer").get(pk=certificate.program_id)
+        _lock_year(certificate.year)
+        program = Program.unscoped.select_related("organizer").get(pk=certificate.program_id)
         now = timezone.now()
         _revoke(certificate, by=by, reason=reason, now=now)
         new = _from_result(result, program=program, by=by, year=certificate.year,
@@ -140,6 +149,39 @@ def certificate_reissue(*, certificate: Certificate, by, reason: str) -> Certifi
         new.save()
         _audit_issue(new, by, replaces=certificate.serial, comments=reason)
     return new
+
+
+def certificates_after_closing_again(*, program, by, note: str = "") -> None:
+    """Inside the "close" transition, after the completion app has stored the results (its hook runs first: it is
+    installed before this app). A class reopened to correct its records and closed again may have changed who
+    completed and with how many hours: a valid certificate whose holder no longer completed is revoked; one whose
+    hours or dates no longer match the new result is revoked and reissued from it. Each change audited as the
+    closing user's. On the first closing there are no certificates yet and nothing happens."""
+    certificates = list(Certificate.unscoped.filter(program=program, status=CertificateStatus.VALID).order_by("pk"))
+    if not certificates:
+        return
+    _lock_year(certificates[0].year)
+    program = Program.unscoped.select_related("organizer").get(pk=program.pk)
+    results = {result.nomination_id: result for result in CompletionResult.unscoped.filter(
+        program=program, nomination_id__in=[c.nomination_id for c in certificates]).select_related(
+        "nomination__person", "nomination__placement__phase")}
+    now = timezone.now()
+    for certificate in certificates:
+        result = results.get(certificate.nomination_id)
+        if result is None or not result.completed:
+            _revoke(certificate, by=by, now=now, reason=_(
+                "The class was reopened and closed again: the participant no longer completed it."))
+            continue
+        phase = result.nomination.placement.phase
+        if (result.credited_hours, phase.starts_on, phase.ends_on) == (
+                certificate.hours, certificate.starts_on, certificate.ends_on):
+            continue
+        reason = _("The class was reopened and closed again: the hours or dates changed.")
+        _revoke(certificate, by=by, now=now, reason=reason)
+        new = _from_result(result, program=program, by=by, year=certificate.year,
+                           number=_next_number(certificate.year), replaces=certificate)
+        new.save()
+        _audit_issue(new, by, replaces=certificate.serial, comments=reason)
 
 
 def _store(certificate: Certificate, pdf: bytes) -> None:
