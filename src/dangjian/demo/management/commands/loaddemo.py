@@ -75,6 +75,7 @@ class Command(BaseCommand):
             f"Delivery: the 2022 class's roll calls ({held}); “{running.title}” runs this week "
             f"({running.get_status_display()}), with the demo participant in it."
         )
+        self.stdout.write(self._after_the_class())
         for warning in training["warnings"]:
             self.stdout.write(self.style.WARNING(f"  {warning}"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
@@ -88,3 +89,25 @@ class Command(BaseCommand):
             + (f" A participant's reflection is a draft article: “{reflection_draft.title}”." if reflection_draft
                else "")
         )
+
+    @staticmethod
+    def _after_the_class() -> str:
+        """Issue 13's records of the 2022 class, counted from the database (so also on a second run)."""
+        from dangjian.certificates.models import Certificate
+        from dangjian.completion.models import Reflection
+        from dangjian.demo.training import PROGRAM_TITLE
+        from dangjian.evaluation.models import EvaluationAnswer
+        from dangjian.followup.models import FollowUpReport, ImplementationPlan
+
+        program = {"program__title": PROGRAM_TITLE}
+        answers = EvaluationAnswer.objects.filter(**program)  # not organ-scoped: anonymous, no person
+        cards = answers.filter(session__isnull=False).count()
+        questionnaires = answers.filter(session__isnull=True, form__kind="programme").count()
+        graded = Reflection.unscoped.filter(nomination__program__title=PROGRAM_TITLE).exclude(grade="").count()
+        valid = Certificate.unscoped.filter(**program, status="valid").count()
+        revoked = Certificate.unscoped.filter(**program, status="revoked").count()
+        plans = ImplementationPlan.unscoped.filter(**program).count()
+        reports = FollowUpReport.unscoped.filter(**program).count()
+        return (f"After the class: {cards} session cards and {questionnaires} program questionnaires (anonymous), "
+                f"{graded} graded reflections, {valid} valid certificates ({revoked} revoked and reissued), "
+                f"{plans} implementation plans, {reports} three-month follow-ups.")
