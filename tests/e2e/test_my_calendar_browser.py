@@ -72,7 +72,9 @@ def test_participant_subscribes_to_their_calendar_on_a_phone(phone_session, live
     session.context.grant_permissions(["clipboard-read", "clipboard-write"])
     log_in(page, "liming")
     page.wait_for_url(f"**{reverse('my_home')}")  # the participant lands on their own start page
-    today, later = page.locator("section").nth(0), page.locator("section").nth(1)
+    # By heading, not position: after a session ends, "your evaluation is awaited" comes first.
+    today = page.locator("section[aria-labelledby=today-title]")
+    later = page.locator("section[aria-labelledby=next-title]")
     assert today.get_by_text("开班式").is_visible() and today.get_by_text("分组讨论一").is_visible()
     assert page.get_by_text("分组讨论二").count() == 0
     assert today.get_by_text("第一教室").is_visible() and today.get_by_text("张华").is_visible()
