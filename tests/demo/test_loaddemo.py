@@ -553,3 +553,26 @@ def test_the_2022_class_has_graded_reflections_one_revised_and_one_a_portal_draf
     page = ArticlePage.objects.get(pk=drafted.portal_page_id)
     assert page.title.startswith("学员心得｜") and not page.live and page.author == drafted.nomination.person.name
     assert len(drafted.text.split("\n\n")) >= 3
+
+
+def test_the_2022_class_evaluated_its_sessions_and_the_report_quotes_the_feedback(program):
+    """Most participants answered each session's card and the program questionnaire; scores differ by course;
+    open answers come from the feedback snippets; the questionnaire's choices are counted; the news report draft
+    quotes the feedback."""
+    from dangjian.evaluation import analysis
+    from dangjian.evaluation.demo import snippets
+    from dangjian.evaluation.models import EvaluationAnswer
+
+    result = analysis.program_analysis(program)
+    assert result.roster and 0.75 <= result.answered / result.roster <= 0.95
+    assert 0.75 <= result.questionnaire_answered / result.questionnaire_placed <= 0.95
+    courses = [row.stats.overall for row in result.rows["course"] if not row.stats.hidden]
+    assert len(courses) >= 10 and max(courses) - min(courses) >= 10  # points out of 100
+    gains, suggestions = snippets()
+    texts = {text for answer in EvaluationAnswer.objects.filter(program=program) for text in answer.texts.values()}
+    assert texts and texts <= set(gains) | set(suggestions)
+    choices = {choice.id: choice for choice in result.choices}
+    assert choices["most_satisfied"].answered > 40 and len(choices["topics_wanted"].options) >= 3
+    report = ArticlePage.objects.get(slug__startswith=f"peixun-{program.pk}-baodao")
+    text = "".join(str(block.value) for block in report.body)
+    assert "学员们纷纷表示" in text

@@ -313,3 +313,38 @@ def test_queries_do_not_grow_with_answers_and_sessions(client, api_as, world):  
     small = count()
     _more(w, sessions=4, per_session=6)
     assert count() == small
+
+
+def test_the_questionnaire_choices_are_counted_and_named(world, client, api_as):  # noqa: F811
+    """The sessions one was most satisfied with are named by the session's title, the wished-for topics by their
+    words (the interface language's); most chosen first; nothing below the minimum number of questionnaires."""
+    w = world
+    form = program_forms(w.program)[FormKind.PROGRAMME]
+    rows = {row["id"]: row for row in form.definition["choices"]}
+    assert rows["most_satisfied"]["options_source"] == "class_sessions"
+    lecture, onsite = str(w.lecture.pk), str(w.onsite.pk)
+    picks = [{"most_satisfied": [lecture, onsite], "topics_wanted": ["regulations", "onsite"]},
+             {"most_satisfied": [onsite], "topics_wanted": ["regulations"]},
+             {"most_satisfied": [onsite], "least_satisfied": [lecture]},
+             {"topics_wanted": ["regulations"]},
+             {}]
+    for choices in picks[:4]:
+        EvaluationAnswer.objects.create(form=form, program=w.program, session=None, answered_on=w.today,
+                                        choices=choices)
+    assert analysis.program_analysis(w.program).choices == []  # 4 questionnaires: below the minimum of 5
+    EvaluationAnswer.objects.create(form=form, program=w.program, session=None, answered_on=w.today,
+                                    choices=picks[4])
+    counted = {choice.id: choice for choice in analysis.program_analysis(w.program).choices}
+    assert counted["most_satisfied"].options == [("红色教育基地现场教学", 3),
+                                                 ("习近平新时代中国特色社会主义思想专题", 1)]
+    assert counted["most_satisfied"].answered == 3
+    assert counted["least_satisfied"].options == [("习近平新时代中国特色社会主义思想专题", 1)]
+    assert counted["topics_wanted"].options == [("Interpretation of party regulations", 3), ("On-site teaching", 1)]
+    assert counted["topics_wanted"].answered == 3
+    # Shown on the page (in English: the options' English words) and returned by the API.
+    client.force_login(w.organizer)
+    page = client.get(reverse("evaluation_analysis", args=[w.program.pk])).content.decode()
+    assert "Interpretation of party regulations" in page and "Times chosen" in page
+    body = api_as(w.organizer).get(API["summary"](w)).json()
+    by_id = {choice["id"]: choice for choice in body["questionnaire_choices"]}
+    assert by_id["most_satisfied"]["options"][0] == {"option": "红色教育基地现场教学", "times": 3}

@@ -181,6 +181,18 @@ class RowOut(Schema):
     stats: StatsOut
 
 
+class ChoiceOptionOut(Schema):
+    option: str
+    times: int
+
+
+class ChoiceCountOut(Schema):
+    id: str
+    label: str
+    answered: int
+    options: list[ChoiceOptionOut]
+
+
 class AnalysisOut(Schema):
     program_id: int
     min_answers: int
@@ -190,6 +202,7 @@ class AnalysisOut(Schema):
     questionnaire_participants: int
     overall: StatsOut
     questionnaire: StatsOut
+    questionnaire_choices: list[ChoiceCountOut]  # empty below the minimum number of questionnaires
 
 
 class AnswerScoreOut(Schema):
@@ -245,7 +258,11 @@ def analysis_get(request, program_id: Id):
     return {"program_id": program.pk, "min_answers": result.min_answers, "answered": result.answered,
             "roster": result.roster, "questionnaire_answered": result.questionnaire_answered,
             "questionnaire_participants": result.questionnaire_placed, "overall": _stats(result.overall),
-            "questionnaire": _stats(result.questionnaire)}
+            "questionnaire": _stats(result.questionnaire),
+            "questionnaire_choices": [
+                {"id": choice.id, "label": choice.label, "answered": choice.answered,
+                 "options": [{"option": option, "times": times} for option, times in choice.options]}
+                for choice in result.choices]}
 
 
 @router.get("/evaluation/programs/{program_id}/analysis/{by}", response={200: list[RowOut], **ERRORS},

@@ -222,6 +222,17 @@ class Row:
 
 
 @dataclass
+class ChoiceCount:
+    """One choice question of the program questionnaire (e.g. the three sessions one was most satisfied with):
+    how often each option was chosen, most chosen first (options nobody chose left out)."""
+
+    id: str
+    label: str
+    options: list[tuple[str, int]]  # (option's words, times chosen)
+    answered: int  # questionnaires that answered this question
+
+
+@dataclass
 class ProgramAnalysis:
     program: object
     card: EvaluationForm
@@ -234,6 +245,7 @@ class ProgramAnalysis:
     answered: int = 0
     roster: int = 0
     min_answers: int = 0
+    choices: list[ChoiceCount] = field(default_factory=list)  # empty while the questionnaire is hidden
 
     @property
     def percent(self) -> int | None:
@@ -329,6 +341,29 @@ def _counted_cached(program, scales: dict[int, _Scale]) -> tuple[dict[int, _Grou
     return found
 
 
+def choice_counts(program, definition: dict, session_titles: dict[str, str]) -> list[ChoiceCount]:
+    """The choice questions of the program questionnaire counted: one query (the questionnaires' choices; one per
+    participant at most). Options from the class's sessions are named by the session's title (the same session in
+    two phases counted together). Nothing while the questionnaires are fewer than the minimum number of answers."""
+    picked = list(EvaluationAnswer.objects.filter(program=program, session__isnull=True)
+                  .values_list("choices", flat=True))
+    if len(picked) < min_answers():
+        return []
+    counted = []
+    for row in definition.get("choices", []):
+        names = session_titles if row.get("options_source") == "class_sessions" else {
+            str(option["id"]): label(option) for option in row.get("options", [])}
+        times: Counter = Counter()  # by the option's words: a course held in each phase is one option
+        answered = 0
+        for choices in picked:
+            chosen = (choices or {}).get(row["id"]) or []
+            answered += bool(chosen)
+            times.update(names.get(str(option), str(option)) for option in chosen)
+        options = sorted(times.items(), key=lambda pair: (-pair[1], pair[0]))
+        counted.append(ChoiceCount(id=row["id"], label=label(row), options=options, answered=answered))
+    return counted
+
+
 def program_analysis(program, *, words: bool = True) -> ProgramAnalysis:
     """The figures of a program's answers, per grouping (see the module's docstring). `words=False` leaves out the
     keywords and quotes of the rows (the program's own are kept)."""
@@ -403,7 +438,9 @@ def program_analysis(program, *, words: bool = True) -> ProgramAnalysis:
         questionnaire=questionnaire.stats(questionnaire_form.definition.get("dimensions", []), maximum=q_scale.max),
         questionnaire_answered=answered_q, questionnaire_placed=placed, rows=rows,
         answered=sum(rate.answered for rate in counted), roster=sum(rate.roster for rate in counted),
-        min_answers=min_answers())
+        min_answers=min_answers(),
+        choices=choice_counts(program, questionnaire_form.definition,
+                              {str(pk): _session_label(session) for pk, session in sessions.items()}))
 
 
 # --- Drill-down: the answers of one group ---------------------------------------------------------------

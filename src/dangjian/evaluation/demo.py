@@ -51,6 +51,35 @@ def _level(rng: random.Random, mean: float) -> int:
     return max(1, min(4, round(rng.gauss(mean, 0.55))))
 
 
+def _pick(rng: random.Random, items: list, weights: list[float], count: int) -> list:
+    """`count` different items, each drawn with the given weights."""
+    items, weights, picked = list(items), list(weights), []
+    while items and len(picked) < count:
+        index = rng.choices(range(len(items)), weights=weights)[0]
+        picked.append(items.pop(index))
+        weights.pop(index)
+    return picked
+
+
+def _choices(rng: random.Random, definition: dict, sessions: list, quality: dict[int, float]) -> dict:
+    """The questionnaire's choice questions as about two thirds answer them: the sessions most liked drawn towards
+    the better-rated ones, the least liked towards the weaker ones, one or two topics wished for."""
+    if rng.random() > 0.7 or not sessions:
+        return {}
+    choices = {}
+    for row in definition.get("choices", []):
+        if row.get("options_source") == "class_sessions":
+            high = row["max_select"] > 1  # "most satisfied (up to 3)" / "least satisfied (1)"
+            weights = [max(0.01, quality.get(s.pk, 3.3) - 2.7 if high else 4.0 - quality.get(s.pk, 3.3)) ** 3
+                       for s in sessions]
+            choices[row["id"]] = [str(s.pk) for s in _pick(rng, sessions, weights, row["max_select"])]
+        elif row.get("options"):
+            options = [option["id"] for option in row["options"] if option["id"] != "other"]
+            weights = [len(options) - n for n in range(len(options))]  # the first ones wished for more often
+            choices[row["id"]] = _pick(rng, options, weights, rng.choice((1, 2)))
+    return choices
+
+
 def load_evaluation(program) -> dict:
     """The 2022 class's cards and questionnaires (see the module's docstring)."""
     if EvaluationAnswer.objects.filter(program=program).exists():
@@ -68,12 +97,14 @@ def load_evaluation(program) -> dict:
                                       .values_list("session_id", "nomination_id")):
         attended.setdefault(session_id, []).append(nomination_id)
     receipts, answers = [], []
+    quality: dict[int, float] = {}  # session id: its mean level (for the questionnaire's choices)
     for session in sessions:
         course = session.course.code if session.course_id else session.title
         mean = _quality(f"course:{course}", 3.0, 3.75)
         teachers = list(session.instructors.all())
         if teachers:
             mean += sum(_quality(f"instructor:{t.name}", -0.25, 0.2) for t in teachers) / len(teachers)
+        quality[session.pk] = mean
         day = timezone.localdate(session.ends_at)
         dimensions = dimensions_for(card.definition, teaching_form=session.form)
         for nomination_id in attended.get(session.pk, []):
@@ -98,10 +129,13 @@ def load_evaluation(program) -> dict:
         scores = {row["id"]: _level(rng, 3.55) for row in questionnaire.definition.get("dimensions", [])}
         texts = {question_ids[0]: rng.choice(gains + suggestions)} if question_ids and rng.random() < 0.5 else {}
         day = placement.phase.ends_on
+        choices = _choices(rng, questionnaire.definition, [session for session in sessions
+                                                            if session.phase_id == placement.phase_id
+                                                            and selectors.on_roster(session, placement)], quality)
         receipts.append(EvaluationReceipt(nomination_id=placement.nomination_id, form=questionnaire, session=None,
                                           answered_on=day))
         answers.append(EvaluationAnswer(form=questionnaire, program=program, session=None, answered_on=day,
-                                        scores=scores, texts=texts))
+                                        scores=scores, choices=choices, texts=texts))
     rng.shuffle(answers)  # stored in no order that follows the receipts
     with transaction.atomic():
         EvaluationReceipt.objects.bulk_create(receipts, batch_size=1000)

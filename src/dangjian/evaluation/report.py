@@ -49,7 +49,7 @@ def _figures(stats: Stats, dimension_ids: list[str]) -> list:
 
 def report_workbook(program) -> bytes:
     """One sheet per grouping (rows with answers, receipts, roster, overall, satisfied, one column per dimension),
-    a sheet of keywords and quotes of the program."""
+    a summary with the keywords and quotes of the program, and the questionnaire's choice questions counted."""
     analysis = program_analysis(program)
     dimensions = [(row["id"], row["label"]) for row in analysis.overall.dimensions] or [
         (row["id"], row.get("zh", row["id"])) for row in analysis.card.definition.get("dimensions", [])]
@@ -88,6 +88,14 @@ def report_workbook(program) -> bytes:
         for row in analysis.rows[name]:
             sheet.append([row.label, row.detail, row.stats.answers, row.answered, row.roster,
                           *_figures(row.stats, ids)])
+    if analysis.choices:
+        sheet = workbook.create_sheet(_("Questionnaire choices")[:31])
+        sheet.column_dimensions["A"].width = 40
+        sheet.column_dimensions["B"].width = 60
+        sheet.append([_bold(sheet, text) for text in (_("Question"), _("Option"), _("Times chosen"))])
+        for choice in analysis.choices:
+            for option, times in choice.options:
+                sheet.append([choice.label, option, times])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
