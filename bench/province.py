@@ -545,25 +545,36 @@ def _ledger_row(pk, person, start, days, title, kind, hours, induction=False) ->
             "days": days if kind == "concentrated" else 0, "counts_as_induction": induction, "source": "imported"}
 
 
-def certificates(province: Province) -> dict:
-    """One stored certificate, for the public verification page (looked up by its unique serial: its time does not
-    depend on how many there are; bench/certificates.py times making them)."""
+def after_the_class(province: Province) -> dict:
+    """The pages after a class: a closed program (the follow-up pages need one: one is made when the generated
+    statuses gave none) and one stored certificate for the public verification page (looked up by its unique
+    serial: its time does not depend on how many there are; bench/certificates.py times making them)."""
     from dangjian.certificates.models import Certificate
     from dangjian.certificates.services import make_serial
     from dangjian.enrollment.models import Nomination
+    from dangjian.training.models import Program
 
+    closed = 0
+    if not Program.unscoped.filter(status__in=("closed", "archived")).exists():
+        model = Program.unscoped.order_by("pk").first()
+        Program.unscoped.create(
+            title=f"{province.today.year - 1}年党务干部培训班（已结业）", year=province.today.year - 1,
+            organizer_id=model.organizer_id, venue_id=model.venue_id, status="closed", requirement="induction",
+            planned_participants=100, phase_count=1, cost_per_person_day=550, contact_name="张三",
+            contact_phone="0377-63000000")
+        closed = 1
     nomination = Nomination.unscoped.select_related("program__organizer", "person").order_by("pk").first()
     if nomination is None:
-        return {"certificates": 0}
+        return {"closed programs made": closed, "certificates": 0}
     program = nomination.program
     Certificate.unscoped.create(
         nomination=nomination, program=program, serial=make_serial(program.year, 1), year=program.year, number=1,
         person_name=nomination.person.name, program_title=program.title, organizer_name=program.organizer.name_zh,
         starts_on=province.today, ends_on=province.today, hours=Decimal("37.5"))
-    return {"certificates": 1}
+    return {"closed programs made": closed, "certificates": 1}
 
 
-STEPS = [registry, users, training, enrollment, delivery, outbox, portal, ledger, certificates]
+STEPS = [registry, users, training, enrollment, delivery, outbox, portal, ledger, after_the_class]
 
 
 # Command ------------------------------------------------------------------------------------------------------
