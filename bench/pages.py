@@ -105,6 +105,14 @@ class Subjects:
                    message=Message.objects.visible_to(user).order_by("-pk").values_list("pk", flat=True).first() or 0)
 
 
+def reflection_url() -> str:
+    """The head teacher's reading page of a reflection of the running class (province.py `after_the_class`)."""
+    from dangjian.completion.models import Reflection
+
+    first = Reflection.unscoped.filter(nomination__program__status="in_progress").order_by("pk").first()
+    return f"/completion/reflections/{first.pk if first else 0}/"
+
+
 def verify_url() -> str:
     """The verification page of a stored certificate (or of an unknown serial: the same neutral page). The bench
     asks more often than the public rate limit allows one address, so the limit is lifted for it."""
@@ -202,6 +210,7 @@ PAGES = [
     ("completion rules (form)", lambda s: f"/completion/programs/{s.running}/rules/", ("organizer",)),
     ("assessment scores (grid)", lambda s: f"/completion/programs/{s.running}/assessments/", HEAD),
     ("reflections of the class", lambda s: f"/completion/programs/{s.running}/reflections/", HEAD),
+    ("a reflection (reading and grading)", lambda s: reflection_url(), HEAD),
     ("reflections of the class, not graded yet",
      lambda s: f"/completion/programs/{s.running}/reflections/?grade=ungraded", HEAD),
     ("assessment import template (xlsx)", lambda s: f"/completion/programs/{s.running}/assessments/template.xlsx",
