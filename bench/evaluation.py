@@ -1,6 +1,6 @@
 """The evaluation analysis page of a big class: 120 participants × 60 sessions, every card answered (7,200 anonymous
-answers, a third of them with an open answer, and 120 program questionnaires). Target: the analysis page in
-≤ 200 ms (issue 13, item 9).
+answers, a third of them with an open answer, and 120 program questionnaires with their choices). Target: the
+analysis page in ≤ 200 ms (issue 13, item 9).
 
     .venv/bin/python bench/evaluation.py                      # PostgreSQL (bench/provincedb.py), 20 requests each
     .venv/bin/python bench/evaluation.py --participants 200 --sessions 80 --requests 50
@@ -91,6 +91,8 @@ def prepare(participants: int, sessions: int):
             answers.append(EvaluationAnswer(
                 form=questionnaire, program=program, answered_on=today,
                 scores={row["id"]: rng.choice((3, 4)) for row in questionnaire.definition["dimensions"]},
+                choices={"most_satisfied": [str(s.pk) for s in rng.sample(made, 3)],
+                         "least_satisfied": [str(rng.choice(made).pk)], "topics_wanted": ["regulations"]},
                 texts={"other_suggestions": rng.choice(suggestions)} if rng.random() < 0.3 else {}))
         EvaluationReceipt.objects.bulk_create(receipts, batch_size=2000)
         EvaluationAnswer.objects.bulk_create(answers, batch_size=2000)
