@@ -9,6 +9,8 @@ tests/api/test_*permissions.py; docs/security.md, "Denials"):
 
 import logging
 
+from django.urls import reverse
+
 
 def assert_denial_page(response) -> None:
     """A 403 or 404 of a staff page is our own page in the site's layout, not Django's bare text."""
@@ -26,3 +28,13 @@ def assert_no_traceback_logged(caplog) -> None:
     for record in caplog.records:
         if record.levelno < logging.ERROR:
             assert record.exc_info is None and not record.exc_text, record.getMessage()
+
+
+def assert_matrix_answer(response, *, status: int, role: str, caplog) -> None:
+    """What each row of a page matrix checks of the answer: the status expected for the role, a refusal as our own
+    page, no traceback logged, and an anonymous visitor sent to sign in."""
+    assert response.status_code == status, response.content.decode()[:2000]
+    assert_denial_page(response)
+    assert_no_traceback_logged(caplog)
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("login") + "?next=")

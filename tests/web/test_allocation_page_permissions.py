@@ -19,7 +19,7 @@ from dangjian.enrollment import services
 from dangjian.enrollment.models import AllocationRun, Nomination, Placement, ProgramEnrollment
 from dangjian.enrollment.tasks import allocation_run_start
 from tests.conftest import ROLES
-from tests.denials import assert_denial_page, assert_no_traceback_logged
+from tests.denials import assert_matrix_answer
 from tests.factories import GroupFactory, OrganFactory, PersonFactory, PhaseFactory, ProgramFactory
 from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
@@ -120,11 +120,7 @@ def test_allocation_page_permission_matrix(client, users_by_role, records, role,
         effect = _effect(name)
         before, state_before = effect(), db_state()
         response = client.post(url, {key: _fill(value, records) for key, value in data.items()})
-    assert response.status_code == status, response.content.decode()[:2000]
-    assert_denial_page(response)
-    assert_no_traceback_logged(caplog)
-    if role == "anonymous":
-        assert response["Location"].startswith(reverse("login") + "?next=")
+    assert_matrix_answer(response, status=status, role=role, caplog=caplog)
     if method == "get":
         return
     if status == 302 and role != "anonymous":

@@ -21,7 +21,7 @@ from dangjian.attendance import checkin
 from dangjian.attendance.models import Attendance
 from dangjian.enrollment.models import Nomination, Placement
 from tests.conftest import ROLES
-from tests.denials import assert_denial_page, assert_no_traceback_logged
+from tests.denials import assert_matrix_answer
 from tests.factories import PersonFactory, PhaseFactory, ProgramFactory, SessionFactory, at
 from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
@@ -93,11 +93,7 @@ def test_checkin_page_permission_matrix(client, users_by_role, records, role, na
         url = reverse(name, args=[records.session.pk if arg == "session" else checkin.make_code(records.session)])
         state_before = db_state() if method == "post" else None
         response = client.get(url) if method == "get" else client.post(url)
-    assert response.status_code == status, response.content.decode()[:2000]
-    assert_denial_page(response)
-    assert_no_traceback_logged(caplog)
-    if role == "anonymous":
-        assert response["Location"].startswith(reverse("login") + "?next=")
+    assert_matrix_answer(response, status=status, role=role, caplog=caplog)
     if method == "post":
         if status == 302 and role != "anonymous":
             assert response["Location"] == reverse("my_home")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from dangjian.training import documents
 from dangjian.training.models import Program
 from tests.conftest import ROLES
-from tests.denials import assert_denial_page, assert_no_traceback_logged
+from tests.denials import assert_matrix_answer
 from tests.factories import InstructorFactory, PhaseFactory, ProgramFactory, SessionFactory, VenueFactory
 from tests.shared_world import world_per_module
 
@@ -94,11 +94,7 @@ def test_document_permission_matrix(client, users_by_role, records, role, name, 
         client.force_login(user)
     args = [getattr(records, target).pk] if target else []
     response = getattr(client, method)(reverse(name, args=args))
-    assert response.status_code == status
-    assert_denial_page(response)
-    assert_no_traceback_logged(caplog)
-    if role == "anonymous":
-        assert response["Location"].startswith(reverse("login") + "?next=")
+    assert_matrix_answer(response, status=status, role=role, caplog=caplog)
     if status == 200:
         assert "Content-Disposition" in response
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from dangjian.ledger.models import Exemption, Requirement, TrainingRecord
 from dangjian.outbox.models import Message
 from tests.conftest import ROLES
-from tests.denials import assert_denial_page, assert_no_traceback_logged
+from tests.denials import assert_matrix_answer
 from tests.factories import (
     ExemptionFactory,
     OrganFactory,
@@ -149,11 +149,7 @@ def test_ledger_page_matrix(client, users_by_role, records, role, name, method, 
     before = db_state() if method == "post" else None
     drafts = Message.unscoped.count()
     response = getattr(client, method)(url)
-    assert response.status_code == status
-    assert_denial_page(response)
-    assert_no_traceback_logged(caplog)
-    if role == "anonymous":
-        assert response["Location"].startswith(reverse("login") + "?next=")
+    assert_matrix_answer(response, status=status, role=role, caplog=caplog)
     if method == "post":
         done = status == 302 and role != "anonymous" and (name, target) not in REFUSED_STATE
         if done and record is None:  # the reminder: drafts written

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from dangjian.core.models import AuditEntry
 from tests.conftest import ROLES
-from tests.denials import assert_denial_page, assert_no_traceback_logged
+from tests.denials import assert_matrix_answer
 from tests.factories import OrganFactory, PartyOrganizationFactory, PersonFactory, PostFactory
 from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
@@ -157,11 +157,7 @@ def test_page_permission_matrix(client, users_by_role, records, role, name, meth
     record = getattr(records, target) if effect else None
     before, state_before = (effect(record), db_state()) if effect else (None, None)
     response = getattr(client, method)(url)
-    assert response.status_code == status
-    assert_denial_page(response)
-    assert_no_traceback_logged(caplog)
-    if role == "anonymous":
-        assert response["Location"].startswith(reverse("login") + "?next=")
+    assert_matrix_answer(response, status=status, role=role, caplog=caplog)
     if method == "post":
         assert effect is not None, f"{name}: say in EFFECTS what it changes"
         if status in (200, 302) and role != "anonymous":  # done

@@ -23,7 +23,7 @@ from dangjian.enrollment.models import Nomination, Placement
 from dangjian.portal.drafts import REFLECTION_CHANNEL_SLUG
 from tests.completion.reflection_world import workbook
 from tests.conftest import ROLES
-from tests.denials import assert_denial_page, assert_no_traceback_logged
+from tests.denials import assert_matrix_answer
 from tests.factories import PersonFactory, PhaseFactory, ProgramFactory, SessionFactory
 from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
@@ -131,11 +131,7 @@ def test_reflection_page_permission_matrix(client, users_by_role, records, role,
     else:
         state_before = db_state()
         response = client.post(url, data(records))
-    assert response.status_code == status, response.content.decode()[:2000]
-    assert_denial_page(response)
-    assert_no_traceback_logged(caplog)
-    if role == "anonymous":
-        assert response["Location"].startswith(reverse("login") + "?next=")
+    assert_matrix_answer(response, status=status, role=role, caplog=caplog)
     if method == "get":
         if name == "completion_reflection_file" and status == 200:
             assert b"".join(response) == "心得全文".encode()
