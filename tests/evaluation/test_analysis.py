@@ -189,6 +189,27 @@ def test_the_start_page_offers_the_card_of_an_ended_session(client, world):
     assert reverse("my_session_card", args=[w.onsite.pk]) in page
 
 
+def test_today_s_session_offers_its_card_on_its_own_row_once_it_has_ended(client, world):
+    """The session of today that has ended carries "Evaluate this session" in the Today list (not in the list of
+    earlier days awaiting a card); the one still to come does not."""
+    import time_machine
+
+    from tests.evaluation.conftest import at, session
+
+    w = world
+    morning = session(w.phase, w.today, hour=8, title="今天上午的专题课")
+    afternoon = session(w.phase, w.today, hour=14, title="今天下午的现场教学")
+    client.force_login(w.participant)
+    with time_machine.travel(at(w.today, 12), tick=False):
+        page = client.get(reverse("my_home")).content.decode()
+    today = page[page.index('id="today-title"'):page.index('id="next-title"')]
+    awaiting = page[page.index('id="evaluate-title"'):page.index('id="today-title"')]
+    card = reverse("my_session_card", args=[morning.pk])
+    assert card in today and card not in awaiting
+    assert reverse("my_session_card", args=[afternoon.pk]) not in page
+    assert reverse("my_session_card", args=[w.lecture.pk]) in awaiting  # yesterday's
+
+
 # --- Pages, report, API: every role; anonymity; queries -------------------------------------------------------
 
 PAGES = {

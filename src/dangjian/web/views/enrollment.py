@@ -484,12 +484,15 @@ def my_home(request):
     from dangjian.web.views.timetable import session_time
 
     todays, later = selectors.my_agenda(user=request.user)
-    # Sessions that have ended and still await the participant's (anonymous) card: "评价这节课".
-    to_evaluate = [{"session": item.session, "title": item.session.title, "time": session_time(item.session)}
-                   for item in my_pending(user=request.user) if item.kind == FormKind.SESSION_CARD]
+    # Sessions that have ended and still await the participant's (anonymous) card: "评价这节课" — on today's
+    # session itself once it has ended, in a list of their own for the earlier days.
+    awaiting = [item.session for item in my_pending(user=request.user) if item.kind == FormKind.SESSION_CARD]
+    today_ids = {session.pk for session in todays}
+    to_evaluate = [{"session": session, "title": session.title, "time": session_time(session)}
+                   for session in awaiting if session.pk not in today_ids]
     return private_no_store(render(request, "web/enrollment/my_home.html", {
         "active": "my_home", "nominations": list(selectors.my_nominations(user=request.user)),
-        "to_evaluate": to_evaluate,
+        "to_evaluate": to_evaluate, "awaiting_card": {session.pk for session in awaiting},
         "today": [documents.timetable_row(session) for session in todays],
         "later": [documents.timetable_row(session) for session in later],
         "certificates": list(my_certificates(user=request.user))}))
