@@ -155,6 +155,20 @@ def test_pending_lists_the_ended_sessions_of_the_roster_not_yet_answered(world, 
     assert selectors.my_pending(user=w.organizer) == []
 
 
+def test_no_card_is_asked_for_a_ceremony_the_assessment_or_travel(world):
+    """selectors.NOT_EVALUATED is the one list: refused in words, not pending, not an option of "liked most"."""
+    from tests.evaluation.conftest import session
+
+    w = world
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    opening = session(w.phase, yesterday, hour=6, form="opening", title="开班式")
+    with pytest.raises(ActionRefused, match="No card is asked for this kind of session"):
+        services.card_answer(session=opening, by=w.participant, scores=FULL_CARD)
+    assert opening not in [item.session for item in selectors.my_pending(user=w.participant)]
+    placement = selectors.my_placements(user=w.participant)[0]
+    assert opening not in selectors.class_sessions(placement) and w.lecture in selectors.class_sessions(placement)
+
+
 def test_response_rates_and_non_respondents(world, django_assert_num_queries):
     w = world
     services.card_answer(session=w.lecture, by=w.participant, scores=FULL_CARD)

@@ -36,9 +36,6 @@ from dangjian.training.models import Course, Instructor, Session, TeachingForm
 
 STOPWORDS_PATH = Path(__file__).parent / "data" / "stopwords.txt"
 GROUPINGS = ("session", "course", "instructor", "form", "phase")
-# Sessions no card is meant for (evaluation.yaml's applies_to_forms leaves them out): counted in the response rates
-# only when someone answered their card anyway.
-NOT_EVALUATED = ("opening", "closing", "assessment", "travel")
 KEYWORDS = 12
 CACHE_SECONDS = 600
 QUOTES = 3
@@ -405,7 +402,9 @@ def program_analysis(program, *, words: bool = True) -> ProgramAnalysis:
     now = timezone.now()
     for rate in rates:
         session = rate.session
-        if (session.form in NOT_EVALUATED or session.ends_at > now) and not rate.answered:
+        # Sessions no card is asked for (selectors.NOT_EVALUATED) and those not ended yet: only when answered
+        # anyway (a card given before the form of the session changed).
+        if (session.form in selectors.NOT_EVALUATED or session.ends_at > now) and not rate.answered:
             continue  # not evaluated, or not yet ended
         counted.append(rate)
         rows["session"].append(Row(by="session", key=str(session.pk), label=_session_label(session),

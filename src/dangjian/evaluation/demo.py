@@ -27,8 +27,6 @@ from dangjian.evaluation.models import EvaluationAnswer, EvaluationReceipt
 from dangjian.training.models import Session
 
 SNIPPETS_PATH = Path(__file__).parent / "data" / "feedback_snippets.txt"
-EVALUATED_FORMS = ("lecture", "onsite_teaching", "site_visit", "experiential", "interview", "discussion",
-                   "case_teaching")
 CARD_SHARE = 0.85
 QUESTIONNAIRE_SHARE = 0.85
 
@@ -88,8 +86,9 @@ def load_evaluation(program) -> dict:
     forms = selectors.program_forms(program)
     card, questionnaire = forms[FormKind.SESSION_CARD], forms[FormKind.PROGRAMME]
     gains, suggestions = snippets()
-    sessions = list(Session.unscoped.filter(phase__program=program, form__in=EVALUATED_FORMS, hours__gt=0)
-                    .select_related("course").prefetch_related("instructors").order_by("starts_at", "pk"))
+    sessions = list(Session.unscoped.filter(phase__program=program, hours__gt=0)
+                    .exclude(form__in=selectors.NOT_EVALUATED).select_related("course")
+                    .prefetch_related("instructors").order_by("starts_at", "pk"))
     attended: dict[int, list[int]] = {}
     for session_id, nomination_id in (Attendance.unscoped.filter(session__in=sessions,
                                                                  mark__in=(Mark.PRESENT, Mark.LATE))

@@ -66,6 +66,12 @@ def on_roster(session, placement) -> bool:
     return session.phase_id == placement.phase_id and (not session.group_id or session.group_id == placement.group_id)
 
 
+# The kinds of session no card is asked for (evaluation.yaml's applies_to_forms leaves them out): the ceremonies,
+# the assessment and travel. The one list: the card's refusal, the participant's pending cards, the analysis and
+# the demo read it.
+NOT_EVALUATED = ("opening", "closing", "assessment", "travel")
+
+
 def card_refusal(*, session, placement, now: datetime.datetime | None = None, answered: bool = False) -> str | None:
     """Why this participant may not answer this session's card now, in words; None when they may."""
     now = now or timezone.now()
@@ -78,8 +84,8 @@ def card_refusal(*, session, placement, now: datetime.datetime | None = None, an
     if now - session.ends_at > datetime.timedelta(days=rule("evaluation_card_days")):
         return _("This session ended more than %(days)d days ago: its card is closed.") % {
             "days": rule("evaluation_card_days")}
-    if not session.hours and session.form in ("travel",):
-        return _("Travel is not evaluated.")
+    if session.form in NOT_EVALUATED:
+        return _("No card is asked for this kind of session (ceremonies, the assessment, travel).")
     return None
 
 
@@ -125,7 +131,7 @@ def my_pending(*, user, now: datetime.datetime | None = None) -> list[Pending]:
         return []
     since = now - datetime.timedelta(days=rule("evaluation_card_days"))
     sessions = (Session.unscoped.filter(phase_id__in=[p.phase_id for p in placements], ends_at__lte=now,
-                                        ends_at__gte=since)
+                                        ends_at__gte=since).exclude(form__in=NOT_EVALUATED)
                 .select_related("course", "group").order_by("-ends_at", "id"))
     receipts = set(EvaluationReceipt.objects.filter(nomination_id__in=[p.nomination_id for p in placements])
                    .values_list("nomination_id", "form__kind", "session_id"))
@@ -165,8 +171,10 @@ def program_has_receipts(program, kind: str) -> bool:
 
 
 def class_sessions(placement) -> list[Session]:
-    """The sessions of a participant's roster that carry hours (options of "the sessions you liked most")."""
-    sessions = Session.unscoped.filter(phase_id=placement.phase_id, hours__gt=0).order_by("starts_at", "id")
+    """The sessions of a participant's roster that carry hours and are evaluated (options of "the sessions you liked
+    most": not the ceremonies, the assessment or travel)."""
+    sessions = (Session.unscoped.filter(phase_id=placement.phase_id, hours__gt=0).exclude(form__in=NOT_EVALUATED)
+                .order_by("starts_at", "id"))
     return [session for session in sessions if on_roster(session, placement)]
 
 
