@@ -264,7 +264,7 @@ def _forms(program) -> tuple[dict[str, EvaluationForm], dict[int, _Scale]]:
 
 
 def _session_label(session: Session) -> str:
-    return session.title
+    return session.display_title
 
 
 def _session_detail(session: Session) -> str:
@@ -416,7 +416,7 @@ def program_analysis(program, *, words: bool = True) -> ProgramAnalysis:
         labels[("phase", session.phase_id)] = _("Phase %(number)s") % {"number": session.phase.number}
         if session.course_id:
             keys.append(("course", session.course_id))
-            labels[("course", session.course_id)] = session.course.title_zh if session.course else session.title
+            labels[("course", session.course_id)] = session.course.title_zh if session.course else session.display_title
         for teacher in teachers.get(session.pk, []):
             keys.append(("instructor", teacher.pk))
             labels[("instructor", teacher.pk)] = teacher.name
@@ -458,7 +458,7 @@ def _group_sessions(program, by: str, key: str) -> tuple[list[int], str]:
     sessions = Session.unscoped.filter(phase__program=program)
     if by == "session":
         session = sessions.filter(pk=int(key)).first() if key.isdigit() else None
-        return ([session.pk], session.title) if session else ([], "")
+        return ([session.pk], session.display_title) if session else ([], "")
     if by == "course" and key.isdigit():
         course = Course.objects.filter(pk=int(key)).first()
         ids = list(sessions.filter(course_id=int(key)).values_list("pk", flat=True))

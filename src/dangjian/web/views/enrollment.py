@@ -488,7 +488,7 @@ def my_home(request):
     # session itself once it has ended, in a list of their own for the earlier days.
     awaiting = [item.session for item in my_pending(user=request.user) if item.kind == FormKind.SESSION_CARD]
     today_ids = {session.pk for session in todays}
-    to_evaluate = [{"session": session, "title": session.title, "time": session_time(session)}
+    to_evaluate = [{"session": session, "title": session.display_title, "time": session_time(session)}
                    for session in awaiting if session.pk not in today_ids]
     return private_no_store(render(request, "web/enrollment/my_home.html", {
         "active": "my_home", "nominations": list(selectors.my_nominations(user=request.user)),
