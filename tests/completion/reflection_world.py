@@ -31,8 +31,8 @@ def _private_files(settings, tmp_path):
     settings.REFLECTION_FILE_ROOT = tmp_path / "reflection-files"
 
 
-@pytest.fixture
-def reflection_channel(db):
+def make_reflection_channel():
+    """The portal channel reflections are drafted into (理论学习), published."""
     from dangjian.portal.models import ChannelPage, HomePage
 
     home = HomePage.objects.get()
@@ -40,6 +40,11 @@ def reflection_channel(db):
     home.add_child(instance=channel)
     channel.save_revision().publish()
     return channel
+
+
+@pytest.fixture
+def reflection_channel(db):
+    return make_reflection_channel()
 
 
 def workbook(rows, header=("序号", "姓名", "单位", "身份证号后四位", "成绩", "备注"), sheet="结业考核") -> bytes:

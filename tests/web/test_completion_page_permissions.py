@@ -10,18 +10,15 @@ participant                                 -> their own reflection; 403 on the 
 approver, instructor, editor, reviewer      -> 403
 """
 
-import datetime
-from types import SimpleNamespace
 
 import pytest
 from django.contrib.messages import constants as message_levels
 from django.urls import reverse
 
 from dangjian.completion.models import Assessment, CompletionRules, Reflection
-from dangjian.enrollment.models import Nomination, Placement
+from tests.completion.class_world import running_class
 from tests.conftest import ROLES
 from tests.denials import assert_matrix_answer
-from tests.factories import PersonFactory, PhaseFactory, ProgramFactory, SessionFactory
 from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
 
@@ -31,23 +28,7 @@ ALL_ROLES = [*ROLES, "anonymous"]
 
 
 def _build(users_by_role, organ):
-    """A program in progress at a venue the college staff user works for: a phase with two participants of the
-    unit administrator's organ (the participant user is the first), and a session."""
-    program = ProgramFactory(status="in_progress")
-    program.venue.staff.add(users_by_role["college_staff"])
-    phase = PhaseFactory(program=program, number=1, starts_on=datetime.date(2022, 10, 10),
-                         ends_on=datetime.date(2022, 10, 14))
-    nominations = []
-    for _ in range(2):
-        nomination = Nomination.unscoped.create(program=program, person=PersonFactory(organ=organ), organ=organ,
-                                                status="confirmed")
-        Placement.unscoped.create(nomination=nomination, phase=phase)
-        nominations.append(nomination)
-    participant = users_by_role["participant"]
-    participant.person = nominations[0].person
-    participant.save()
-    SessionFactory(phase=phase)
-    return SimpleNamespace(program=program, nomination=nominations[0])
+    return running_class(users_by_role, organ)
 
 
 _built_once, users_by_role, records = world_per_module(_build)

@@ -8,8 +8,6 @@ participant                                 -> the file of their own reflection;
 approver, unit administrator, instructor, editor, reviewer -> 403
 """
 
-import datetime
-from types import SimpleNamespace
 
 import pytest
 from django.contrib.messages import constants as message_levels
@@ -19,12 +17,14 @@ from django.utils import timezone
 
 from dangjian.completion.models import Assessment, Reflection
 from dangjian.core.models import AuditEntry
-from dangjian.enrollment.models import Nomination, Placement
-from dangjian.portal.drafts import REFLECTION_CHANNEL_SLUG
-from tests.completion.reflection_world import workbook
+from tests.completion.class_world import running_class
+from tests.completion.reflection_world import (  # noqa: F401 (_private_files: the fixture)
+    _private_files,
+    make_reflection_channel,
+    workbook,
+)
 from tests.conftest import ROLES
 from tests.denials import assert_matrix_answer
-from tests.factories import PersonFactory, PhaseFactory, ProgramFactory, SessionFactory
 from tests.shared_world import world_per_module
 from tests.state import db_state, state_diff
 
@@ -33,36 +33,13 @@ pytestmark = pytest.mark.django_db
 ALL_ROLES = [*ROLES, "anonymous"]
 
 
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.REFLECTION_FILE_ROOT = tmp_path / "reflection-files"
-
-
 def _build(users_by_role, organ):
-    from dangjian.portal.models import ChannelPage, HomePage
-
-    program = ProgramFactory(status="in_progress")
-    program.venue.staff.add(users_by_role["college_staff"])
-    phase = PhaseFactory(program=program, number=1, starts_on=datetime.date(2022, 10, 10),
-                         ends_on=datetime.date(2022, 10, 14))
-    nominations = []
-    for _ in range(2):
-        nomination = Nomination.unscoped.create(program=program, person=PersonFactory(organ=organ), organ=organ,
-                                                status="confirmed")
-        Placement.unscoped.create(nomination=nomination, phase=phase)
-        nominations.append(nomination)
-    participant = users_by_role["participant"]
-    participant.person = nominations[0].person
-    participant.save()
-    SessionFactory(phase=phase)
-    reflection = Reflection.unscoped.create(
-        nomination=nominations[0], text="第一段。\n\n第二段。", submitted_at=timezone.now(), grade="excellent",
+    world = running_class(users_by_role, organ)
+    world.reflection = Reflection.unscoped.create(
+        nomination=world.nomination, text="第一段。\n\n第二段。", submitted_at=timezone.now(), grade="excellent",
         consent_publish=True, attachment="", attachment_name="")
-    home = HomePage.objects.get()
-    channel = ChannelPage(title="理论学习", slug=REFLECTION_CHANNEL_SLUG, live=False)
-    home.add_child(instance=channel)
-    channel.save_revision().publish()
-    return SimpleNamespace(program=program, nomination=nominations[0], other=nominations[1], reflection=reflection)
+    make_reflection_channel()
+    return world
 
 
 _built_once, users_by_role, records = world_per_module(_build)
